@@ -1,0 +1,635 @@
+//! The planner: a task, a length of time and a method become blocks with clock times, goals
+//! and real breaks.
+//!
+//! Invariants of every [`Plan`] it returns:
+//! - the blocks are contiguous, start at `start`, end at `end`, and their minutes add up to
+//!   `total_minutes` exactly (so fitting to an end time ends on that time);
+//! - the first block is work and no two breaks follow each other;
+//! - every work block has a number and a goal or an explicit "not set yet" (`goal: None`);
+//!   every break has something to do in it.
+//!
+//! How blocks are sized: each method has a target work length and a break length. The planner
+//! tries every number of blocks (and, for the cyclic methods, a closing break or not) and keeps
+//! the layout whose work blocks come closest to the target, so 90 minutes of pomodoro is three
+//! 25/5 cycles and 2 hours of deep work is two 55-minute blocks around a 10-minute break.
+
+use chrono::{DateTime, Duration, FixedOffset};
+use serde::{Deserialize, Serialize};
+
+use super::duration::format_minutes;
+use super::goal::{self, NO_GOAL_NUDGE};
+use super::method::{Method, Rhythm, Rhythms};
+use super::stack::Step;
+
+/// The version of the plan's JSON shape (documented in the README).
+pub const PLAN_SCHEMA: u32 = 1;
+
+/// A session longer than this is better split (the workflow's 3-hour rule).
+pub const SPLIT_OVER_MINUTES: u32 = 180;
+
+/// Deep work up to this long needs no break.
+const DEEP_SINGLE_BLOCK_UP_TO: u32 = 90;
+
+/// The shortest work block the planner makes when it divides time.
+const MIN_WORK_BLOCK: u32 = 5;
+
+/// What the person asked for, already parsed.
+#[derive(Debug, Clone)]
+pub struct PlanRequest {
+    pub task: String,
+    pub goal: Option<String>,
+    /// Goals for the work blocks in order (`--goals "a; b; c"`).
+    pub block_goals: Vec<String>,
+    pub method: Method,
+    /// The session's length; may be `None` when a stack gives it.
+    pub minutes: Option<u32>,
+    pub stack: Option<Vec<Step>>,
+    /// `--work` and `--break`, for the cyclic methods.
+    pub work: Option<u32>,
+    pub break_minutes: Option<u32>,
+    pub start: DateTime<FixedOffset>,
+}
+
+/// Why a request cannot be planned. Each message says what to change.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PlanError {
+    #[error("the task is empty; say what you will work on, e.g. \"write the report introduction\"")]
+    EmptyTask,
+    #[error("how long is the session? add --for 50m or --until 16:00")]
+    NoLength,
+    #[error("a stacked session needs its chain: --stack \"research 10, break 5, write 15\"")]
+    NoStack,
+    #[error("--stack makes a stacked session; drop --method {0} or drop --stack")]
+    StackWithMethod(Method),
+    #[error(
+        "the stack adds up to {stack} but the session is {asked}; drop --for/--until or change the stack"
+    )]
+    StackLength { stack: String, asked: String },
+    #[error("--work and --break set the rhythm of pomodoro, micro or custom sessions, not {0}")]
+    RhythmWithMethod(Method),
+    #[error(
+        "{goals} goals for {blocks} work blocks; give at most {blocks} with --goals, or plan more time"
+    )]
+    TooManyGoals { goals: usize, blocks: usize },
+}
+
+/// A planned session.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    pub schema: u32,
+    pub task: String,
+    pub goal: Option<String>,
+    /// The method the blocks follow (never `auto`).
+    pub method: Method,
+    /// True when the method was chosen by `auto`.
+    pub auto: bool,
+    pub start: DateTime<FixedOffset>,
+    pub end: DateTime<FixedOffset>,
+    pub total_minutes: u32,
+    pub focus_minutes: u32,
+    pub break_minutes: u32,
+    pub blocks: Vec<Block>,
+    /// The environment checklist to go through before starting.
+    pub checklist: Vec<String>,
+    /// Suggestions about the plan: vague goals, a session worth splitting, adjusted lengths.
+    pub notes: Vec<Note>,
+    /// For sessions over three hours, the proposed lengths of separate sessions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub split: Vec<u32>,
+}
+
+impl Plan {
+    pub fn work_blocks(&self) -> impl Iterator<Item = &Block> {
+        self.blocks.iter().filter(|b| b.is_work())
+    }
+}
+
+/// One block of a plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Block {
+    pub start: DateTime<FixedOffset>,
+    pub end: DateTime<FixedOffset>,
+    pub minutes: u32,
+    #[serde(flatten)]
+    pub kind: BlockKind,
+}
+
+impl Block {
+    pub fn is_work(&self) -> bool {
+        matches!(self.kind, BlockKind::Work { .. })
+    }
+}
+
+/// What a block is for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum BlockKind {
+    Work {
+        /// 1 for the first work block.
+        number: u32,
+        /// What this block should produce; `None` is "goal: not set yet".
+        goal: Option<String>,
+        /// The step's name in a stacked session ("research").
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        label: Option<String>,
+    },
+    Break {
+        long: bool,
+        /// Something restful to do.
+        suggestion: String,
+    },
+}
+
+/// A suggestion printed under the plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Note {
+    pub kind: NoteKind,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoteKind {
+    VagueTask,
+    VagueGoal,
+    NoGoal,
+    Split,
+    Adjusted,
+    NoBreak,
+}
+
+/// Plans a session. Pure: the same request always gives the same plan.
+pub fn plan(request: &PlanRequest, rhythms: &Rhythms) -> Result<Plan, PlanError> {
+    let task = request.task.trim();
+    if task.is_empty() {
+        return Err(PlanError::EmptyTask);
+    }
+    let (method, total, segments) = layout(request, rhythms)?;
+    let goal = request
+        .goal
+        .as_deref()
+        .map(str::trim)
+        .filter(|g| !g.is_empty());
+
+    let work_count = segments
+        .iter()
+        .filter(|s| matches!(s, Segment::Work { .. }))
+        .count();
+    let block_goals: Vec<&str> = request
+        .block_goals
+        .iter()
+        .map(|g| g.trim())
+        .filter(|g| !g.is_empty())
+        .collect();
+    if block_goals.len() > work_count {
+        return Err(PlanError::TooManyGoals {
+            goals: block_goals.len(),
+            blocks: work_count,
+        });
+    }
+
+    let blocks = place(request.start, &segments, |number| {
+        let index = number as usize - 1;
+        match block_goals.get(index) {
+            Some(g) => Some((*g).to_owned()),
+            None if block_goals.is_empty() && work_count == 1 => goal.map(str::to_owned),
+            None => None,
+        }
+    });
+    let focus_minutes = blocks
+        .iter()
+        .filter(|b| b.is_work())
+        .map(|b| b.minutes)
+        .sum();
+    let end = request.start + Duration::minutes(i64::from(total));
+
+    let mut notes = Vec::new();
+    if let Some(why) = goal::vague_task(task) {
+        notes.push(Note {
+            kind: NoteKind::VagueTask,
+            message: goal::task_nudge(task, &why),
+        });
+    }
+    match goal {
+        None => notes.push(Note {
+            kind: NoteKind::NoGoal,
+            message: NO_GOAL_NUDGE.to_owned(),
+        }),
+        Some(g) if goal::vague_goal(g).is_some() => notes.push(Note {
+            kind: NoteKind::VagueGoal,
+            message: goal::goal_nudge(g),
+        }),
+        Some(_) => {}
+    }
+    for g in &block_goals {
+        if goal::vague_goal(g).is_some() {
+            notes.push(Note {
+                kind: NoteKind::VagueGoal,
+                message: goal::goal_nudge(g),
+            });
+        }
+    }
+    notes.extend(adjusted_note(method, request, rhythms, &blocks));
+    notes.extend(no_break_note(&blocks));
+    let split = split_lengths(total);
+    if !split.is_empty() {
+        notes.push(Note {
+            kind: NoteKind::Split,
+            message: split_message(total, &split),
+        });
+    }
+
+    Ok(Plan {
+        schema: PLAN_SCHEMA,
+        task: task.to_owned(),
+        goal: goal.map(str::to_owned),
+        method,
+        auto: request.method == Method::Auto && request.stack.is_none(),
+        start: request.start,
+        end,
+        total_minutes: total,
+        focus_minutes,
+        break_minutes: total - focus_minutes,
+        checklist: checklist(total, end),
+        blocks,
+        notes,
+        split,
+    })
+}
+
+/// What auto picks for a length: micro-sessions for under 25 minutes, pomodoros up to an hour
+/// and a half, deep work from there.
+pub fn auto_method(minutes: u32) -> Method {
+    match minutes {
+        0..25 => Method::Micro,
+        25..90 => Method::Pomodoro,
+        _ => Method::Deep,
+    }
+}
+
+/// A block before it has clock times.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Segment {
+    Work { minutes: u32, label: Option<String> },
+    Break { minutes: u32, long: bool },
+}
+
+impl Segment {
+    fn minutes(&self) -> u32 {
+        match self {
+            Segment::Work { minutes, .. } | Segment::Break { minutes, .. } => *minutes,
+        }
+    }
+}
+
+/// The rhythm a fitted layout follows.
+#[derive(Debug, Clone, Copy)]
+struct Cycle {
+    work: u32,
+    break_minutes: u32,
+    /// (length, every n-th break)
+    long_break: Option<(u32, u32)>,
+    /// Whether the session may close with a break (the cyclic methods: work, break, repeat).
+    closing_break: bool,
+}
+
+impl Cycle {
+    fn break_after(&self, nth: u32) -> (u32, bool) {
+        match self.long_break {
+            Some((minutes, every)) if nth.is_multiple_of(every) => (minutes, true),
+            _ => (self.break_minutes, false),
+        }
+    }
+}
+
+fn layout(
+    request: &PlanRequest,
+    rhythms: &Rhythms,
+) -> Result<(Method, u32, Vec<Segment>), PlanError> {
+    let rhythm_given = request.work.is_some() || request.break_minutes.is_some();
+    if let Some(steps) = &request.stack {
+        if !matches!(request.method, Method::Auto | Method::Stacked) {
+            return Err(PlanError::StackWithMethod(request.method));
+        }
+        if rhythm_given {
+            return Err(PlanError::RhythmWithMethod(Method::Stacked));
+        }
+        let stack_total: u32 = steps.iter().map(Step::minutes).sum();
+        if let Some(asked) = request.minutes
+            && asked != stack_total
+        {
+            return Err(PlanError::StackLength {
+                stack: format_minutes(stack_total),
+                asked: format_minutes(asked),
+            });
+        }
+        let segments = steps
+            .iter()
+            .map(|step| match step {
+                Step::Work { label, minutes } => Segment::Work {
+                    minutes: *minutes,
+                    label: Some(label.clone()),
+                },
+                Step::Break { minutes, long } => Segment::Break {
+                    minutes: *minutes,
+                    long: *long,
+                },
+            })
+            .collect();
+        return Ok((Method::Stacked, stack_total, segments));
+    }
+
+    let total = request.minutes.ok_or(PlanError::NoLength)?;
+    let method = match request.method {
+        Method::Stacked => return Err(PlanError::NoStack),
+        Method::Auto if rhythm_given => Method::Custom,
+        Method::Auto => auto_method(total),
+        other => other,
+    };
+    let own = |base: Rhythm| Rhythm {
+        work: request.work.unwrap_or(base.work),
+        break_minutes: request.break_minutes.unwrap_or(base.break_minutes),
+    };
+    let segments = match method {
+        Method::Pomodoro => {
+            let p = rhythms.pomodoro;
+            let r = own(Rhythm {
+                work: p.work,
+                break_minutes: p.break_minutes,
+            });
+            fit(
+                total,
+                Cycle {
+                    work: r.work,
+                    break_minutes: r.break_minutes,
+                    long_break: Some((p.long_break, p.long_break_every)),
+                    closing_break: true,
+                },
+            )
+        }
+        Method::Micro | Method::Custom => {
+            let r = own(if method == Method::Micro {
+                rhythms.micro
+            } else {
+                rhythms.custom
+            });
+            fit(
+                total,
+                Cycle {
+                    work: r.work,
+                    break_minutes: r.break_minutes,
+                    long_break: None,
+                    closing_break: true,
+                },
+            )
+        }
+        Method::Deep if rhythm_given => return Err(PlanError::RhythmWithMethod(Method::Deep)),
+        Method::Deep => deep(total, rhythms),
+        Method::Auto | Method::Stacked => unreachable!("resolved above"),
+    };
+    Ok((method, total, segments))
+}
+
+fn deep(total: u32, rhythms: &Rhythms) -> Vec<Segment> {
+    let d = rhythms.deep;
+    if total <= DEEP_SINGLE_BLOCK_UP_TO {
+        return vec![Segment::Work {
+            minutes: total,
+            label: None,
+        }];
+    }
+    let (work, break_minutes) = if total <= SPLIT_OVER_MINUTES {
+        (d.short_work, d.short_break)
+    } else {
+        (d.long_work, d.long_break)
+    };
+    fit(
+        total,
+        Cycle {
+            work,
+            break_minutes,
+            long_break: None,
+            closing_break: false,
+        },
+    )
+}
+
+/// Divides `total` minutes into work blocks and breaks that follow `cycle` as closely as the
+/// time allows: the layout whose average work block is nearest the target wins, the earlier
+/// (fewer blocks, no closing break) on a tie.
+fn fit(total: u32, cycle: Cycle) -> Vec<Segment> {
+    let target = f64::from(cycle.work);
+    let mut best: Option<(f64, u32, bool)> = None;
+    for blocks in 1..=total.max(1) {
+        if blocks > 1 && blocks * MIN_WORK_BLOCK > total {
+            break;
+        }
+        for closing in [false, true] {
+            if closing && !cycle.closing_break {
+                continue;
+            }
+            let breaks = if closing { blocks } else { blocks - 1 };
+            let break_total: u32 = (1..=breaks).map(|nth| cycle.break_after(nth).0).sum();
+            let Some(work_total) = total.checked_sub(break_total) else {
+                continue;
+            };
+            if work_total < blocks * MIN_WORK_BLOCK.min(total) {
+                continue;
+            }
+            let cost = (f64::from(work_total) / f64::from(blocks) - target).abs();
+            if best.is_none_or(|(best_cost, ..)| cost < best_cost - 1e-9) {
+                best = Some((cost, blocks, closing));
+            }
+        }
+    }
+    let (_, blocks, closing) = best.unwrap_or((0.0, 1, false));
+    let breaks = if closing { blocks } else { blocks - 1 };
+    let break_total: u32 = (1..=breaks).map(|nth| cycle.break_after(nth).0).sum();
+    let work_total = total - break_total;
+    let (base, extra) = (work_total / blocks, work_total % blocks);
+
+    let mut segments = Vec::new();
+    for i in 1..=blocks {
+        segments.push(Segment::Work {
+            minutes: base + u32::from(i <= extra),
+            label: None,
+        });
+        if i <= breaks {
+            let (minutes, long) = cycle.break_after(i);
+            segments.push(Segment::Break { minutes, long });
+        }
+    }
+    segments
+}
+
+const BREAK_IDEAS: [&str; 4] = [
+    "stand up and stretch",
+    "refill your water",
+    "rest your eyes: look at something far away",
+    "walk around the room",
+];
+const LONG_BREAK_IDEA: &str = "step outside for a short walk, or have a snack";
+const CLOSING_BREAK_IDEA: &str = "look back over what you did and note the next step";
+
+/// Gives segments clock times, numbers, goals and break suggestions.
+fn place(
+    start: DateTime<FixedOffset>,
+    segments: &[Segment],
+    goal_for: impl Fn(u32) -> Option<String>,
+) -> Vec<Block> {
+    let mut at = start;
+    let mut number = 0;
+    let mut breaks = 0;
+    let last = segments.len() - 1;
+    segments
+        .iter()
+        .enumerate()
+        .map(|(i, segment)| {
+            let minutes = segment.minutes();
+            let end = at + Duration::minutes(i64::from(minutes));
+            let kind = match segment {
+                Segment::Work { label, .. } => {
+                    number += 1;
+                    BlockKind::Work {
+                        number,
+                        goal: goal_for(number),
+                        label: label.clone(),
+                    }
+                }
+                Segment::Break { long, .. } => {
+                    breaks += 1;
+                    let suggestion = if i == last {
+                        CLOSING_BREAK_IDEA
+                    } else if *long {
+                        LONG_BREAK_IDEA
+                    } else {
+                        BREAK_IDEAS[(breaks - 1) % BREAK_IDEAS.len()]
+                    };
+                    BlockKind::Break {
+                        long: *long,
+                        suggestion: suggestion.to_owned(),
+                    }
+                }
+            };
+            let block = Block {
+                start: at,
+                end,
+                minutes,
+                kind,
+            };
+            at = end;
+            block
+        })
+        .collect()
+}
+
+/// Says so when the planner had to move work blocks away from the method's length.
+fn adjusted_note(
+    method: Method,
+    request: &PlanRequest,
+    rhythms: &Rhythms,
+    blocks: &[Block],
+) -> Option<Note> {
+    let target = match method {
+        Method::Pomodoro => request.work.unwrap_or(rhythms.pomodoro.work),
+        Method::Micro => request.work.unwrap_or(rhythms.micro.work),
+        Method::Custom => request.work.unwrap_or(rhythms.custom.work),
+        Method::Deep | Method::Stacked | Method::Auto => return None,
+    };
+    let lengths: Vec<u32> = blocks
+        .iter()
+        .filter(|b| b.is_work())
+        .map(|b| b.minutes)
+        .collect();
+    let (min, max) = (*lengths.iter().min()?, *lengths.iter().max()?);
+    if min == target && max == target {
+        return None;
+    }
+    let range = if min == max {
+        format_minutes(min)
+    } else {
+        format!("{}–{}", min, format_minutes(max))
+    };
+    let total: u32 = blocks.iter().map(|b| b.minutes).sum();
+    let message = if lengths.len() == 1 && total < target {
+        format!(
+            "One {range} block: shorter than a usual {method} block of {}.",
+            format_minutes(target)
+        )
+    } else {
+        format!(
+            "Work blocks are {range} instead of {} so the plan fills {} exactly.",
+            format_minutes(target),
+            format_minutes(total)
+        )
+    };
+    Some(Note {
+        kind: NoteKind::Adjusted,
+        message,
+    })
+}
+
+/// In a stacked chain, two work steps in a row have no break between them.
+fn no_break_note(blocks: &[Block]) -> Option<Note> {
+    let pair = blocks
+        .windows(2)
+        .find(|w| w[0].is_work() && w[1].is_work())?;
+    let name = |b: &Block| match &b.kind {
+        BlockKind::Work { label: Some(l), .. } => l.clone(),
+        BlockKind::Work { number, .. } => format!("block {number}"),
+        BlockKind::Break { .. } => unreachable!("work blocks only"),
+    };
+    Some(Note {
+        kind: NoteKind::NoBreak,
+        message: format!(
+            "No break between \"{}\" and \"{}\". Breaks keep focus fresh; consider \"break 5\" between them.",
+            name(&pair[0]),
+            name(&pair[1])
+        ),
+    })
+}
+
+/// Over three hours: the lengths of separate sessions, each at most three hours and within
+/// five minutes of each other.
+fn split_lengths(total: u32) -> Vec<u32> {
+    if total <= SPLIT_OVER_MINUTES {
+        return Vec::new();
+    }
+    let parts = total.div_ceil(SPLIT_OVER_MINUTES);
+    let each = ((f64::from(total) / f64::from(parts) / 5.0).round() * 5.0) as u32;
+    let mut lengths = vec![each; parts as usize - 1];
+    lengths.push(total - each * (parts - 1));
+    lengths
+}
+
+fn split_message(total: u32, split: &[u32]) -> String {
+    let parts: Vec<String> = split.iter().map(|m| format_minutes(*m)).collect();
+    format!(
+        "{} is more than one session should hold (3h at most). Consider {} sessions: {}, \
+         with a real rest between them.",
+        format_minutes(total),
+        split.len(),
+        parts.join(" + ")
+    )
+}
+
+/// The environment checklist, lighter for short sessions.
+fn checklist(total: u32, end: DateTime<FixedOffset>) -> Vec<String> {
+    let mut items = vec![
+        "Notifications off: phone on Do Not Disturb or in another room".to_owned(),
+        "Only the tabs and apps this task needs are open".to_owned(),
+    ];
+    if total > 15 {
+        items.push("Everything you need at hand: documents, references, water".to_owned());
+    }
+    if total >= 45 {
+        items.push(format!(
+            "People around you know you are busy until {}",
+            end.format("%H:%M")
+        ));
+    }
+    items
+}
+
+#[cfg(test)]
+mod tests;

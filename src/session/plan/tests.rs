@@ -1,0 +1,477 @@
+use chrono::{NaiveDate, TimeZone};
+
+use super::*;
+use crate::session::duration::parse_clock;
+use crate::session::stack::parse_stack;
+
+fn at(h: u32, m: u32) -> DateTime<FixedOffset> {
+    FixedOffset::east_opt(3600)
+        .unwrap()
+        .with_ymd_and_hms(2026, 11, 20, h, m, 0)
+        .unwrap()
+}
+
+fn request(method: Method, minutes: u32) -> PlanRequest {
+    PlanRequest {
+        task: "Write blog post draft".into(),
+        goal: Some("800 words".into()),
+        block_goals: Vec::new(),
+        method,
+        minutes: Some(minutes),
+        stack: None,
+        work: None,
+        break_minutes: None,
+        start: at(9, 0),
+    }
+}
+
+fn plan_of(method: Method, minutes: u32) -> Plan {
+    plan(&request(method, minutes), &Rhythms::default()).unwrap()
+}
+
+/// The shape of a plan as `W25 B5 …` (`L` for a long break).
+fn shape(plan: &Plan) -> String {
+    plan.blocks
+        .iter()
+        .map(|b| match b.kind {
+            BlockKind::Work { .. } => format!("W{}", b.minutes),
+            BlockKind::Break { long: true, .. } => format!("L{}", b.minutes),
+            BlockKind::Break { long: false, .. } => format!("B{}", b.minutes),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn clock(plan: &Plan) -> Vec<String> {
+    plan.blocks
+        .iter()
+        .map(|b| format!("{}-{}", b.start.format("%H:%M"), b.end.format("%H:%M")))
+        .collect()
+}
+
+fn note_kinds(plan: &Plan) -> Vec<NoteKind> {
+    plan.notes.iter().map(|n| n.kind).collect()
+}
+
+#[test]
+fn pomodoro_ninety_minutes_is_three_classic_cycles() {
+    let p = plan_of(Method::Pomodoro, 90);
+    assert_eq!(shape(&p), "W25 B5 W25 B5 W25 B5");
+    assert_eq!(
+        clock(&p),
+        [
+            "09:00-09:25",
+            "09:25-09:30",
+            "09:30-09:55",
+            "09:55-10:00",
+            "10:00-10:25",
+            "10:25-10:30"
+        ]
+    );
+    assert_eq!(p.end, at(10, 30));
+    assert_eq!(
+        (p.total_minutes, p.focus_minutes, p.break_minutes),
+        (90, 75, 15)
+    );
+    assert!(!note_kinds(&p).contains(&NoteKind::Adjusted));
+    // The closing break is for looking back, the others for resting.
+    let suggestions: Vec<&str> = p
+        .blocks
+        .iter()
+        .filter_map(|b| match &b.kind {
+            BlockKind::Break { suggestion, .. } => Some(suggestion.as_str()),
+            BlockKind::Work { .. } => None,
+        })
+        .collect();
+    assert_eq!(
+        suggestions,
+        [
+            "stand up and stretch",
+            "refill your water",
+            "look back over what you did and note the next step"
+        ]
+    );
+}
+
+#[test]
+fn pomodoro_takes_a_long_break_after_the_fourth() {
+    assert_eq!(
+        shape(&plan_of(Method::Pomodoro, 130)),
+        "W25 B5 W25 B5 W25 B5 W25 L15"
+    );
+    assert_eq!(
+        shape(&plan_of(Method::Pomodoro, 150)),
+        "W24 B5 W24 B5 W24 B5 W24 L15 W24"
+    );
+    let p = plan_of(Method::Pomodoro, 270);
+    let long_after: Vec<u32> = p
+        .blocks
+        .windows(2)
+        .filter(|w| matches!(w[1].kind, BlockKind::Break { long: true, .. }))
+        .filter_map(|w| match w[0].kind {
+            BlockKind::Work { number, .. } => Some(number),
+            BlockKind::Break { .. } => None,
+        })
+        .collect();
+    assert_eq!(long_after, [4, 8]);
+}
+
+#[test]
+fn pomodoro_lengths_that_do_not_divide_flex_the_blocks_and_say_so() {
+    let p = plan_of(Method::Pomodoro, 50);
+    assert_eq!(shape(&p), "W23 B5 W22");
+    let note = p
+        .notes
+        .iter()
+        .find(|n| n.kind == NoteKind::Adjusted)
+        .unwrap();
+    assert_eq!(
+        note.message,
+        "Work blocks are 22–23m instead of 25m so the plan fills 50m exactly."
+    );
+    assert_eq!(shape(&plan_of(Method::Pomodoro, 25)), "W25");
+    assert_eq!(shape(&plan_of(Method::Pomodoro, 55)), "W25 B5 W25");
+}
+
+#[test]
+fn a_session_shorter_than_one_block_is_one_block() {
+    let p = plan_of(Method::Pomodoro, 15);
+    assert_eq!(shape(&p), "W15");
+    let note = p
+        .notes
+        .iter()
+        .find(|n| n.kind == NoteKind::Adjusted)
+        .unwrap();
+    assert_eq!(
+        note.message,
+        "One 15m block: shorter than a usual pomodoro block of 25m."
+    );
+    assert_eq!(shape(&plan_of(Method::Deep, 3)), "W3");
+    assert_eq!(shape(&plan_of(Method::Micro, 1)), "W1");
+}
+
+#[test]
+fn deep_work_follows_the_workflows_break_pattern() {
+    // 90 minutes may run without a break.
+    assert_eq!(shape(&plan_of(Method::Deep, 90)), "W90");
+    assert_eq!(shape(&plan_of(Method::Deep, 60)), "W60");
+    // Two hours: one break at the midpoint.
+    let two = plan_of(Method::Deep, 120);
+    assert_eq!(shape(&two), "W55 B10 W55");
+    assert_eq!(clock(&two), ["09:00-09:55", "09:55-10:05", "10:05-11:00"]);
+    // Three hours: a break about every hour.
+    assert_eq!(shape(&plan_of(Method::Deep, 180)), "W54 B10 W53 B10 W53");
+    // Longer: 90–120 minute blocks with longer breaks.
+    assert_eq!(shape(&plan_of(Method::Deep, 240)), "W113 B15 W112");
+    assert_eq!(shape(&plan_of(Method::Deep, 360)), "W110 B15 W110 B15 W110");
+}
+
+#[test]
+fn micro_sessions_are_short_blocks() {
+    assert_eq!(shape(&plan_of(Method::Micro, 40)), "W15 B5 W15 B5");
+    assert_eq!(shape(&plan_of(Method::Micro, 30)), "W13 B5 W12");
+    assert_eq!(shape(&plan_of(Method::Micro, 10)), "W10");
+    let p = plan_of(Method::Micro, 60);
+    assert!(
+        p.work_blocks().all(|b| (5..=25).contains(&b.minutes)),
+        "{}",
+        shape(&p)
+    );
+}
+
+#[test]
+fn custom_rhythms_come_from_work_and_break() {
+    let mut r = request(Method::Custom, 96);
+    r.work = Some(40);
+    r.break_minutes = Some(8);
+    let p = plan(&r, &Rhythms::default()).unwrap();
+    assert_eq!(shape(&p), "W40 B8 W40 B8");
+    r.minutes = Some(120);
+    let p = plan(&r, &Rhythms::default()).unwrap();
+    assert_eq!(shape(&p), "W35 B8 W35 B8 W34");
+    // Settings give the default custom rhythm (45/10).
+    assert_eq!(shape(&plan_of(Method::Custom, 110)), "W45 B10 W45 B10");
+    // --work with auto means custom.
+    let mut r = request(Method::Auto, 60);
+    r.work = Some(20);
+    let p = plan(&r, &Rhythms::default()).unwrap();
+    assert_eq!(p.method, Method::Custom);
+    assert_eq!(shape(&p), "W20 B10 W20 B10");
+}
+
+#[test]
+fn settings_change_the_rhythms() {
+    let mut rhythms = Rhythms::default();
+    rhythms.pomodoro.work = 50;
+    rhythms.pomodoro.break_minutes = 10;
+    let p = plan(&request(Method::Pomodoro, 120), &rhythms).unwrap();
+    assert_eq!(shape(&p), "W50 B10 W50 B10");
+}
+
+#[test]
+fn auto_picks_what_the_workflow_recommends() {
+    for (minutes, method) in [
+        (10, Method::Micro),
+        (24, Method::Micro),
+        (25, Method::Pomodoro),
+        (60, Method::Pomodoro),
+        (89, Method::Pomodoro),
+        (90, Method::Deep),
+        (120, Method::Deep),
+        (300, Method::Deep),
+    ] {
+        let p = plan_of(Method::Auto, minutes);
+        assert_eq!(p.method, method, "{minutes} minutes");
+        assert!(p.auto);
+    }
+    assert!(!plan_of(Method::Pomodoro, 60).auto);
+}
+
+#[test]
+fn over_three_hours_proposes_splitting() {
+    let p = plan_of(Method::Auto, 240);
+    assert_eq!(p.split, [120, 120]);
+    let note = p.notes.iter().find(|n| n.kind == NoteKind::Split).unwrap();
+    assert_eq!(
+        note.message,
+        "4h is more than one session should hold (3h at most). Consider 2 sessions: 2h + 2h, \
+         with a real rest between them."
+    );
+    assert_eq!(plan_of(Method::Deep, 400).split, [135, 135, 130]);
+    assert_eq!(plan_of(Method::Deep, 181).split, [90, 91]);
+    assert!(plan_of(Method::Deep, 180).split.is_empty());
+    assert!(!note_kinds(&plan_of(Method::Deep, 180)).contains(&NoteKind::Split));
+}
+
+#[test]
+fn fitting_to_an_end_time_ends_on_it() {
+    let start = at(14, 10);
+    let until = parse_clock("16:00").unwrap().after(start.naive_local());
+    let minutes = (until - start.naive_local()).num_minutes() as u32;
+    let mut r = request(Method::Pomodoro, minutes);
+    r.start = start;
+    let p = plan(&r, &Rhythms::default()).unwrap();
+    assert_eq!(p.end.format("%H:%M").to_string(), "16:00");
+    assert_eq!(shape(&p), "W24 B5 W24 B5 W24 B5 W23");
+    assert_eq!(p.blocks.last().unwrap().end, p.end);
+}
+
+#[test]
+fn every_length_and_method_gives_a_sound_plan() {
+    for method in [
+        Method::Auto,
+        Method::Pomodoro,
+        Method::Deep,
+        Method::Micro,
+        Method::Custom,
+    ] {
+        for minutes in 1..=720 {
+            let p = plan_of(method, minutes);
+            let context = format!("{method} {minutes}m: {}", shape(&p));
+            assert_eq!(
+                p.blocks.iter().map(|b| b.minutes).sum::<u32>(),
+                minutes,
+                "{context}"
+            );
+            assert_eq!(p.blocks.first().unwrap().start, p.start, "{context}");
+            assert_eq!(p.blocks.last().unwrap().end, p.end, "{context}");
+            assert!(
+                p.blocks.windows(2).all(|w| w[0].end == w[1].start),
+                "{context}"
+            );
+            assert!(p.blocks[0].is_work(), "{context}");
+            assert!(p.blocks.iter().all(|b| b.minutes >= 1), "{context}");
+            assert!(
+                !p.blocks
+                    .windows(2)
+                    .any(|w| !w[0].is_work() && !w[1].is_work()),
+                "{context}"
+            );
+            let numbers: Vec<u32> = p
+                .work_blocks()
+                .map(|b| match b.kind {
+                    BlockKind::Work { number, .. } => number,
+                    BlockKind::Break { .. } => 0,
+                })
+                .collect();
+            assert_eq!(
+                numbers,
+                (1..=numbers.len() as u32).collect::<Vec<_>>(),
+                "{context}"
+            );
+            if minutes >= 10 {
+                assert!(
+                    p.work_blocks().all(|b| b.minutes >= MIN_WORK_BLOCK),
+                    "{context}"
+                );
+            }
+            if minutes > 120 {
+                assert!(p.break_minutes > 0, "breaks are not optional: {context}");
+            }
+        }
+    }
+}
+
+#[test]
+fn stacked_plans_follow_the_chain() {
+    let mut r = request(Method::Auto, 0);
+    r.minutes = None;
+    r.stack = Some(parse_stack("research 10, break 5, write 15, break 5, edit 10").unwrap());
+    let p = plan(&r, &Rhythms::default()).unwrap();
+    assert_eq!(p.method, Method::Stacked);
+    assert!(!p.auto);
+    assert_eq!(shape(&p), "W10 B5 W15 B5 W10");
+    assert_eq!(p.total_minutes, 45);
+    let labels: Vec<Option<&str>> = p
+        .work_blocks()
+        .map(|b| match &b.kind {
+            BlockKind::Work { label, .. } => label.as_deref(),
+            BlockKind::Break { .. } => None,
+        })
+        .collect();
+    assert_eq!(labels, [Some("research"), Some("write"), Some("edit")]);
+
+    // A matching --for is fine; a different one is an error that says both.
+    r.minutes = Some(45);
+    assert!(plan(&r, &Rhythms::default()).is_ok());
+    r.minutes = Some(50);
+    assert_eq!(
+        plan(&r, &Rhythms::default()).unwrap_err().to_string(),
+        "the stack adds up to 45m but the session is 50m; drop --for/--until or change the stack"
+    );
+}
+
+#[test]
+fn a_stack_without_breaks_gets_a_nudge() {
+    let mut r = request(Method::Stacked, 0);
+    r.minutes = None;
+    r.stack = Some(parse_stack("research 10, write 15").unwrap());
+    let p = plan(&r, &Rhythms::default()).unwrap();
+    let note = p
+        .notes
+        .iter()
+        .find(|n| n.kind == NoteKind::NoBreak)
+        .unwrap();
+    assert!(
+        note.message
+            .starts_with("No break between \"research\" and \"write\".")
+    );
+}
+
+#[test]
+fn method_and_input_conflicts_are_errors() {
+    let rhythms = Rhythms::default();
+    let mut r = request(Method::Stacked, 30);
+    assert_eq!(plan(&r, &rhythms).unwrap_err(), PlanError::NoStack);
+    r.method = Method::Deep;
+    r.stack = Some(parse_stack("write 30").unwrap());
+    assert_eq!(
+        plan(&r, &rhythms).unwrap_err(),
+        PlanError::StackWithMethod(Method::Deep)
+    );
+    let mut r = request(Method::Deep, 120);
+    r.work = Some(30);
+    assert_eq!(
+        plan(&r, &rhythms).unwrap_err(),
+        PlanError::RhythmWithMethod(Method::Deep)
+    );
+    let mut r = request(Method::Pomodoro, 60);
+    r.minutes = None;
+    assert_eq!(plan(&r, &rhythms).unwrap_err(), PlanError::NoLength);
+    let mut r = request(Method::Pomodoro, 60);
+    r.task = "   ".into();
+    assert_eq!(plan(&r, &rhythms).unwrap_err(), PlanError::EmptyTask);
+}
+
+#[test]
+fn block_goals_are_assigned_in_order() {
+    let mut r = request(Method::Pomodoro, 90);
+    r.block_goals = vec![
+        "intro and first tip".into(),
+        " tips 2-3 ".into(),
+        String::new(),
+    ];
+    let p = plan(&r, &Rhythms::default()).unwrap();
+    let goals: Vec<Option<&str>> = p
+        .work_blocks()
+        .map(|b| match &b.kind {
+            BlockKind::Work { goal, .. } => goal.as_deref(),
+            BlockKind::Break { .. } => None,
+        })
+        .collect();
+    assert_eq!(goals, [Some("intro and first tip"), Some("tips 2-3"), None]);
+
+    r.block_goals = vec!["a1".into(), "b2".into(), "c3".into(), "d4".into()];
+    assert_eq!(
+        plan(&r, &Rhythms::default()).unwrap_err().to_string(),
+        "4 goals for 3 work blocks; give at most 3 with --goals, or plan more time"
+    );
+}
+
+#[test]
+fn a_single_block_carries_the_session_goal() {
+    let p = plan_of(Method::Deep, 60);
+    assert!(matches!(&p.blocks[0].kind, BlockKind::Work { goal: Some(g), .. } if g == "800 words"));
+    let p = plan_of(Method::Deep, 120);
+    assert!(
+        p.work_blocks()
+            .all(|b| matches!(&b.kind, BlockKind::Work { goal: None, .. }))
+    );
+}
+
+#[test]
+fn vague_tasks_and_goals_get_a_nudge() {
+    let mut r = request(Method::Pomodoro, 50);
+    r.task = "work on stuff".into();
+    r.goal = Some("make progress".into());
+    let p = plan(&r, &Rhythms::default()).unwrap();
+    assert!(note_kinds(&p).contains(&NoteKind::VagueTask));
+    assert!(note_kinds(&p).contains(&NoteKind::VagueGoal));
+
+    r.goal = None;
+    let p = plan(&r, &Rhythms::default()).unwrap();
+    assert!(note_kinds(&p).contains(&NoteKind::NoGoal));
+
+    let p = plan_of(Method::Pomodoro, 50);
+    assert!(!note_kinds(&p).iter().any(|k| matches!(
+        k,
+        NoteKind::VagueTask | NoteKind::VagueGoal | NoteKind::NoGoal
+    )));
+}
+
+#[test]
+fn short_sessions_get_a_lighter_checklist() {
+    let p = plan_of(Method::Micro, 10);
+    assert_eq!(p.checklist.len(), 2);
+    let p = plan_of(Method::Pomodoro, 90);
+    assert_eq!(p.checklist.len(), 4);
+    assert_eq!(
+        p.checklist[3],
+        "People around you know you are busy until 10:30"
+    );
+}
+
+#[test]
+fn a_plan_survives_a_json_round_trip() {
+    let p = plan_of(Method::Pomodoro, 90);
+    let json = serde_json::to_string(&p).unwrap();
+    let back: Plan = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, p);
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(value["schema"], 1);
+    assert_eq!(value["blocks"][0]["kind"], "work");
+    assert_eq!(value["blocks"][0]["start"], "2026-11-20T09:00:00+01:00");
+    assert_eq!(value["blocks"][1]["kind"], "break");
+}
+
+#[test]
+fn plans_cross_midnight() {
+    let mut r = request(Method::Pomodoro, 60);
+    r.start = at(23, 30);
+    let p = plan(&r, &Rhythms::default()).unwrap();
+    assert_eq!(
+        p.end.date_naive(),
+        NaiveDate::from_ymd_opt(2026, 11, 21).unwrap()
+    );
+    assert_eq!(p.end.format("%H:%M").to_string(), "00:30");
+}
