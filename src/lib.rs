@@ -1,7 +1,16 @@
 //! focus: a terminal accountability partner for focused work.
 //!
 //! The binary is a thin shell over [`run`]; everything it does lives here so that tests can
-//! call it. [`session`] is the pure domain.
+//! call it. [`session`] is the pure domain; [`config`] the settings; [`output`] what is
+//! printed; [`app`] the edge that reads the clock, the environment and the files.
 
+pub mod app;
+pub mod cli;
+pub mod clock;
 pub mod config;
+pub mod error;
+pub mod output;
 pub mod session;
+
+pub use app::run;
+pub use error::Error;

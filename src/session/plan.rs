@@ -221,13 +221,16 @@ pub fn plan(request: &PlanRequest, rhythms: &Rhythms) -> Result<Plan, PlanError>
         }),
         Some(_) => {}
     }
-    for g in &block_goals {
-        if goal::vague_goal(g).is_some() {
-            notes.push(Note {
-                kind: NoteKind::VagueGoal,
-                message: goal::goal_nudge(g),
-            });
-        }
+    let vague_blocks: Vec<&str> = block_goals
+        .iter()
+        .copied()
+        .filter(|g| goal::vague_goal(g).is_some())
+        .collect();
+    if !vague_blocks.is_empty() {
+        notes.push(Note {
+            kind: NoteKind::VagueGoal,
+            message: goal::goal_nudge(&vague_blocks.join("\", \"")),
+        });
     }
     notes.extend(adjusted_note(method, request, rhythms, &blocks));
     notes.extend(no_break_note(&blocks));
@@ -257,12 +260,12 @@ pub fn plan(request: &PlanRequest, rhythms: &Rhythms) -> Result<Plan, PlanError>
     })
 }
 
-/// What auto picks for a length: micro-sessions for under 25 minutes, pomodoros up to an hour
-/// and a half, deep work from there.
+/// What auto picks for a length: micro-sessions under 25 minutes, pomodoros up to an hour and
+/// a half, deep work beyond.
 pub fn auto_method(minutes: u32) -> Method {
     match minutes {
         0..25 => Method::Micro,
-        25..90 => Method::Pomodoro,
+        25..=90 => Method::Pomodoro,
         _ => Method::Deep,
     }
 }

@@ -215,8 +215,8 @@ fn auto_picks_what_the_workflow_recommends() {
         (24, Method::Micro),
         (25, Method::Pomodoro),
         (60, Method::Pomodoro),
-        (89, Method::Pomodoro),
-        (90, Method::Deep),
+        (90, Method::Pomodoro),
+        (91, Method::Deep),
         (120, Method::Deep),
         (300, Method::Deep),
     ] {

@@ -1,0 +1,200 @@
+//! The command line: clap definitions and the value parsers for its flags. No behaviour here;
+//! [`crate::run`] acts on what this parses.
+//!
+//! Doc comments on arguments are the `--help` text a person reads, so they are plain prose
+//! rather than rustdoc Markdown.
+#![allow(clippy::doc_markdown)]
+
+use std::path::PathBuf;
+
+use clap::builder::PossibleValue;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::session::{ClockTime, Method, Step, parse_clock, parse_minutes, parse_stack};
+
+const ABOUT: &str = "A terminal accountability partner for focused work";
+
+const LONG_ABOUT: &str = "\
+A terminal accountability partner for focused work.
+
+focus turns a task and the time you have into a plan: work blocks with clock times and \
+goals, real breaks, and a checklist to clear distractions before you begin.";
+
+const EXAMPLES: &str = "\
+Examples:
+  focus plan \"Write blog post draft\" --for 90m --goal \"800 words\"
+  focus plan \"Review the API design doc\" --until 16:00 --method deep
+  focus plan \"Inbox and admin\" --stack \"email 10, break 5, invoices 15\"
+  focus config                 show the settings in effect
+  focus completions bash > ~/.local/share/bash-completion/completions/focus";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "focus",
+    version,
+    about = ABOUT,
+    long_about = LONG_ABOUT,
+    after_help = EXAMPLES,
+    arg_required_else_help = true,
+    propagate_version = true
+)]
+pub struct Cli {
+    /// Read settings from this file instead of $FOCUS_CONFIG or <config dir>/focus/config.toml
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Plan a focus session: blocks with clock times, goals and breaks
+    #[command(after_help = PLAN_EXAMPLES)]
+    Plan(PlanArgs),
+    /// Show the settings in effect (secrets hidden) and which config file was read
+    Config(ConfigArgs),
+    /// Print a shell completion script
+    #[command(after_help = COMPLETION_EXAMPLES)]
+    Completions {
+        /// The shell to complete for
+        shell: clap_complete::Shell,
+    },
+}
+
+const PLAN_EXAMPLES: &str = "\
+Examples:
+  focus plan \"Write blog post draft\" --for 90m --goal \"800 words\"
+  focus plan \"Write blog post draft\" --for 90m --goals \"intro; tips 2-3; conclusion\"
+  focus plan \"Design the permissions API\" --for 2h --method deep --start 09:00
+  focus plan \"Clear the review queue\" --until 16:00 --method pomodoro
+  focus plan \"Learn Spanish\" --for 30m --method micro
+  focus plan \"Blog post\" --stack \"research 10, break 5, write 15, break 5, edit 10\"
+  focus plan \"Refactor the parser\" --for 2h --work 40 --break 8
+  focus plan \"Write blog post draft\" --for 90m --json
+  focus plan \"Write blog post draft\" --for 90m --ics plan.ics
+
+Lengths: 25, 25m, 90 min, 1h, 1h30, 1h 30m, 1.5h, 2 hours (at most 12 hours).
+Times: 16:00, 9:30, 4pm, or \"2026-11-20 09:00\".";
+
+const COMPLETION_EXAMPLES: &str = "\
+Examples:
+  focus completions bash > ~/.local/share/bash-completion/completions/focus
+  focus completions zsh > ~/.zfunc/_focus
+  focus completions fish > ~/.config/fish/completions/focus.fish";
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// What you will work on: one specific task, e.g. "Write the report's introduction"
+    pub task: String,
+
+    /// How long the session is, e.g. 50m, 1h30, 2 hours
+    #[arg(long = "for", value_name = "LENGTH", value_parser = length, allow_hyphen_values = true)]
+    pub length: Option<u32>,
+
+    /// End the session at this time and fit the blocks to it, e.g. 16:00
+    #[arg(long, value_name = "TIME", value_parser = clock, conflicts_with = "length")]
+    pub until: Option<ClockTime>,
+
+    /// How to divide the time [default: session.default_method, normally auto]
+    #[arg(long, short, value_name = "METHOD")]
+    pub method: Option<Method>,
+
+    /// What will be done when the time is up, e.g. "800 words" or "PR opened"
+    #[arg(long, short, value_name = "TEXT")]
+    pub goal: Option<String>,
+
+    /// A goal per work block, separated by semicolons: "intro; tips 2-3; conclusion"
+    #[arg(long, value_name = "\"A; B; C\"")]
+    pub goals: Option<String>,
+
+    /// When the first block starts, e.g. 09:00 [default: now]
+    #[arg(long, short, value_name = "TIME", value_parser = clock)]
+    pub start: Option<ClockTime>,
+
+    /// Minutes per work block, for pomodoro, micro and custom (alone it means custom)
+    #[arg(long, value_name = "LENGTH", value_parser = length, allow_hyphen_values = true)]
+    pub work: Option<u32>,
+
+    /// Minutes per break, for pomodoro, micro and custom
+    #[arg(long = "break", value_name = "LENGTH", value_parser = length, allow_hyphen_values = true)]
+    pub break_minutes: Option<u32>,
+
+    /// A stacked session written out: "research 10, break 5, write 15"
+    #[arg(long, value_name = "CHAIN", value_parser = stack)]
+    pub stack: Option<Chain>,
+
+    /// Print the plan as JSON (schema in the README)
+    #[arg(long)]
+    pub json: bool,
+
+    /// Write the blocks as iCalendar events to FILE (to standard output without FILE)
+    #[arg(long, value_name = "FILE", num_args = 0..=1, default_missing_value = "-")]
+    pub ics: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    /// Print the commented example configuration (every key with its default)
+    #[arg(long, conflicts_with = "path")]
+    pub example: bool,
+
+    /// Print only the path of the config file that is (or would be) read
+    #[arg(long)]
+    pub path: bool,
+}
+
+/// A parsed `--stack` (an alias, so that clap takes it as one value rather than many).
+pub type Chain = Vec<Step>;
+
+impl ValueEnum for Method {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Method::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.name()).help(self.describe()))
+    }
+}
+
+fn length(text: &str) -> Result<u32, String> {
+    parse_minutes(text).map_err(|e| e.to_string())
+}
+
+fn clock(text: &str) -> Result<ClockTime, String> {
+    parse_clock(text).map_err(|e| e.to_string())
+}
+
+fn stack(text: &str) -> Result<Vec<Step>, String> {
+    parse_stack(text).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn for_and_until_cannot_both_be_given() {
+        let err = Cli::try_parse_from(["focus", "plan", "x", "--for", "1h", "--until", "16:00"])
+            .unwrap_err();
+        assert_eq!(err.kind(), clap::error::ErrorKind::ArgumentConflict);
+    }
+
+    #[test]
+    fn a_bad_length_is_a_usage_error_that_says_what_to_type() {
+        let err = Cli::try_parse_from(["focus", "plan", "x", "--for", "soon"]).unwrap_err();
+        assert_eq!(err.kind(), clap::error::ErrorKind::ValueValidation);
+        assert!(
+            err.to_string()
+                .contains("`soon` is not a length; try 25m, 1h30"),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,50 @@
+//! The errors `focus` reports, and the exit code of each.
+//!
+//! Messages are one line, start in lower case and say what to do next. The shell (`main.rs`)
+//! prints them after `focus: `.
+
+use std::io;
+
+use crate::config::ConfigError;
+use crate::session::PlanError;
+
+/// Exit code for a bad command line, configuration or input (as clap uses).
+pub const EXIT_USAGE: u8 = 2;
+/// Exit code for a failure while doing the work (I/O, …).
+pub const EXIT_FAILURE: u8 = 1;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+    /// Input that parsed but does not make sense (e.g. an end time before the start).
+    #[error("{0}")]
+    Input(String),
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        #[source]
+        source: io::Error,
+    },
+}
+
+impl Error {
+    pub fn io(context: impl Into<String>) -> impl FnOnce(io::Error) -> Error {
+        let context = context.into();
+        move |source| Error::Io { context, source }
+    }
+
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Config(_) | Error::Plan(_) | Error::Input(_) => EXIT_USAGE,
+            Error::Io { .. } => EXIT_FAILURE,
+        }
+    }
+
+    /// A closed pipe (`focus plan … | head -1`) is not a failure worth reporting.
+    pub fn is_broken_pipe(&self) -> bool {
+        matches!(self, Error::Io { source, .. } if source.kind() == io::ErrorKind::BrokenPipe)
+    }
+}

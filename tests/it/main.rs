@@ -1,0 +1,8 @@
+//! Integration tests: the real `focus` binary, run with a scrubbed environment and a temporary
+//! HOME, so nothing of the developer's machine (config, keys, time zone) leaks in.
+
+mod harness;
+
+mod config;
+mod plan;
+mod shell;
