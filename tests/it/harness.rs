@@ -60,6 +60,20 @@ impl Focus {
         self
     }
 
+    /// Runs another program (e.g. `script`, to give focus a terminal) with the same arguments
+    /// and the same scrubbed environment.
+    pub fn program(mut self, program: &str) -> Self {
+        let mut command = Command::new(program);
+        command
+            .args(self.command.get_args())
+            .env_clear()
+            .envs(self.command.get_envs().filter_map(|(k, v)| Some((k, v?))))
+            .current_dir(self.home.path())
+            .stdin(Stdio::null());
+        self.command = command;
+        self
+    }
+
     pub fn stdout_to(mut self, stdout: impl Into<Stdio>) -> Self {
         self.command.stdout(stdout);
         self

@@ -360,3 +360,32 @@ fn a_closed_pipe_is_not_an_error() {
     assert_eq!(run.code(), 0, "{}", run.stderr());
     assert_eq!(run.stderr(), "");
 }
+
+/// On a terminal (a pseudo-terminal from util-linux `script`), `auto` colors unless `NO_COLOR`
+/// is set, and `always` colors even then.
+#[test]
+fn a_terminal_gets_color_unless_no_color_is_set() {
+    let in_terminal = |extra: &[(&str, &str)]| -> String {
+        let mut f = focus()
+            .args([
+                "-qec",
+                &format!(
+                    "{} plan 'Write the report intro' --for 25m --start 09:00",
+                    env!("CARGO_BIN_EXE_focus")
+                ),
+                "/dev/null",
+            ])
+            .env("TERM", "xterm-256color");
+        for (k, v) in extra {
+            f = f.env(k, v);
+        }
+        f.program("script").run().ok()
+    };
+    let colored = in_terminal(&[]);
+    assert!(colored.contains("\u{1b}[1mFocus plan"), "{colored:?}");
+    assert!(!in_terminal(&[("NO_COLOR", "1")]).contains('\u{1b}'));
+    assert!(
+        in_terminal(&[("NO_COLOR", "1"), ("FOCUS__UI__COLOR", "always")])
+            .contains("\u{1b}[1mFocus plan")
+    );
+}
