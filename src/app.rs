@@ -38,21 +38,27 @@ pub fn run(cli: Cli) -> Result<(), Error> {
 /// Loads settings and prints their warnings.
 fn load_settings(flag: Option<&Path>, env: &Env, dirs: &Dirs) -> Result<Loaded, Error> {
     let loaded = config::load(flag, env, dirs)?;
-    report_warnings(&loaded.warnings);
+    to_stderr(&loaded.warnings);
     tracing::debug!(file = ?loaded.file, "settings loaded");
     Ok(loaded)
 }
 
-fn report_warnings(warnings: &[String]) {
+/// Lines for the person that are not the command's output (warnings, what was written where).
+fn to_stderr(lines: &[String]) {
     let mut err = io::stderr().lock();
-    for warning in warnings {
+    for line in lines {
         // Nothing useful can be done if stderr is gone.
-        let _ = writeln!(err, "focus: {warning}");
+        let _ = writeln!(err, "focus: {line}");
     }
 }
 
-fn plan(args: &PlanArgs, settings: &Settings) -> Result<(), Error> {
-    let now = clock::now();
+/// Turns `focus plan` flags into a request: clock times resolved against `now` in the local
+/// time zone, the method chosen from the flags and `session.default_method`.
+fn plan_request(
+    args: &PlanArgs,
+    settings: &Settings,
+    now: DateTime<Local>,
+) -> Result<PlanRequest, Error> {
     let start_naive = match args.start {
         Some(start) => start.on(now.date_naive()),
         None => now
@@ -80,7 +86,7 @@ fn plan(args: &PlanArgs, settings: &Settings) -> Result<(), Error> {
             }
         }
     };
-    let request = PlanRequest {
+    Ok(PlanRequest {
         task: args.task.clone(),
         goal: args.goal.clone(),
         block_goals: args
@@ -94,22 +100,27 @@ fn plan(args: &PlanArgs, settings: &Settings) -> Result<(), Error> {
         work: args.work,
         break_minutes: args.break_minutes,
         start,
-    };
-    let plan = session::plan(&request, &settings.session.rhythms())?;
+    })
+}
 
+fn plan(args: &PlanArgs, settings: &Settings) -> Result<(), Error> {
     let ics_to_stdout = args.ics.as_deref().is_some_and(|p| p == Path::new("-"));
     if ics_to_stdout && args.json {
         return Err(Error::Input(
             "--json and --ics both want standard output; give --ics a FILE to write the calendar there".into(),
         ));
     }
+    let now = clock::now();
+    let request = plan_request(args, settings, now)?;
+    let plan = session::plan(&request, &settings.session.rhythms())?;
+
     if let Some(path) = &args.ics {
         let calendar = output::ics::render(&plan, now.to_utc());
         if ics_to_stdout {
             return write_stdout(calendar.as_bytes());
         }
         fs::write(path, calendar).map_err(Error::io(format!("cannot write {}", path.display())))?;
-        report_warnings(&[format!(
+        to_stderr(&[format!(
             "wrote {} calendar events to {}",
             plan.blocks.len(),
             path.display()

@@ -328,6 +328,8 @@ pub enum ConfigError {
         key: String,
         message: String,
     },
+    #[error("cannot combine the settings: {0}")]
+    Merge(String),
     #[error("cannot find a home directory for {what}; set HOME or {key}")]
     NoHome {
         what: &'static str,
@@ -362,15 +364,8 @@ pub fn load(config_flag: Option<&Path>, env: &Env, dirs: &Dirs) -> Result<Loaded
     if let (Some(text), Some(path)) = (&text, &file.path) {
         check_syntax(text, path)?;
     }
-    let merged = merge(text.as_deref(), env).map_err(|err| ConfigError::Invalid {
-        origin: file
-            .path
-            .as_ref()
-            .filter(|_| file.found)
-            .map_or_else(|| "the environment".to_owned(), |p| p.display().to_string()),
-        key: String::new(),
-        message: err.to_string(),
-    })?;
+    let merged = merge(text.as_deref(), env)
+        .map_err(|err| ConfigError::Merge(plain_message(&err.to_string())))?;
 
     let mut unknown = Vec::new();
     let settings: Settings = serde_path_to_error::deserialize(serde_ignored::Deserializer::new(
