@@ -26,6 +26,8 @@ pub enum DurationError {
     TooLong(String),
     #[error("`{0}` uses seconds; focus counts whole minutes (e.g. 1m)")]
     Seconds(String),
+    #[error("`{0}` has a fraction of a minute; focus counts whole minutes (e.g. 25m, or 1.5h)")]
+    Fraction(String),
     #[error(
         "`{0}` looks like a clock time; write a length as 1h30, or use --until for an end time"
     )]
@@ -55,7 +57,7 @@ pub fn parse_minutes(text: &str) -> Result<u32, DurationError> {
     let mut minutes: Option<f64> = None;
     let mut iter = tokens.into_iter().peekable();
     while let Some(token) = iter.next() {
-        let Token::Number(value) = token else {
+        let Token::Number(value, fractional) = token else {
             return Err(garbage());
         };
         let unit = match iter.peek() {
@@ -68,10 +70,18 @@ pub fn parse_minutes(text: &str) -> Result<u32, DurationError> {
         match unit.as_deref().map(Unit::from_word) {
             Some(Some(Unit::Hours)) if hours.is_none() && minutes.is_none() => hours = Some(value),
             // A bare number is minutes: on its own (`25`) or after hours (`1h30`).
-            Some(Some(Unit::Minutes)) | None if minutes.is_none() => minutes = Some(value),
+            Some(Some(Unit::Minutes)) | None if minutes.is_none() => {
+                if fractional {
+                    return Err(DurationError::Fraction(raw.to_owned()));
+                }
+                minutes = Some(value);
+            }
             Some(Some(Unit::Seconds)) => return Err(DurationError::Seconds(raw.to_owned())),
             _ => return Err(garbage()),
         }
+    }
+    if hours.is_none() && minutes.is_none() {
+        return Err(garbage());
     }
     let total = hours.unwrap_or(0.0) * 60.0 + minutes.unwrap_or(0.0);
     let rounded = total.round();
@@ -185,7 +195,8 @@ fn looks_like_clock(lower: &str) -> bool {
 
 #[derive(Debug, PartialEq)]
 enum Token {
-    Number(f64),
+    /// A value, and whether it was written with a decimal point or comma.
+    Number(f64, bool),
     Word(String),
 }
 
@@ -213,21 +224,27 @@ fn tokenize(lower: &str) -> Option<Vec<Token>> {
     while let Some(&c) = chars.peek() {
         if c.is_whitespace() {
             chars.next();
-        } else if c.is_ascii_digit() || c == '.' || c == ',' {
+        } else if c.is_ascii_digit() || c == '.' {
+            // Digits with at most one decimal point or comma between digits: `1.5`, `1,5`.
             let mut number = String::new();
             while let Some(&d) = chars.peek() {
-                if d.is_ascii_digit() || d == '.' || d == ',' {
+                let separator =
+                    (d == '.' || d == ',') && number.ends_with(|p: char| p.is_ascii_digit());
+                if d.is_ascii_digit() || separator || (d == '.' && number.is_empty()) {
                     number.push(if d == ',' { '.' } else { d });
                     chars.next();
                 } else {
                     break;
                 }
             }
+            if number.ends_with('.') || number.matches('.').count() > 1 {
+                return None;
+            }
             let value: f64 = number.parse().ok()?;
             if !value.is_finite() {
                 return None;
             }
-            tokens.push(Token::Number(value));
+            tokens.push(Token::Number(value, number.contains('.')));
         } else if c.is_alphabetic() {
             let mut word = String::new();
             while let Some(&d) = chars.peek() {
@@ -332,11 +349,13 @@ pub mod de {
         })
     }
 
-    /// A small positive count.
-    pub fn count<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u32, D::Error> {
+    /// A whole number from `MIN` to `MAX` (counts, seconds).
+    pub fn whole<'de, const MIN: u32, const MAX: u32, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<u32, D::Error> {
         deserializer.deserialize_any(Bounded {
-            min: 1,
-            max: 100,
+            min: MIN,
+            max: MAX,
             what: "a whole number",
             text: false,
         })

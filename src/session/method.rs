@@ -117,7 +117,7 @@ pub struct PomodoroRhythm {
     #[serde(deserialize_with = "de::minutes")]
     pub long_break: u32,
     /// A long break follows every this many pomodoros.
-    #[serde(deserialize_with = "de::count")]
+    #[serde(deserialize_with = "de::whole::<1, 100, _>")]
     pub long_break_every: u32,
 }
 

@@ -13,13 +13,13 @@
 //! the layout whose work blocks come closest to the target, so 90 minutes of pomodoro is three
 //! 25/5 cycles and 2 hours of deep work is two 55-minute blocks around a 10-minute break.
 
-use chrono::{DateTime, Duration, FixedOffset};
+use chrono::{DateTime, Duration, FixedOffset, TimeZone};
 use serde::{Deserialize, Serialize};
 
-use super::duration::format_minutes;
+use super::duration::{MAX_MINUTES, format_minutes};
 use super::goal::{self, NO_GOAL_NUDGE};
 use super::method::{Method, Rhythm, Rhythms};
-use super::stack::Step;
+use super::stack::{self, StackError, Step};
 
 /// The version of the plan's JSON shape (documented in the README).
 pub const PLAN_SCHEMA: u32 = 1;
@@ -33,12 +33,16 @@ const DEEP_SINGLE_BLOCK_UP_TO: u32 = 90;
 /// The shortest work block the planner makes when it divides time.
 const MIN_WORK_BLOCK: u32 = 5;
 
-/// What the person asked for, already parsed.
+/// What the person asked for, already parsed. Text fields may hold anything a person (or a
+/// model) typed: the planner tidies them.
+///
+/// `start` carries its time zone, so block times stay right across a daylight-saving change;
+/// the plan records every instant with its own offset.
 #[derive(Debug, Clone)]
-pub struct PlanRequest {
+pub struct PlanRequest<Tz: TimeZone = FixedOffset> {
     pub task: String,
     pub goal: Option<String>,
-    /// Goals for the work blocks in order (`--goals "a; b; c"`).
+    /// Goals for the work blocks in order (`--goals "a; b; c"`); an empty one is "not set".
     pub block_goals: Vec<String>,
     pub method: Method,
     /// The session's length; may be `None` when a stack gives it.
@@ -47,7 +51,7 @@ pub struct PlanRequest {
     /// `--work` and `--break`, for the cyclic methods.
     pub work: Option<u32>,
     pub break_minutes: Option<u32>,
-    pub start: DateTime<FixedOffset>,
+    pub start: DateTime<Tz>,
 }
 
 /// Why a request cannot be planned. Each message says what to change.
@@ -68,9 +72,16 @@ pub enum PlanError {
     #[error("--work and --break set the rhythm of pomodoro, micro or custom sessions, not {0}")]
     RhythmWithMethod(Method),
     #[error(
-        "{goals} goals for {blocks} work blocks; give at most {blocks} with --goals, or plan more time"
+        "{goals} goals for {} work block{}; give at most {blocks} with --goals, or plan more time",
+        blocks, if *blocks == 1 { "" } else { "s" }
     )]
     TooManyGoals { goals: usize, blocks: usize },
+    #[error("a session lasts 1 minute to 12 hours, not {0} minutes")]
+    Length(u32),
+    #[error("{what} lasts 1 minute to 12 hours, not {minutes} minutes")]
+    RhythmLength { what: &'static str, minutes: u32 },
+    #[error(transparent)]
+    Stack(#[from] StackError),
 }
 
 /// A planned session.
@@ -159,28 +170,28 @@ pub enum NoteKind {
 }
 
 /// Plans a session. Pure: the same request always gives the same plan.
-pub fn plan(request: &PlanRequest, rhythms: &Rhythms) -> Result<Plan, PlanError> {
-    let task = request.task.trim();
+pub fn plan<Tz: TimeZone>(request: &PlanRequest<Tz>, rhythms: &Rhythms) -> Result<Plan, PlanError> {
+    let task = tidy(&request.task);
     if task.is_empty() {
         return Err(PlanError::EmptyTask);
     }
+    check(request)?;
     let (method, total, segments) = layout(request, rhythms)?;
-    let goal = request
-        .goal
-        .as_deref()
-        .map(str::trim)
-        .filter(|g| !g.is_empty());
+    let goal = request.goal.as_deref().map(tidy).filter(|g| !g.is_empty());
 
     let work_count = segments
         .iter()
         .filter(|s| matches!(s, Segment::Work { .. }))
         .count();
-    let block_goals: Vec<&str> = request
+    // Positions matter ("intro;;conclusion" leaves block 2 open); trailing blanks do not.
+    let mut block_goals: Vec<Option<String>> = request
         .block_goals
         .iter()
-        .map(|g| g.trim())
-        .filter(|g| !g.is_empty())
+        .map(|g| Some(tidy(g)).filter(|g| !g.is_empty()))
         .collect();
+    while block_goals.last().is_some_and(Option::is_none) {
+        block_goals.pop();
+    }
     if block_goals.len() > work_count {
         return Err(PlanError::TooManyGoals {
             goals: block_goals.len(),
@@ -188,11 +199,10 @@ pub fn plan(request: &PlanRequest, rhythms: &Rhythms) -> Result<Plan, PlanError>
         });
     }
 
-    let blocks = place(request.start, &segments, |number| {
-        let index = number as usize - 1;
-        match block_goals.get(index) {
-            Some(g) => Some((*g).to_owned()),
-            None if block_goals.is_empty() && work_count == 1 => goal.map(str::to_owned),
+    let blocks = place(&request.start, &segments, |number| {
+        match block_goals.get(number as usize - 1) {
+            Some(g) => g.clone(),
+            None if block_goals.is_empty() && work_count == 1 => goal.clone(),
             None => None,
         }
     });
@@ -201,16 +211,17 @@ pub fn plan(request: &PlanRequest, rhythms: &Rhythms) -> Result<Plan, PlanError>
         .filter(|b| b.is_work())
         .map(|b| b.minutes)
         .sum();
-    let end = request.start + Duration::minutes(i64::from(total));
+    let start = request.start.fixed_offset();
+    let end = at_offset(&request.start, total);
 
     let mut notes = Vec::new();
-    if let Some(why) = goal::vague_task(task) {
+    if let Some(why) = goal::vague_task(&task) {
         notes.push(Note {
             kind: NoteKind::VagueTask,
-            message: goal::task_nudge(task, &why),
+            message: goal::task_nudge(&task, &why),
         });
     }
-    match goal {
+    match &goal {
         None => notes.push(Note {
             kind: NoteKind::NoGoal,
             message: NO_GOAL_NUDGE.to_owned(),
@@ -223,7 +234,8 @@ pub fn plan(request: &PlanRequest, rhythms: &Rhythms) -> Result<Plan, PlanError>
     }
     let vague_blocks: Vec<&str> = block_goals
         .iter()
-        .copied()
+        .flatten()
+        .map(String::as_str)
         .filter(|g| goal::vague_goal(g).is_some())
         .collect();
     if !vague_blocks.is_empty() {
@@ -244,11 +256,11 @@ pub fn plan(request: &PlanRequest, rhythms: &Rhythms) -> Result<Plan, PlanError>
 
     Ok(Plan {
         schema: PLAN_SCHEMA,
-        task: task.to_owned(),
-        goal: goal.map(str::to_owned),
+        task,
+        goal,
         method,
         auto: request.method == Method::Auto && request.stack.is_none(),
-        start: request.start,
+        start,
         end,
         total_minutes: total,
         focus_minutes,
@@ -258,6 +270,43 @@ pub fn plan(request: &PlanRequest, rhythms: &Rhythms) -> Result<Plan, PlanError>
         notes,
         split,
     })
+}
+
+/// Rejects lengths no plan can have, whoever built the request.
+fn check<Tz: TimeZone>(request: &PlanRequest<Tz>) -> Result<(), PlanError> {
+    let in_range = |m: u32| (1..=MAX_MINUTES).contains(&m);
+    if let Some(minutes) = request.minutes.filter(|m| !in_range(*m)) {
+        return Err(PlanError::Length(minutes));
+    }
+    for (what, value) in [
+        ("a work block", request.work),
+        ("a break", request.break_minutes),
+    ] {
+        if let Some(minutes) = value.filter(|m| !in_range(*m)) {
+            return Err(PlanError::RhythmLength { what, minutes });
+        }
+    }
+    if let Some(steps) = &request.stack {
+        stack::check(steps)?;
+    }
+    Ok(())
+}
+
+/// One line of plain text: line breaks, tabs and runs of spaces become one space; control
+/// characters (terminal escapes among them) and bidirectional overrides are dropped, so what
+/// a person typed can be printed to a terminal or a calendar as it is.
+pub fn tidy(text: &str) -> String {
+    let invisible =
+        |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    text.split(|c: char| c.is_whitespace() || invisible(c))
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The instant `minutes` after `start`, with the offset in force then.
+fn at_offset<Tz: TimeZone>(start: &DateTime<Tz>, minutes: u32) -> DateTime<FixedOffset> {
+    (start.clone() + Duration::minutes(i64::from(minutes))).fixed_offset()
 }
 
 /// What auto picks for a length: micro-sessions under 25 minutes, pomodoros up to an hour and
@@ -305,8 +354,8 @@ impl Cycle {
     }
 }
 
-fn layout(
-    request: &PlanRequest,
+fn layout<Tz: TimeZone>(
+    request: &PlanRequest<Tz>,
     rhythms: &Rhythms,
 ) -> Result<(Method, u32, Vec<Segment>), PlanError> {
     let rhythm_given = request.work.is_some() || request.break_minutes.is_some();
@@ -331,7 +380,7 @@ fn layout(
             .map(|step| match step {
                 Step::Work { label, minutes } => Segment::Work {
                     minutes: *minutes,
-                    label: Some(label.clone()),
+                    label: Some(tidy(label)).filter(|l| !l.is_empty()),
                 },
                 Step::Break { minutes, long } => Segment::Break {
                     minutes: *minutes,
@@ -475,21 +524,20 @@ const LONG_BREAK_IDEA: &str = "step outside for a short walk, or have a snack";
 const CLOSING_BREAK_IDEA: &str = "look back over what you did and note the next step";
 
 /// Gives segments clock times, numbers, goals and break suggestions.
-fn place(
-    start: DateTime<FixedOffset>,
+fn place<Tz: TimeZone>(
+    start: &DateTime<Tz>,
     segments: &[Segment],
     goal_for: impl Fn(u32) -> Option<String>,
 ) -> Vec<Block> {
-    let mut at = start;
+    let mut elapsed = 0;
     let mut number = 0;
     let mut breaks = 0;
-    let last = segments.len() - 1;
+    let last = segments.len().saturating_sub(1);
     segments
         .iter()
         .enumerate()
         .map(|(i, segment)| {
             let minutes = segment.minutes();
-            let end = at + Duration::minutes(i64::from(minutes));
             let kind = match segment {
                 Segment::Work { label, .. } => {
                     number += 1;
@@ -515,21 +563,21 @@ fn place(
                 }
             };
             let block = Block {
-                start: at,
-                end,
+                start: at_offset(start, elapsed),
+                end: at_offset(start, elapsed + minutes),
                 minutes,
                 kind,
             };
-            at = end;
+            elapsed += minutes;
             block
         })
         .collect()
 }
 
 /// Says so when the planner had to move work blocks away from the method's length.
-fn adjusted_note(
+fn adjusted_note<Tz: TimeZone>(
     method: Method,
-    request: &PlanRequest,
+    request: &PlanRequest<Tz>,
     rhythms: &Rhythms,
     blocks: &[Block],
 ) -> Option<Note> {

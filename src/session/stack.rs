@@ -35,6 +35,8 @@ pub enum StackError {
     NoLabel { step: String, minutes: String },
     #[error("stack step `{step}`: {source}")]
     Length { step: String, source: DurationError },
+    #[error("stack step `{step}` holds two lengths; separate the steps with commas")]
+    TwoLengths { step: String },
     #[error("the stack has no work step, only breaks")]
     OnlyBreaks,
     #[error("the stack starts with a break; start with the work and let the breaks follow")]
@@ -49,63 +51,47 @@ pub enum StackError {
 pub fn parse_stack(text: &str) -> Result<Vec<Step>, StackError> {
     let normalised = text.replace("->", ",").replace(['→', ';'], ",");
     let mut steps = Vec::new();
-    for piece in normalised.split(',').flat_map(split_then) {
-        let piece = piece.trim();
-        if !piece.is_empty() {
-            steps.push(parse_step(piece)?);
+    for piece in normalised.split(',') {
+        for words in split_then(piece) {
+            if !words.is_empty() {
+                steps.push(parse_step(&words)?);
+            }
         }
     }
-    validate(&steps)?;
+    check(&steps)?;
     Ok(steps)
 }
 
-fn split_then(piece: &str) -> Vec<&str> {
-    let mut parts = Vec::new();
-    let mut rest = piece;
-    while let Some(at) = find_word(rest, "then") {
-        parts.push(&rest[..at]);
-        rest = &rest[at + "then".len()..];
-    }
-    parts.push(rest);
-    parts
-}
-
-/// The byte offset of `word` in `text` as a whole word, ignoring case.
-fn find_word(text: &str, word: &str) -> Option<usize> {
-    let lower = text.to_lowercase();
-    let mut from = 0;
-    while let Some(found) = lower[from..].find(word) {
-        let at = from + found;
-        let before = lower[..at].chars().next_back();
-        let after = lower[at + word.len()..].chars().next();
-        let boundary = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric());
-        if boundary(before) && boundary(after) {
-            return Some(at);
+/// Splits a piece into the word lists around each standalone "then".
+fn split_then(piece: &str) -> Vec<Vec<&str>> {
+    let mut groups = vec![Vec::new()];
+    for word in piece.split_whitespace() {
+        if word.eq_ignore_ascii_case("then") {
+            groups.push(Vec::new());
+        } else if let Some(group) = groups.last_mut() {
+            group.push(word);
         }
-        from = at + word.len();
     }
-    None
+    groups
 }
 
-fn parse_step(step: &str) -> Result<Step, StackError> {
-    let words: Vec<&str> = step.split_whitespace().collect();
-    // The length is at the end ("write 15", "research 1 hour") or at the start ("15m write").
-    let suffix = (1..=words.len()).map(|k| {
-        (
-            words[..words.len() - k].join(" "),
-            words[words.len() - k..].join(" "),
-        )
-    });
-    let prefix = (1..=words.len()).map(|k| (words[k..].join(" "), words[..k].join(" ")));
+fn parse_step(words: &[&str]) -> Result<Step, StackError> {
+    let step = words.join(" ");
+    let n = words.len();
+    // The length is at the end ("write 15", "research 1 hour 30") or at the start
+    // ("15m write"); the longest run of words that reads as a length wins.
+    let suffixes = (1..=n).rev().map(|k| (&words[..n - k], &words[n - k..]));
+    let prefixes = (1..=n).rev().map(|k| (&words[k..], &words[..k]));
     let mut first_error = None;
-    for (label, length) in suffix.chain(prefix) {
-        match parse_minutes(&length) {
-            Ok(minutes) => return make_step(step, label.trim(), minutes),
+    for (label, length) in suffixes.chain(prefixes) {
+        match parse_minutes(&length.join(" ")) {
+            Ok(minutes) => return make_step(&step, label, minutes),
             Err(
                 err @ (DurationError::Zero(_)
                 | DurationError::Negative(_)
                 | DurationError::TooLong(_)
-                | DurationError::Seconds(_)),
+                | DurationError::Seconds(_)
+                | DurationError::Fraction(_)),
             ) => {
                 first_error.get_or_insert(err);
             }
@@ -113,19 +99,23 @@ fn parse_step(step: &str) -> Result<Step, StackError> {
         }
     }
     match first_error {
-        Some(source) => Err(StackError::Length {
-            step: step.to_owned(),
-            source,
-        }),
-        None => Err(StackError::NoLength {
-            step: step.to_owned(),
-        }),
+        Some(source) => Err(StackError::Length { step, source }),
+        None => Err(StackError::NoLength { step }),
     }
 }
 
-fn make_step(step: &str, label: &str, minutes: u32) -> Result<Step, StackError> {
-    let lower = label.to_lowercase();
-    match lower.as_str() {
+fn make_step(step: &str, label: &[&str], minutes: u32) -> Result<Step, StackError> {
+    // A length with a unit left in the label means two steps ran together ("write 10m edit 5").
+    if label
+        .iter()
+        .any(|w| w.chars().any(char::is_alphabetic) && parse_minutes(w).is_ok())
+    {
+        return Err(StackError::TwoLengths {
+            step: step.to_owned(),
+        });
+    }
+    let label = label.join(" ");
+    match label.to_lowercase().as_str() {
         "" => Err(StackError::NoLabel {
             step: step.to_owned(),
             minutes: format_minutes(minutes),
@@ -138,14 +128,12 @@ fn make_step(step: &str, label: &str, minutes: u32) -> Result<Step, StackError> 
             minutes,
             long: true,
         }),
-        _ => Ok(Step::Work {
-            label: label.to_owned(),
-            minutes,
-        }),
+        _ => Ok(Step::Work { label, minutes }),
     }
 }
 
-fn validate(steps: &[Step]) -> Result<(), StackError> {
+/// Checks that steps make a session: work first, no two breaks in a row, at most 12 hours.
+pub fn check(steps: &[Step]) -> Result<(), StackError> {
     let Some(first) = steps.first() else {
         return Err(StackError::Empty);
     };
@@ -219,6 +207,44 @@ mod tests {
                 },
                 work("edit", 10),
             ]
+        );
+    }
+
+    #[test]
+    fn the_longest_length_wins() {
+        assert_eq!(parse_stack("write 1h 30").unwrap(), vec![work("write", 90)]);
+        assert_eq!(
+            parse_stack("write 1 hour 30 minutes").unwrap(),
+            vec![work("write", 90)]
+        );
+        assert_eq!(parse_stack("1h 30 write").unwrap(), vec![work("write", 90)]);
+        assert_eq!(
+            parse_stack("fix issue 42 10").unwrap(),
+            vec![work("fix issue 42", 10)]
+        );
+        assert_eq!(
+            parse_stack("write 10m edit 5"),
+            Err(StackError::TwoLengths {
+                step: "write 10m edit 5".into()
+            })
+        );
+    }
+
+    #[test]
+    fn non_ascii_labels_are_kept_whole() {
+        assert_eq!(
+            parse_stack("e\u{212a} then a 5"),
+            Err(StackError::NoLength {
+                step: "e\u{212a}".into()
+            })
+        );
+        assert_eq!(
+            parse_stack("Stra\u{1e9e}e 10 then edit 5").unwrap(),
+            vec![work("Stra\u{1e9e}e", 10), work("edit", 5)]
+        );
+        assert_eq!(
+            parse_stack("İstanbul notes 10 THEN edit 5").unwrap(),
+            vec![work("İstanbul notes", 10), work("edit", 5)]
         );
     }
 

@@ -2,6 +2,7 @@ use chrono::{NaiveDate, TimeZone};
 
 use super::*;
 use crate::session::duration::parse_clock;
+use crate::session::stack::StackError;
 use crate::session::stack::parse_stack;
 
 fn at(h: u32, m: u32) -> DateTime<FixedOffset> {
@@ -474,4 +475,136 @@ fn plans_cross_midnight() {
         NaiveDate::from_ymd_opt(2026, 11, 21).unwrap()
     );
     assert_eq!(p.end.format("%H:%M").to_string(), "00:30");
+}
+
+#[test]
+fn an_empty_goal_in_the_list_leaves_its_block_open() {
+    let mut r = request(Method::Pomodoro, 90);
+    r.block_goals = vec![
+        "intro".into(),
+        String::new(),
+        "conclusion".into(),
+        " ".into(),
+    ];
+    let p = plan(&r, &Rhythms::default()).unwrap();
+    let goals: Vec<Option<&str>> = p
+        .work_blocks()
+        .map(|b| match &b.kind {
+            BlockKind::Work { goal, .. } => goal.as_deref(),
+            BlockKind::Break { .. } => None,
+        })
+        .collect();
+    assert_eq!(goals, [Some("intro"), None, Some("conclusion")]);
+
+    let mut r = request(Method::Deep, 60);
+    r.block_goals = vec!["a1".into(), "b2".into()];
+    assert_eq!(
+        plan(&r, &Rhythms::default()).unwrap_err().to_string(),
+        "2 goals for 1 work block; give at most 1 with --goals, or plan more time"
+    );
+}
+
+#[test]
+fn typed_text_is_tidied_into_one_printable_line() {
+    assert_eq!(tidy("  write\tthe\n\nintro  "), "write the intro");
+    assert_eq!(tidy("\u{1b}]0;pwned\u{7}\u{1b}[2Jred"), "]0;pwned [2Jred");
+    assert_eq!(tidy("a\rb\u{202e}c\u{85}d"), "a b c d");
+    assert_eq!(tidy("\u{1b}"), "");
+
+    let mut r = request(Method::Pomodoro, 30);
+    r.task = "a\nEND:VCALENDAR\nb".into();
+    r.goal = Some("\u{1b}[31m800 words\u{1b}[0m".into());
+    let p = plan(&r, &Rhythms::default()).unwrap();
+    assert_eq!(p.task, "a END:VCALENDAR b");
+    assert_eq!(p.goal.as_deref(), Some("[31m800 words [0m"));
+    r.task = "\u{1b}\n".into();
+    assert_eq!(
+        plan(&r, &Rhythms::default()).unwrap_err(),
+        PlanError::EmptyTask
+    );
+}
+
+#[test]
+fn requests_built_by_hand_are_checked_too() {
+    let rhythms = Rhythms::default();
+    let mut r = request(Method::Pomodoro, 0);
+    assert_eq!(plan(&r, &rhythms).unwrap_err(), PlanError::Length(0));
+    r.minutes = Some(100_000);
+    assert_eq!(plan(&r, &rhythms).unwrap_err(), PlanError::Length(100_000));
+    let mut r = request(Method::Custom, 60);
+    r.break_minutes = Some(0);
+    assert_eq!(
+        plan(&r, &rhythms).unwrap_err().to_string(),
+        "a break lasts 1 minute to 12 hours, not 0 minutes"
+    );
+    let mut r = request(Method::Stacked, 60);
+    r.minutes = None;
+    r.stack = Some(Vec::new());
+    assert_eq!(
+        plan(&r, &rhythms).unwrap_err(),
+        PlanError::Stack(StackError::Empty)
+    );
+}
+
+#[test]
+fn block_times_follow_the_time_zone_across_a_clock_change() {
+    // A zone that moves from +01:00 to +02:00 at 02:00 local on 29 March 2026.
+    #[derive(Clone, Copy, Debug)]
+    struct Spring;
+    fn offset_at(utc: chrono::NaiveDateTime) -> FixedOffset {
+        let change = NaiveDate::from_ymd_opt(2026, 3, 29)
+            .unwrap()
+            .and_hms_opt(1, 0, 0)
+            .unwrap();
+        FixedOffset::east_opt(if utc < change { 3600 } else { 7200 }).unwrap()
+    }
+    impl TimeZone for Spring {
+        type Offset = FixedOffset;
+        fn from_offset(_: &FixedOffset) -> Self {
+            Spring
+        }
+        fn offset_from_local_date(&self, _: &NaiveDate) -> chrono::LocalResult<FixedOffset> {
+            unreachable!("not used by the planner")
+        }
+        fn offset_from_local_datetime(
+            &self,
+            local: &chrono::NaiveDateTime,
+        ) -> chrono::LocalResult<FixedOffset> {
+            chrono::LocalResult::Single(offset_at(*local - Duration::hours(1)))
+        }
+        fn offset_from_utc_date(&self, _: &NaiveDate) -> FixedOffset {
+            unreachable!("not used by the planner")
+        }
+        fn offset_from_utc_datetime(&self, utc: &chrono::NaiveDateTime) -> FixedOffset {
+            offset_at(*utc)
+        }
+    }
+    let start = Spring.with_ymd_and_hms(2026, 3, 29, 1, 0, 0).unwrap();
+    let base = request(Method::Deep, 120);
+    let r = PlanRequest {
+        task: base.task,
+        goal: base.goal,
+        block_goals: base.block_goals,
+        method: base.method,
+        minutes: base.minutes,
+        stack: base.stack,
+        work: base.work,
+        break_minutes: base.break_minutes,
+        start,
+    };
+    let p = plan(&r, &Rhythms::default()).unwrap();
+    let times: Vec<String> = p.blocks.iter().map(|b| b.end.to_rfc3339()).collect();
+    assert_eq!(
+        times,
+        [
+            "2026-03-29T01:55:00+01:00",
+            "2026-03-29T03:05:00+02:00",
+            "2026-03-29T04:00:00+02:00"
+        ]
+    );
+    assert_eq!(p.end.to_rfc3339(), "2026-03-29T04:00:00+02:00");
+    assert_eq!(
+        p.checklist[3],
+        "People around you know you are busy until 04:00"
+    );
 }
