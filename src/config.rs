@@ -43,9 +43,13 @@ pub struct LlmSettings {
     pub api_key_env: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub api_key_cmd: Option<String>,
-    pub connect_timeout_secs: u64,
-    pub first_token_timeout_secs: u64,
-    pub idle_timeout_secs: u64,
+    #[serde(deserialize_with = "de::whole::<1, 3600, _>")]
+    pub connect_timeout_secs: u32,
+    #[serde(deserialize_with = "de::whole::<1, 3600, _>")]
+    pub first_token_timeout_secs: u32,
+    #[serde(deserialize_with = "de::whole::<1, 3600, _>")]
+    pub idle_timeout_secs: u32,
+    #[serde(deserialize_with = "de::whole::<0, 10, _>")]
     pub max_retries: u32,
     pub offline: bool,
 }
@@ -478,29 +482,39 @@ fn merge(file: Option<&str>, env: &Env) -> Result<config::Config, config::Config
             config::Environment::with_prefix("FOCUS")
                 .prefix_separator("__")
                 .separator("__")
-                .try_parsing(true)
+                // Values stay text: numbers and booleans are read from text where the setting
+                // wants one, and text settings (a model named "1.10") keep what was typed.
                 .source(Some(focus_vars)),
         )
         .build()
 }
 
-/// Turns a serde or config-crate message into one lower-case line without the crate's own
-/// "for key …" suffix (the caller names the key).
+/// Turns a serde or config-crate message into one line without the crate's own "for key …"
+/// suffix (the caller names the key) or Rust type names.
 fn plain_message(message: &str) -> String {
     let first = message.lines().next().unwrap_or("").trim();
     let cut = first.find(" for key `").map_or(first, |at| &first[..at]);
-    cut.trim_end_matches('.').to_owned()
+    let mut line = cut.trim_end_matches('.').to_owned();
+    if let Some(at) = line.find("expected struct ") {
+        line.replace_range(at.., "expected a table of settings");
+    }
+    line
 }
 
 /// Rules a type cannot express. Returns the key at fault and what is expected.
 fn validate(settings: &Settings) -> Result<(), (&'static str, String)> {
     let llm = &settings.llm;
-    if !(llm.base_url.starts_with("http://") || llm.base_url.starts_with("https://")) {
+    let host = llm
+        .base_url
+        .strip_prefix("http://")
+        .or_else(|| llm.base_url.strip_prefix("https://"))
+        .map(|rest| rest.split(['/', '?']).next().unwrap_or(""));
+    if host.is_none_or(str::is_empty) {
         return Err((
             "llm.base_url",
             format!(
-                "expected an http:// or https:// URL, got `{}`",
-                llm.base_url
+                "expected an http:// or https:// URL with a host, like http://localhost:11434/v1; got `{}`",
+                redact_url(&llm.base_url)
             ),
         ));
     }
@@ -524,20 +538,26 @@ fn validate(settings: &Settings) -> Result<(), (&'static str, String)> {
                 .to_owned(),
         ));
     }
-    for (key, secs) in [
-        ("llm.connect_timeout_secs", llm.connect_timeout_secs),
-        ("llm.first_token_timeout_secs", llm.first_token_timeout_secs),
-        ("llm.idle_timeout_secs", llm.idle_timeout_secs),
-    ] {
-        if !(1..=3600).contains(&secs) {
-            return Err((key, format!("expected seconds from 1 to 3600, got {secs}")));
-        }
-    }
-    if llm.max_retries > 10 {
+    if llm
+        .api_key_cmd
+        .as_deref()
+        .is_some_and(|c| c.trim().is_empty())
+    {
         return Err((
-            "llm.max_retries",
-            format!("expected 0 to 10 retries, got {}", llm.max_retries),
+            "llm.api_key_cmd",
+            "expected a command that prints the key, e.g. \"pass show openai\"; or leave the key out".to_owned(),
         ));
+    }
+    for (key, path) in [
+        ("log.data_dir", &settings.log.data_dir),
+        ("log.notes_dir", &settings.log.notes_dir),
+    ] {
+        if path.as_ref().is_some_and(|p| p.as_os_str().is_empty()) {
+            return Err((
+                key,
+                "expected a directory path, or leave the key out for the default".to_owned(),
+            ));
+        }
     }
     let session = &settings.session;
     if session.default_method == Method::Stacked {
@@ -601,18 +621,38 @@ fn resolve_paths(mut settings: Settings, dirs: &Dirs) -> Result<Settings, Config
     Ok(settings)
 }
 
-/// Removes a password from a URL's user-info (`https://user:secret@host` → `https://user:***@host`).
+/// Hides what a URL may carry as a secret: the user-info (`https://user:key@host` →
+/// `https://***@host`) and the values of its query (`?key=sk-…` → `?key=***`).
 pub fn redact_url(url: &str) -> String {
-    let Some(scheme_end) = url.find("://") else {
-        return url.to_owned();
+    let (scheme, rest) = match url.find("://") {
+        Some(at) => url.split_at(at + 3),
+        None => ("", url),
     };
-    let rest = &url[scheme_end + 3..];
-    let authority_end = rest.find('/').unwrap_or(rest.len());
-    let Some(at) = rest[..authority_end].rfind('@') else {
-        return url.to_owned();
+    let (before_query, query) = match rest.find('?') {
+        Some(at) => (&rest[..at], Some(&rest[at + 1..])),
+        None => (rest, None),
     };
-    let user = rest[..at].split(':').next().unwrap_or("");
-    format!("{}{user}:***{}", &url[..scheme_end + 3], &rest[at..])
+    let authority_end = before_query.find('/').unwrap_or(before_query.len());
+    let mut shown = scheme.to_owned();
+    match before_query[..authority_end].rfind('@') {
+        Some(at) => {
+            shown.push_str("***");
+            shown.push_str(&before_query[at..]);
+        }
+        None => shown.push_str(before_query),
+    }
+    if let Some(query) = query {
+        let pairs: Vec<String> = query
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((key, _)) => format!("{key}=***"),
+                None => pair.to_owned(),
+            })
+            .collect();
+        shown.push('?');
+        shown.push_str(&pairs.join("&"));
+    }
+    shown
 }
 
 impl Settings {

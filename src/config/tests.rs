@@ -167,8 +167,65 @@ fn a_wrong_value_names_the_file_the_key_and_what_is_expected() {
     );
     assert_eq!(
         error_for("[llm]\nbase_url = \"localhost:11434\"\n"),
-        "config error in CONFIG: llm.base_url: expected an http:// or https:// URL, got `localhost:11434`"
+        "config error in CONFIG: llm.base_url: expected an http:// or https:// URL with a host, like \
+         http://localhost:11434/v1; got `localhost:11434`"
     );
+}
+
+#[test]
+fn more_wrong_values_are_explained_in_words() {
+    for (text, expected) in [
+        (
+            "llm = 5\n",
+            "llm: invalid type: integer `5`, expected a table of settings",
+        ),
+        (
+            "[llm]\nmax_retries = 50\n",
+            "llm.max_retries: invalid value: integer `50`, expected a whole number from 0 to 10",
+        ),
+        (
+            "[llm]\nconnect_timeout_secs = 0\n",
+            "llm.connect_timeout_secs: invalid value: integer `0`, expected a whole number from 1 to 3600",
+        ),
+        (
+            "[llm]\napi_key_cmd = \" \"\n",
+            "llm.api_key_cmd: expected a command that prints the key, e.g. \"pass show openai\"; or leave the key out",
+        ),
+        (
+            "[log]\ndata_dir = \"\"\n",
+            "log.data_dir: expected a directory path, or leave the key out for the default",
+        ),
+        (
+            "[llm]\nbase_url = \"ftp://u:sk-SECRET@h\"\n",
+            "llm.base_url: expected an http:// or https:// URL with a host, like http://localhost:11434/v1; got `ftp://***@h`",
+        ),
+        (
+            "[llm]\nbase_url = \"https://\"\n",
+            "llm.base_url: expected an http:// or https:// URL with a host, like http://localhost:11434/v1; got `https://`",
+        ),
+    ] {
+        assert_eq!(
+            error_for(text),
+            format!("config error in CONFIG: {expected}"),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn text_from_the_environment_stays_text() {
+    let tmp = tempfile::tempdir().unwrap();
+    let env = Env::from([
+        ("FOCUS__LLM__MODEL", "1.10"),
+        ("FOCUS__LOG__DATA_DIR", "0010"),
+        ("FOCUS__LLM__MAX_RETRIES", "5"),
+        ("FOCUS__SESSION__AUTO_START_WORK", "true"),
+    ]);
+    let s = load_with(tmp.path(), &env).unwrap().settings;
+    assert_eq!(s.llm.model, "1.10");
+    assert_eq!(s.data_dir(), Path::new("0010"));
+    assert_eq!(s.llm.max_retries, 5);
+    assert!(s.session.auto_start_work);
 }
 
 #[test]
@@ -243,13 +300,18 @@ fn paths_expand_the_home_directory() {
 fn urls_lose_their_passwords_when_shown() {
     assert_eq!(
         redact_url("https://user:s3cret@proxy.example/v1"),
-        "https://user:***@proxy.example/v1"
+        "https://***@proxy.example/v1"
+    );
+    assert_eq!(redact_url("http://sk-TOKEN@h/v1"), "http://***@h/v1");
+    assert_eq!(
+        redact_url("https://h/v1?key=sk-1&x"),
+        "https://h/v1?key=***&x"
     );
     assert_eq!(
         redact_url("http://localhost:11434/v1"),
         "http://localhost:11434/v1"
     );
-    assert_eq!(redact_url("http://host/v1?x=a@b"), "http://host/v1?x=a@b");
+    assert_eq!(redact_url("http://host/v1?x=a@b"), "http://host/v1?x=***");
 }
 
 /// Every `key = value` line of the example, commented-out ones included, as dotted paths.
