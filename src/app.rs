@@ -5,7 +5,7 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::Path;
 
-use chrono::{DateTime, FixedOffset, Local, NaiveDateTime, TimeZone, Timelike};
+use chrono::{DateTime, Local, NaiveDateTime, TimeZone, Timelike};
 use clap::CommandFactory;
 
 use crate::cli::{Cli, Command, ConfigArgs, PlanArgs};
@@ -58,7 +58,7 @@ fn plan_request(
     args: &PlanArgs,
     settings: &Settings,
     now: DateTime<Local>,
-) -> Result<PlanRequest, Error> {
+) -> Result<PlanRequest<Local>, Error> {
     let start_naive = match args.start {
         Some(start) => start.on(now.date_naive()),
         None => now
@@ -70,7 +70,7 @@ fn plan_request(
     let start = local_instant(start_naive, "--start")?;
     let minutes = match (args.length, args.until) {
         (Some(minutes), _) => Some(minutes),
-        (None, Some(until)) => Some(minutes_until(start_naive, until)?),
+        (None, Some(until)) => Some(minutes_until(&start, until)?),
         (None, None) => None,
     };
     let method = match (args.method, &args.stack) {
@@ -138,11 +138,19 @@ fn plan(args: &PlanArgs, settings: &Settings) -> Result<(), Error> {
     }
 }
 
-/// Minutes from `start` to an end time, checked for a usable session length.
-fn minutes_until(start: NaiveDateTime, until: session::ClockTime) -> Result<u32, Error> {
-    let end = until.after(start);
-    let minutes = (end - start).num_minutes();
+/// Minutes from `start` to an end time, counted between the real instants (a daylight-saving
+/// change in between counts as it happens), checked for a usable session length.
+fn minutes_until(start: &DateTime<Local>, until: session::ClockTime) -> Result<u32, Error> {
     let start_text = start.format("%H:%M");
+    if let session::ClockTime::TimeOfDay(time) = until
+        && time == start.time()
+    {
+        return Err(Error::Input(format!(
+            "--until {until} is the start time; give a later end time or use --for"
+        )));
+    }
+    let end = local_instant(until.after(start.naive_local()), "--until")?;
+    let minutes = (end - *start).num_minutes();
     if minutes <= 0 {
         return Err(Error::Input(format!(
             "--until {until} is not after the start ({start_text}); give a later end time"
@@ -157,18 +165,14 @@ fn minutes_until(start: NaiveDateTime, until: session::ClockTime) -> Result<u32,
     Ok(minutes as u32)
 }
 
-/// A local wall-clock time as an instant with its offset.
-fn local_instant(naive: NaiveDateTime, flag: &str) -> Result<DateTime<FixedOffset>, Error> {
-    Local
-        .from_local_datetime(&naive)
-        .earliest()
-        .map(|t| t.fixed_offset())
-        .ok_or_else(|| {
-            Error::Input(format!(
-                "{flag} {} does not exist here (the clocks change then); pick another time",
-                naive.format("%H:%M")
-            ))
-        })
+/// A local wall-clock time as an instant (the earlier one when the clocks go back).
+fn local_instant(naive: NaiveDateTime, flag: &str) -> Result<DateTime<Local>, Error> {
+    Local.from_local_datetime(&naive).earliest().ok_or_else(|| {
+        Error::Input(format!(
+            "{flag} {} does not exist here (the clocks change then); pick another time",
+            naive.format("%H:%M")
+        ))
+    })
 }
 
 fn show_config(

@@ -108,7 +108,7 @@ pub struct PlanArgs {
     #[arg(long, value_name = "\"A; B; C\"")]
     pub goals: Option<String>,
 
-    /// When the first block starts, e.g. 09:00 [default: now]
+    /// When the first block starts: a time today (09:00) or a date and time [default: now]
     #[arg(long, short, value_name = "TIME", value_parser = clock)]
     pub start: Option<ClockTime>,
 

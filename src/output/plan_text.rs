@@ -3,6 +3,7 @@
 use std::io::{self, Write};
 
 use anstyle::Style;
+use unicode_width::UnicodeWidthStr;
 
 use super::{BREAK, DIM, HEADING, NOTE, WORK};
 use crate::session::{Block, BlockKind, Plan, format_minutes};
@@ -46,11 +47,11 @@ pub fn render(plan: &Plan, out: &mut impl Write) -> io::Result<()> {
         plan.blocks.iter().map(|b| row(b, work_total)).collect();
     let title_width = rows
         .iter()
-        .map(|(title, ..)| title.chars().count())
+        .map(|(title, ..)| title.width())
         .max()
         .unwrap_or(0);
     for (block, (title, detail, style)) in plan.blocks.iter().zip(&rows) {
-        let pad = title_width - title.chars().count();
+        let pad = title_width - title.width();
         writeln!(
             out,
             "  {}–{}  {DIM}{:>4}{DIM:#}  {style}{title}{style:#}{:pad$}  {detail}",
@@ -112,7 +113,7 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut lines = Vec::new();
     let mut line = String::new();
     for word in text.split_whitespace() {
-        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+        if !line.is_empty() && line.width() + 1 + word.width() > width {
             lines.push(std::mem::take(&mut line));
         }
         if !line.is_empty() {

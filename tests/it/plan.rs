@@ -389,3 +389,116 @@ fn a_terminal_gets_color_unless_no_color_is_set() {
             .contains("\u{1b}[1mFocus plan")
     );
 }
+
+#[test]
+fn until_counts_real_time_across_a_clock_change() {
+    // Central European time; on 29 March 2026 the clocks jump from 02:00 to 03:00.
+    let out = focus()
+        .env("TZ", "CET-1CEST,M3.5.0,M10.5.0/3")
+        .args([
+            "plan",
+            "Write the report",
+            "--start",
+            "2026-03-29 01:00",
+            "--until",
+            "04:00",
+            "--json",
+        ])
+        .run()
+        .ok();
+    let plan: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(plan["total_minutes"], 120);
+    assert_eq!(plan["start"], "2026-03-29T01:00:00+01:00");
+    assert_eq!(plan["end"], "2026-03-29T04:00:00+02:00");
+
+    let line = focus()
+        .env("TZ", "CET-1CEST,M3.5.0,M10.5.0/3")
+        .args([
+            "plan",
+            "Write the report",
+            "--start",
+            "2026-03-29 02:30",
+            "--for",
+            "1h",
+        ])
+        .run()
+        .usage_error();
+    assert_eq!(
+        line,
+        "focus: error: --start 02:30 does not exist here (the clocks change then); pick another time"
+    );
+}
+
+#[test]
+fn an_end_time_equal_to_the_start_is_refused() {
+    let line = focus()
+        .args([
+            "plan",
+            "Write the report",
+            "--start",
+            "09:00",
+            "--until",
+            "09:00",
+        ])
+        .run()
+        .usage_error();
+    assert_eq!(
+        line,
+        "focus: error: --until 09:00 is the start time; give a later end time or use --for"
+    );
+}
+
+#[test]
+fn escape_sequences_in_the_task_never_reach_the_terminal_or_calendar() {
+    let task = "\u{1b}]0;pwned\u{7}\u{1b}[2Jred\nEND:VCALENDAR";
+    let out = focus()
+        .args(["plan", task, "--for", "30m"])
+        .env("FOCUS__UI__COLOR", "never")
+        .run()
+        .ok();
+    assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "{out:?}");
+    assert!(
+        out.starts_with("Focus plan: ]0;pwned [2Jred END:VCALENDAR\n"),
+        "{out:?}"
+    );
+    let ics = focus()
+        .args(["plan", task, "--for", "30m", "--ics"])
+        .run()
+        .ok();
+    let begins_a_line = |marker: &str| ics.lines().filter(|l| l.trim_end() == marker).count();
+    assert_eq!(begins_a_line("END:VCALENDAR"), 1, "{ics}");
+    assert_eq!(begins_a_line("END:VEVENT"), 2, "{ics}");
+    assert!(ics.lines().all(|l| !l.contains('\u{1b}')));
+}
+
+#[test]
+fn wide_labels_keep_the_columns_aligned() {
+    let out = focus()
+        .args([
+            "plan",
+            "Study",
+            "--stack",
+            "漢字を読む 10, break 5, edit 10",
+            "--start",
+            "09:00",
+        ])
+        .run()
+        .ok();
+    let rows: Vec<&str> = out.lines().filter(|l| l.starts_with("  09:")).collect();
+    let detail_column = |row: &str| {
+        let head = &row[..row
+            .find(if row.contains("goal:") {
+                "goal:"
+            } else {
+                "stand"
+            })
+            .unwrap()];
+        unicode_width::UnicodeWidthStr::width(head)
+    };
+    assert_eq!(rows.len(), 3, "{out}");
+    assert!(
+        rows.iter()
+            .all(|r| detail_column(r) == detail_column(rows[0])),
+        "{out}"
+    );
+}
