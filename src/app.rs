@@ -182,15 +182,7 @@ fn show_config(
     dirs: &Dirs,
 ) -> Result<(), Error> {
     if args.path {
-        let loaded = config::load(flag, env, dirs);
-        let path = match &loaded {
-            Ok(loaded) => loaded.file.path.clone(),
-            Err(_) => flag
-                .map(Path::to_owned)
-                .or_else(|| env.get("FOCUS_CONFIG").map(Into::into))
-                .or_else(|| dirs.default_config_file()),
-        };
-        let Some(path) = path else {
+        let Some(path) = config::locate(flag, env, dirs).path else {
             return Err(Error::Input(
                 "there is no config directory on this system; use --config PATH or $FOCUS_CONFIG"
                     .into(),

@@ -364,7 +364,6 @@ pub fn load(config_flag: Option<&Path>, env: &Env, dirs: &Dirs) -> Result<Loaded
         }
     };
 
-    let mut warnings = Vec::new();
     if let (Some(text), Some(path)) = (&text, &file.path) {
         check_syntax(text, path)?;
     }
@@ -384,18 +383,21 @@ pub fn load(config_flag: Option<&Path>, env: &Env, dirs: &Dirs) -> Result<Loaded
             key,
         }
     })?;
-    for key in unknown {
-        let origin = origin_of(&key);
-        warnings.push(if key == "llm.api_key" {
-            format!(
-                "warning: {origin}: llm.api_key is ignored; keep the key out of files: put it in the \
-                 variable named by llm.api_key_env ({}) or set llm.api_key_cmd",
-                settings.llm.api_key_env
-            )
-        } else {
-            format!("warning: {origin}: unknown key `{key}` is ignored (see `focus config --example`)")
-        });
-    }
+    let warnings = unknown
+        .into_iter()
+        .map(|key| {
+            let origin = origin_of(&key);
+            if key == "llm.api_key" {
+                format!(
+                    "warning: {origin}: llm.api_key is ignored; focus reads the key only from the \
+                     variable named by llm.api_key_env ({}) or from llm.api_key_cmd",
+                    settings.llm.api_key_env
+                )
+            } else {
+                format!("warning: {origin}: unknown key `{key}` is ignored (see `focus config --example`)")
+            }
+        })
+        .collect();
     validate(&settings).map_err(|(key, message)| ConfigError::Invalid {
         origin: origin_of(key),
         key: key.to_owned(),
@@ -409,7 +411,8 @@ pub fn load(config_flag: Option<&Path>, env: &Env, dirs: &Dirs) -> Result<Loaded
     })
 }
 
-fn locate(config_flag: Option<&Path>, env: &Env, dirs: &Dirs) -> ConfigFile {
+/// The config file that would be read (not yet known to exist).
+pub fn locate(config_flag: Option<&Path>, env: &Env, dirs: &Dirs) -> ConfigFile {
     let (path, named_by) = if let Some(path) = config_flag {
         (Some(path.to_owned()), NamedBy::Flag)
     } else if let Some(path) = env.get("FOCUS_CONFIG") {

@@ -226,7 +226,7 @@ fn the_api_key_is_never_printed() {
     assert!(!run.stderr().contains(secret), "{}", run.stderr());
     assert!(
         run.stderr()
-            .contains("llm.api_key is ignored; keep the key out of files"),
+            .contains("llm.api_key is ignored; focus reads the key only from the"),
         "{}",
         run.stderr()
     );
