@@ -50,6 +50,26 @@ fn clock(plan: &Plan) -> Vec<String> {
         .collect()
 }
 
+/// The message of the plan's note of `kind` (which must be there).
+fn note(plan: &Plan, kind: NoteKind) -> &str {
+    &plan
+        .notes
+        .iter()
+        .find(|n| n.kind == kind)
+        .unwrap_or_else(|| panic!("no {kind:?} note in {:?}", plan.notes))
+        .message
+}
+
+/// Each work block's goal.
+fn goals(plan: &Plan) -> Vec<Option<&str>> {
+    plan.work_blocks()
+        .map(|b| match &b.kind {
+            BlockKind::Work { goal, .. } => goal.as_deref(),
+            BlockKind::Break { .. } => unreachable!("work blocks only"),
+        })
+        .collect()
+}
+
 fn note_kinds(plan: &Plan) -> Vec<NoteKind> {
     plan.notes.iter().map(|n| n.kind).collect()
 }
@@ -121,13 +141,8 @@ fn pomodoro_takes_a_long_break_after_the_fourth() {
 fn pomodoro_lengths_that_do_not_divide_flex_the_blocks_and_say_so() {
     let p = plan_of(Method::Pomodoro, 50);
     assert_eq!(shape(&p), "W23 B5 W22");
-    let note = p
-        .notes
-        .iter()
-        .find(|n| n.kind == NoteKind::Adjusted)
-        .unwrap();
     assert_eq!(
-        note.message,
+        note(&p, NoteKind::Adjusted),
         "Work blocks are 22–23m instead of 25m so the plan fills 50m exactly."
     );
     assert_eq!(shape(&plan_of(Method::Pomodoro, 25)), "W25");
@@ -138,13 +153,8 @@ fn pomodoro_lengths_that_do_not_divide_flex_the_blocks_and_say_so() {
 fn a_session_shorter_than_one_block_is_one_block() {
     let p = plan_of(Method::Pomodoro, 15);
     assert_eq!(shape(&p), "W15");
-    let note = p
-        .notes
-        .iter()
-        .find(|n| n.kind == NoteKind::Adjusted)
-        .unwrap();
     assert_eq!(
-        note.message,
+        note(&p, NoteKind::Adjusted),
         "One 15m block: shorter than a usual pomodoro block of 25m."
     );
     assert_eq!(shape(&plan_of(Method::Deep, 3)), "W3");
@@ -232,9 +242,8 @@ fn auto_picks_what_the_workflow_recommends() {
 fn over_three_hours_proposes_splitting() {
     let p = plan_of(Method::Auto, 240);
     assert_eq!(p.split, [120, 120]);
-    let note = p.notes.iter().find(|n| n.kind == NoteKind::Split).unwrap();
     assert_eq!(
-        note.message,
+        note(&p, NoteKind::Split),
         "4h is more than one session should hold (3h at most). Consider 2 sessions: 2h + 2h, \
          with a real rest between them."
     );
@@ -348,14 +357,8 @@ fn a_stack_without_breaks_gets_a_nudge() {
     r.minutes = None;
     r.stack = Some(parse_stack("research 10, write 15").unwrap());
     let p = plan(&r, &Rhythms::default()).unwrap();
-    let note = p
-        .notes
-        .iter()
-        .find(|n| n.kind == NoteKind::NoBreak)
-        .unwrap();
     assert!(
-        note.message
-            .starts_with("No break between \"research\" and \"write\".")
+        note(&p, NoteKind::NoBreak).starts_with("No break between \"research\" and \"write\".")
     );
 }
 
@@ -393,14 +396,10 @@ fn block_goals_are_assigned_in_order() {
         String::new(),
     ];
     let p = plan(&r, &Rhythms::default()).unwrap();
-    let goals: Vec<Option<&str>> = p
-        .work_blocks()
-        .map(|b| match &b.kind {
-            BlockKind::Work { goal, .. } => goal.as_deref(),
-            BlockKind::Break { .. } => None,
-        })
-        .collect();
-    assert_eq!(goals, [Some("intro and first tip"), Some("tips 2-3"), None]);
+    assert_eq!(
+        goals(&p),
+        [Some("intro and first tip"), Some("tips 2-3"), None]
+    );
 
     r.block_goals = vec!["a1".into(), "b2".into(), "c3".into(), "d4".into()];
     assert_eq!(
@@ -487,14 +486,7 @@ fn an_empty_goal_in_the_list_leaves_its_block_open() {
         " ".into(),
     ];
     let p = plan(&r, &Rhythms::default()).unwrap();
-    let goals: Vec<Option<&str>> = p
-        .work_blocks()
-        .map(|b| match &b.kind {
-            BlockKind::Work { goal, .. } => goal.as_deref(),
-            BlockKind::Break { .. } => None,
-        })
-        .collect();
-    assert_eq!(goals, [Some("intro"), None, Some("conclusion")]);
+    assert_eq!(goals(&p), [Some("intro"), None, Some("conclusion")]);
 
     let mut r = request(Method::Deep, 60);
     r.block_goals = vec!["a1".into(), "b2".into()];
