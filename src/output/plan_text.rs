@@ -17,9 +17,14 @@ pub fn render(plan: &Plan, out: &mut impl Write) -> io::Result<()> {
     writeln!(out, "{h}Focus plan: {}{h:#}", plan.task)?;
     let goal = plan.goal.as_deref().unwrap_or("not set yet");
     writeln!(out, "  Goal     {goal}")?;
+    let next_day = if plan.end.date_naive() == plan.start.date_naive() {
+        String::new()
+    } else {
+        format!("{} ", plan.end.format("%a %-d %b"))
+    };
     writeln!(
         out,
-        "  When     {}, {}–{} ({})",
+        "  When     {}, {}–{next_day}{} ({})",
         plan.start.format("%a %-d %b"),
         plan.start.format("%H:%M"),
         plan.end.format("%H:%M"),

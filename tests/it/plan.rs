@@ -502,3 +502,22 @@ fn wide_labels_keep_the_columns_aligned() {
         "{out}"
     );
 }
+
+#[test]
+fn a_plan_past_midnight_names_the_day_it_ends() {
+    let out = focus()
+        .args([
+            "plan",
+            "Finish the slides",
+            "--for",
+            "90m",
+            "--start",
+            "2026-11-20 23:45",
+        ])
+        .run()
+        .ok();
+    assert!(
+        out.contains("  When     Fri 20 Nov, 23:45–Sat 21 Nov 01:15 (1h 30m)\n"),
+        "{out}"
+    );
+}
