@@ -176,7 +176,12 @@ pub fn plan<Tz: TimeZone>(request: &PlanRequest<Tz>, rhythms: &Rhythms) -> Resul
         return Err(PlanError::EmptyTask);
     }
     check(request)?;
-    let (method, total, segments) = layout(request, rhythms)?;
+    let Layout {
+        method,
+        total,
+        segments,
+        target,
+    } = layout(request, rhythms)?;
     let goal = request.goal.as_deref().map(tidy).filter(|g| !g.is_empty());
 
     let work_count = segments
@@ -244,7 +249,7 @@ pub fn plan<Tz: TimeZone>(request: &PlanRequest<Tz>, rhythms: &Rhythms) -> Resul
             message: goal::goal_nudge(&vague_blocks.join("\", \"")),
         });
     }
-    notes.extend(adjusted_note(method, request, rhythms, &blocks));
+    notes.extend(target.and_then(|target| adjusted_note(method, target, total, &blocks)));
     notes.extend(no_break_note(&blocks));
     let split = split_lengths(total);
     if !split.is_empty() {
@@ -354,10 +359,16 @@ impl Cycle {
     }
 }
 
-fn layout<Tz: TimeZone>(
-    request: &PlanRequest<Tz>,
-    rhythms: &Rhythms,
-) -> Result<(Method, u32, Vec<Segment>), PlanError> {
+/// The blocks before clock times, and how they came about.
+struct Layout {
+    method: Method,
+    total: u32,
+    segments: Vec<Segment>,
+    /// For the cyclic methods, the work length the blocks were fitted to.
+    target: Option<u32>,
+}
+
+fn layout<Tz: TimeZone>(request: &PlanRequest<Tz>, rhythms: &Rhythms) -> Result<Layout, PlanError> {
     let rhythm_given = request.work.is_some() || request.break_minutes.is_some();
     if let Some(steps) = &request.stack {
         if !matches!(request.method, Method::Auto | Method::Stacked) {
@@ -388,7 +399,12 @@ fn layout<Tz: TimeZone>(
                 },
             })
             .collect();
-        return Ok((Method::Stacked, stack_total, segments));
+        return Ok(Layout {
+            method: Method::Stacked,
+            total: stack_total,
+            segments,
+            target: None,
+        });
     }
 
     let total = request.minutes.ok_or(PlanError::NoLength)?;
@@ -398,48 +414,40 @@ fn layout<Tz: TimeZone>(
         Method::Auto => auto_method(total),
         other => other,
     };
-    let own = |base: Rhythm| Rhythm {
-        work: request.work.unwrap_or(base.work),
-        break_minutes: request.break_minutes.unwrap_or(base.break_minutes),
-    };
-    let segments = match method {
+    let (base, long_break) = match method {
         Method::Pomodoro => {
             let p = rhythms.pomodoro;
-            let r = own(Rhythm {
+            let base = Rhythm {
                 work: p.work,
                 break_minutes: p.break_minutes,
-            });
-            fit(
-                total,
-                Cycle {
-                    work: r.work,
-                    break_minutes: r.break_minutes,
-                    long_break: Some((p.long_break, p.long_break_every)),
-                    closing_break: true,
-                },
-            )
+            };
+            (base, Some((p.long_break, p.long_break_every)))
         }
-        Method::Micro | Method::Custom => {
-            let r = own(if method == Method::Micro {
-                rhythms.micro
-            } else {
-                rhythms.custom
-            });
-            fit(
-                total,
-                Cycle {
-                    work: r.work,
-                    break_minutes: r.break_minutes,
-                    long_break: None,
-                    closing_break: true,
-                },
-            )
-        }
+        Method::Micro => (rhythms.micro, None),
+        Method::Custom => (rhythms.custom, None),
         Method::Deep if rhythm_given => return Err(PlanError::RhythmWithMethod(Method::Deep)),
-        Method::Deep => deep(total, rhythms),
+        Method::Deep => {
+            return Ok(Layout {
+                method,
+                total,
+                segments: deep(total, rhythms),
+                target: None,
+            });
+        }
         Method::Auto | Method::Stacked => unreachable!("resolved above"),
     };
-    Ok((method, total, segments))
+    let cycle = Cycle {
+        work: request.work.unwrap_or(base.work),
+        break_minutes: request.break_minutes.unwrap_or(base.break_minutes),
+        long_break,
+        closing_break: true,
+    };
+    Ok(Layout {
+        method,
+        total,
+        segments: fit(total, cycle),
+        target: Some(cycle.work),
+    })
 }
 
 fn deep(total: u32, rhythms: &Rhythms) -> Vec<Segment> {
@@ -471,7 +479,8 @@ fn deep(total: u32, rhythms: &Rhythms) -> Vec<Segment> {
 /// (fewer blocks, no closing break) on a tie.
 fn fit(total: u32, cycle: Cycle) -> Vec<Segment> {
     let target = f64::from(cycle.work);
-    let mut best: Option<(f64, u32, bool)> = None;
+    // (cost, work blocks, breaks, minutes of work)
+    let mut best: Option<(f64, u32, u32, u32)> = None;
     for blocks in 1..=total.max(1) {
         if blocks > 1 && blocks * MIN_WORK_BLOCK > total {
             break;
@@ -490,14 +499,11 @@ fn fit(total: u32, cycle: Cycle) -> Vec<Segment> {
             }
             let cost = (f64::from(work_total) / f64::from(blocks) - target).abs();
             if best.is_none_or(|(best_cost, ..)| cost < best_cost - 1e-9) {
-                best = Some((cost, blocks, closing));
+                best = Some((cost, blocks, breaks, work_total));
             }
         }
     }
-    let (_, blocks, closing) = best.unwrap_or((0.0, 1, false));
-    let breaks = if closing { blocks } else { blocks - 1 };
-    let break_total: u32 = (1..=breaks).map(|nth| cycle.break_after(nth).0).sum();
-    let work_total = total - break_total;
+    let (_, blocks, breaks, work_total) = best.unwrap_or((0.0, 1, 0, total));
     let (base, extra) = (work_total / blocks, work_total % blocks);
 
     let mut segments = Vec::new();
@@ -575,18 +581,7 @@ fn place<Tz: TimeZone>(
 }
 
 /// Says so when the planner had to move work blocks away from the method's length.
-fn adjusted_note<Tz: TimeZone>(
-    method: Method,
-    request: &PlanRequest<Tz>,
-    rhythms: &Rhythms,
-    blocks: &[Block],
-) -> Option<Note> {
-    let target = match method {
-        Method::Pomodoro => request.work.unwrap_or(rhythms.pomodoro.work),
-        Method::Micro => request.work.unwrap_or(rhythms.micro.work),
-        Method::Custom => request.work.unwrap_or(rhythms.custom.work),
-        Method::Deep | Method::Stacked | Method::Auto => return None,
-    };
+fn adjusted_note(method: Method, target: u32, total: u32, blocks: &[Block]) -> Option<Note> {
     let lengths: Vec<u32> = blocks
         .iter()
         .filter(|b| b.is_work())
@@ -601,7 +596,6 @@ fn adjusted_note<Tz: TimeZone>(
     } else {
         format!("{}–{}", min, format_minutes(max))
     };
-    let total: u32 = blocks.iter().map(|b| b.minutes).sum();
     let message = if lengths.len() == 1 && total < target {
         format!(
             "One {range} block: shorter than a usual {method} block of {}.",
