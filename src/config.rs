@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::session::duration::de;
-use crate::session::{DeepRhythm, Method, PomodoroRhythm, Rhythm, Rhythms};
+use crate::session::{CheckIns, DeepRhythm, Method, PomodoroRhythm, Rhythm, Rhythms};
 
 /// The commented example configuration, shipped in the binary (`focus config --example`).
 pub const EXAMPLE: &str = include_str!("../config.example.toml");
@@ -110,38 +110,6 @@ impl SessionSettings {
             deep: self.deep,
             micro: self.micro,
             custom: self.custom,
-        }
-    }
-}
-
-/// `[session.checkins]`: when the coach checks in during a block. Minutes; 0 turns one off.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct CheckIns {
-    /// Name the block's goal when it starts.
-    pub block_start: bool,
-    /// Blocks at least this long get a check-in around their middle.
-    #[serde(deserialize_with = "de::minutes_or_off")]
-    pub mid_block_from: u32,
-    /// In long blocks, a check-in this often instead of one in the middle.
-    #[serde(deserialize_with = "de::minutes_or_off")]
-    pub mid_block_every: u32,
-    /// A warning this many minutes before a block ends.
-    #[serde(deserialize_with = "de::minutes_or_off")]
-    pub end_warning: u32,
-    /// One gentle follow-up this many minutes after an unanswered check-in.
-    #[serde(deserialize_with = "de::minutes_or_off")]
-    pub follow_up: u32,
-}
-
-impl Default for CheckIns {
-    fn default() -> Self {
-        CheckIns {
-            block_start: true,
-            mid_block_from: 20,
-            mid_block_every: 30,
-            end_warning: 2,
-            follow_up: 5,
         }
     }
 }

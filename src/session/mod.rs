@@ -1,4 +1,5 @@
-//! The domain of a focus session: lengths of time, methods, the planner.
+//! The domain of a focus session: lengths of time, methods, the planner, and the state machine
+//! that runs a session.
 //!
 //! This module is pure. It does no I/O, reads no clock and no environment, and spawns nothing:
 //! every function takes the instants and settings it needs as arguments and returns values, so
@@ -7,11 +8,14 @@
 
 pub mod duration;
 pub mod goal;
+pub mod machine;
 pub mod method;
 pub mod plan;
+pub mod schedule;
 pub mod stack;
 
 pub use duration::{ClockTime, DurationError, format_minutes, parse_clock, parse_minutes};
 pub use method::{DeepRhythm, Method, PomodoroRhythm, Rhythm, Rhythms};
 pub use plan::{Block, BlockKind, Note, NoteKind, Plan, PlanError, PlanRequest, plan};
+pub use schedule::{CheckInKind, CheckIns};
 pub use stack::{StackError, Step, parse_stack};

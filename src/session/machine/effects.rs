@@ -1,0 +1,261 @@
+//! What the machine asks its driver to do. Effects are data: the machine never prints, sleeps
+//! or writes; the driver carries effects out in the order given (the journal record first, so
+//! nothing is acknowledged before it is on disk).
+//!
+//! A [`Message`] is typed: it names the moment and carries its figures, and the coach words it.
+
+use chrono::{DateTime, FixedOffset};
+
+use super::Phase;
+use super::events::Record;
+
+/// One thing for the driver to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Append this record to the journal, flushed and synced, before anything else.
+    Persist(Record),
+    /// Tell the person something.
+    Say(Message),
+    /// Get the person's attention (bell, desktop notification): the clock moved the session on.
+    Notify(Alert),
+    /// The coach may add to what was said (a model's personal line, the reflection questions).
+    AskCoach(Topic),
+    /// Feed `Event::Timer { id }` back at this session instant. Only the latest id counts.
+    ScheduleTimer { id: u64, at: DateTime<FixedOffset> },
+    /// The session is closed; the driver can stop.
+    Exit,
+}
+
+/// What a notification is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Alert {
+    BlockEnded,
+    BreakEnded,
+    SessionOver,
+    LongPause,
+    FollowUp,
+}
+
+/// What the coach is asked to speak to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Topic {
+    CheckIn,
+    Reflection,
+}
+
+/// A work block as the person sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlockInfo {
+    /// 1 for the first work block.
+    pub number: u32,
+    /// How many work blocks the plan has.
+    pub of: u32,
+    pub goal: Option<String>,
+    /// The step's name in a stacked session.
+    pub label: Option<String>,
+    /// Its length, extensions included (whole minutes, rounded up).
+    pub minutes: u32,
+    /// When it ends if nothing else changes.
+    pub ends: DateTime<FixedOffset>,
+}
+
+/// A break as the person sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BreakInfo {
+    pub minutes: u32,
+    pub long: bool,
+    pub suggestion: String,
+    pub ends: DateTime<FixedOffset>,
+}
+
+/// What follows the end of a work block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Next {
+    /// A break, which has started by itself.
+    Break(BreakInfo),
+    /// Another work block, waiting for the go.
+    Waiting(BlockInfo),
+    /// Another work block, started by itself (`auto_start_work`).
+    Started(BlockInfo),
+}
+
+/// Why the reflection begins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Why {
+    /// The last block ended.
+    PlanDone,
+    /// The person ended the session before its time.
+    EndedEarly,
+    /// The session was taken up again after its planned time was over.
+    TimeOver,
+}
+
+/// A check-in that waits for an answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Asked {
+    /// "How is it going?"
+    Middle,
+    /// "Ready for the next block?"
+    Go(BlockInfo),
+    /// "Resume, replan or end?"
+    LongPause,
+}
+
+/// What was captured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CaptureKind {
+    Distraction,
+    Insight,
+    Decision,
+    Blocker,
+}
+
+/// A session at one instant, for /status and for taking a session up again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Status {
+    pub task: String,
+    pub goal: Option<String>,
+    pub phase: Phase,
+    /// The block running, paused, or waiting for the go.
+    pub block: Option<BlockInfo>,
+    /// The break under way.
+    pub on_break: Option<BreakInfo>,
+    /// Seconds done and left in the current block or break.
+    pub elapsed: i64,
+    pub left: i64,
+    /// When the pause began and why.
+    pub paused: Option<(DateTime<FixedOffset>, Option<String>)>,
+    /// Focused seconds so far, over all blocks.
+    pub focused: i64,
+    /// Planned focus minutes, extensions included.
+    pub planned: u32,
+    /// Work blocks finished (completed or cut short) and planned.
+    pub blocks_done: u32,
+    pub blocks: u32,
+    /// When the session ends if nothing else changes.
+    pub ends: DateTime<FixedOffset>,
+    /// Everything captured so far, oldest first.
+    pub captured: Vec<(CaptureKind, String)>,
+}
+
+/// Something to tell the person, before it is worded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Message {
+    // ── check-ins: the clock moved the session ───────────────────────────────
+    BlockStart(BlockInfo),
+    /// Around the middle of a block (or every half hour in a long one).
+    Middle {
+        block: BlockInfo,
+        elapsed: u32,
+        left: u32,
+    },
+    EndWarning {
+        block: BlockInfo,
+        left: u32,
+    },
+    /// A work block is over: wrap up, extend, or take the break (which has begun).
+    BlockEnd {
+        block: BlockInfo,
+        next: Next,
+    },
+    /// A break is over; the next block waits for the go (or has started).
+    BreakEnd {
+        next: BlockInfo,
+        started: bool,
+    },
+    /// The one gentle follow-up to an unanswered check-in.
+    FollowUp(Asked),
+    /// A pause has run long.
+    LongPause {
+        minutes: u32,
+        reason: Option<String>,
+    },
+    /// The session's time is over (or it was ended): on to the reflection.
+    Reflect {
+        why: Why,
+        focused: u32,
+        planned: u32,
+        blocks_done: u32,
+        blocks: u32,
+    },
+    /// Several moments passed while nobody was there (a suspend, a crash): the latest one
+    /// stands for them all.
+    CaughtUp {
+        missed: u32,
+        latest: Box<Message>,
+    },
+    /// The session was taken up again by a new process.
+    Back(Box<Status>),
+
+    // ── acknowledgements ─────────────────────────────────────────────────────
+    Started(BlockInfo),
+    Paused {
+        reason: Option<String>,
+    },
+    Unpaused {
+        block: BlockInfo,
+        paused: u32,
+    },
+    Extended {
+        block: BlockInfo,
+        minutes: u32,
+    },
+    Replanned {
+        shortened: bool,
+        ends: DateTime<FixedOffset>,
+    },
+    Captured {
+        kind: CaptureKind,
+        /// How many of this kind the session holds now.
+        count: u32,
+        /// A decision given without its reason.
+        no_rationale: bool,
+    },
+    Noted,
+    Closed,
+
+    /// The command does not fit the session's state.
+    Refused {
+        command: &'static str,
+        phase: Phase,
+    },
+}
+
+impl Message {
+    /// The check-in this message leaves waiting for an answer, if any.
+    pub fn asks(&self) -> Option<Asked> {
+        match self {
+            Message::Middle { .. } => Some(Asked::Middle),
+            Message::BlockEnd {
+                next: Next::Waiting(block),
+                ..
+            } => Some(Asked::Go(block.clone())),
+            Message::BreakEnd {
+                next,
+                started: false,
+            } => Some(Asked::Go(next.clone())),
+            Message::LongPause { .. } => Some(Asked::LongPause),
+            Message::CaughtUp { latest, .. } => latest.asks(),
+            Message::Back(status) => match (&status.phase, &status.block) {
+                (Phase::Waiting(_), Some(block)) => Some(Asked::Go(block.clone())),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// The notification a message deserves when the clock (not the person) brought it.
+    pub fn alert(&self) -> Option<Alert> {
+        match self {
+            Message::BlockEnd { .. } => Some(Alert::BlockEnded),
+            Message::BreakEnd { .. } => Some(Alert::BreakEnded),
+            Message::Reflect { .. } => Some(Alert::SessionOver),
+            Message::LongPause { .. } => Some(Alert::LongPause),
+            Message::FollowUp(_) => Some(Alert::FollowUp),
+            Message::CaughtUp { latest, .. } => latest.alert(),
+            _ => None,
+        }
+    }
+}

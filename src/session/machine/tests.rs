@@ -1,0 +1,902 @@
+//! The machine walked through whole sessions at explicit instants: no time passes in these
+//! tests. `Live` plays a perfect driver: it fires each timer exactly when asked and keeps every
+//! persisted record, so a test can also replay the journal and compare.
+
+use chrono::{NaiveDate, TimeZone};
+
+use super::*;
+use crate::session::method::{Method, Rhythms};
+use crate::session::plan::{PlanRequest, plan};
+use crate::session::stack::parse_stack;
+
+fn at(h: u32, m: u32, s: u32) -> Instant {
+    FixedOffset::east_opt(3600)
+        .unwrap()
+        .from_local_datetime(
+            &NaiveDate::from_ymd_opt(2026, 11, 20)
+                .unwrap()
+                .and_hms_opt(h, m, s)
+                .unwrap(),
+        )
+        .unwrap()
+}
+
+fn hm(h: u32, m: u32) -> Instant {
+    at(h, m, 0)
+}
+
+fn plan_of(method: Method, minutes: Option<u32>, stack: Option<&str>) -> Plan {
+    plan_with_goals(method, minutes, stack, &[])
+}
+
+fn plan_with_goals(
+    method: Method,
+    minutes: Option<u32>,
+    stack: Option<&str>,
+    goals: &[&str],
+) -> Plan {
+    let request = PlanRequest {
+        task: "Write blog post draft".into(),
+        goal: Some("800 words".into()),
+        block_goals: goals.iter().map(|&g| g.to_owned()).collect(),
+        method,
+        minutes,
+        stack: stack.map(|s| parse_stack(s).unwrap()),
+        work: None,
+        break_minutes: None,
+        start: hm(9, 0),
+    };
+    plan(&request, &Rhythms::default()).unwrap()
+}
+
+/// 25 work, 5 break, 25 work.
+fn pomodoros() -> Plan {
+    plan_with_goals(Method::Pomodoro, Some(55), None, &["intro", "body"])
+}
+
+fn clock(t: Instant) -> String {
+    t.format("%H:%M:%S").to_string()
+}
+
+/// A message in a line, for comparing whole sessions at a glance.
+fn describe(message: &Message) -> String {
+    let hhmm = |t: Instant| t.format("%H:%M").to_string();
+    match message {
+        Message::BlockStart(b) => format!("start {}/{} until {}", b.number, b.of, hhmm(b.ends)),
+        Message::Started(b) => format!("started {}/{} until {}", b.number, b.of, hhmm(b.ends)),
+        Message::Middle {
+            block,
+            elapsed,
+            left,
+        } => format!("middle {} {elapsed}m done {left}m left", block.number),
+        Message::EndWarning { block, left } => format!("warning {} {left}m left", block.number),
+        Message::BlockEnd { block, next } => {
+            let next = match next {
+                Next::Break(b) => format!("break {}m until {}", b.minutes, hhmm(b.ends)),
+                Next::Waiting(b) => format!("wait for {}", b.number),
+                Next::Started(b) => format!("start {}", b.number),
+            };
+            format!("end {} -> {next}", block.number)
+        }
+        Message::BreakEnd { next, started } => format!(
+            "break over -> {} {}",
+            if *started { "start" } else { "wait for" },
+            next.number
+        ),
+        Message::FollowUp(asked) => match asked {
+            Asked::Middle => "follow-up middle".into(),
+            Asked::Go(b) => format!("follow-up go {}", b.number),
+            Asked::LongPause => "follow-up long pause".into(),
+        },
+        Message::LongPause { minutes, .. } => format!("long pause {minutes}m"),
+        Message::Reflect {
+            why,
+            focused,
+            planned,
+            blocks_done,
+            blocks,
+        } => format!("reflect {why:?} {focused}/{planned}m blocks {blocks_done}/{blocks}"),
+        Message::CaughtUp { missed, latest } => {
+            format!("caught up ({missed} missed): {}", describe(latest))
+        }
+        Message::Back(status) => format!(
+            "back {:?} {}s left, ends {}",
+            status.phase,
+            status.left,
+            hhmm(status.ends)
+        ),
+        Message::Paused { reason } => format!("paused ({})", reason.as_deref().unwrap_or("-")),
+        Message::Unpaused { block, paused } => format!(
+            "resumed {} after {paused}m until {}",
+            block.number,
+            hhmm(block.ends)
+        ),
+        Message::Extended { block, minutes } => {
+            format!(
+                "extended {} +{minutes}m until {}",
+                block.number,
+                hhmm(block.ends)
+            )
+        }
+        Message::Replanned { shortened, ends } => {
+            format!("replanned (shortened: {shortened}) ends {}", hhmm(*ends))
+        }
+        Message::Captured { kind, count, .. } => format!("captured {kind:?} #{count}"),
+        Message::Noted => "noted".into(),
+        Message::Closed => "closed".into(),
+        Message::Refused { command, phase } => format!("refused {command} in {phase:?}"),
+    }
+}
+
+/// A perfect driver.
+struct Live {
+    machine: Machine,
+    journal: Vec<Record>,
+    said: Vec<String>,
+    effects: Vec<Effect>,
+}
+
+impl Live {
+    fn new(plan: Plan, rules: Rules) -> Live {
+        Live {
+            machine: Machine::new(plan, rules),
+            journal: Vec::new(),
+            said: Vec::new(),
+            effects: Vec::new(),
+        }
+    }
+
+    fn pomodoros() -> Live {
+        Live::new(pomodoros(), Rules::default())
+    }
+
+    fn handle(&mut self, event: Event, now: Instant) -> Vec<Effect> {
+        let effects = self.machine.handle(event, now);
+        for (n, effect) in effects.iter().enumerate() {
+            match effect {
+                Effect::Persist(record) => {
+                    assert_eq!(n, 0, "the record comes before anything else: {effects:?}");
+                    self.journal.push(record.clone());
+                }
+                Effect::Say(message) => {
+                    self.said
+                        .push(format!("{} {}", clock(now), describe(message)));
+                }
+                _ => {}
+            }
+        }
+        self.effects.extend(effects.iter().cloned());
+        effects
+    }
+
+    /// The person does something at `now` (timers due before then fire first, on time).
+    fn person(&mut self, event: Event, now: Instant) -> Vec<Effect> {
+        self.run_to(now);
+        self.handle(event, now)
+    }
+
+    /// Lets the clock run to `until`, firing every timer exactly on time.
+    fn run_to(&mut self, until: Instant) {
+        while let Some((id, when)) = self.machine.pending
+            && when <= until
+        {
+            self.handle(Event::Timer { id }, when);
+        }
+    }
+
+    fn take_said(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.said)
+    }
+
+    fn phase(&self) -> Phase {
+        self.machine.session.phase
+    }
+
+    /// The machine a fresh process gets from the journal so far.
+    fn replayed(&self) -> Machine {
+        Machine::replay(
+            self.machine.session.plan.clone(),
+            self.machine.session.rules,
+            self.journal.clone(),
+        )
+    }
+}
+
+fn said(effects: &[Effect]) -> Vec<String> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Say(m) => Some(describe(m)),
+            _ => None,
+        })
+        .collect()
+}
+
+// ── whole sessions ───────────────────────────────────────────────────────────
+
+#[test]
+fn a_pomodoro_session_checks_in_at_every_moment_and_waits_for_the_go() {
+    let mut live = Live::pomodoros();
+    live.person(Event::Start, hm(9, 0));
+    live.run_to(hm(9, 40));
+    live.person(Event::Start, hm(9, 40));
+    live.run_to(hm(11, 0));
+    assert_eq!(
+        live.take_said(),
+        [
+            "09:00:00 start 1/2 until 09:25",
+            "09:12:30 middle 1 12m done 13m left",
+            "09:17:30 follow-up middle",
+            "09:23:00 warning 1 2m left",
+            "09:25:00 end 1 -> break 5m until 09:30",
+            "09:30:00 break over -> wait for 2",
+            "09:35:00 follow-up go 2",
+            "09:40:00 start 2/2 until 10:05",
+            "09:52:30 middle 2 12m done 13m left",
+            "09:57:30 follow-up middle",
+            "10:03:00 warning 2 2m left",
+            "10:05:00 reflect PlanDone 50/50m blocks 2/2",
+        ]
+    );
+    assert_eq!(live.phase(), Phase::Reflecting(Why::PlanDone));
+    assert_eq!(live.machine.pending, None, "nothing is left to time");
+}
+
+#[test]
+fn a_deep_block_checks_in_every_half_hour() {
+    let mut live = Live::new(plan_of(Method::Deep, Some(90), None), Rules::default());
+    live.person(Event::Start, hm(9, 0));
+    live.person(
+        Event::Reply {
+            text: "fine".into(),
+        },
+        hm(9, 31),
+    );
+    live.person(
+        Event::Reply {
+            text: "fine".into(),
+        },
+        hm(10, 1),
+    );
+    live.run_to(hm(12, 0));
+    assert_eq!(
+        live.take_said(),
+        [
+            "09:00:00 start 1/1 until 10:30",
+            "09:30:00 middle 1 30m done 60m left",
+            "09:31:00 noted",
+            "10:00:00 middle 1 60m done 30m left",
+            "10:01:00 noted",
+            "10:28:00 warning 1 2m left",
+            "10:30:00 reflect PlanDone 90/90m blocks 1/1",
+        ]
+    );
+}
+
+#[test]
+fn a_micro_session_warns_before_each_short_block_ends() {
+    let mut live = Live::new(plan_of(Method::Micro, Some(30), None), Rules::default());
+    live.person(Event::Start, hm(9, 0));
+    live.run_to(hm(9, 18));
+    live.person(Event::Start, hm(9, 18));
+    live.run_to(hm(10, 0));
+    assert_eq!(
+        live.take_said(),
+        [
+            "09:00:00 start 1/2 until 09:13",
+            "09:11:00 warning 1 2m left",
+            "09:13:00 end 1 -> break 5m until 09:18",
+            "09:18:00 break over -> wait for 2",
+            "09:18:00 start 2/2 until 09:30",
+            "09:28:00 warning 2 2m left",
+            "09:30:00 reflect PlanDone 25/25m blocks 2/2",
+        ]
+    );
+}
+
+#[test]
+fn a_stacked_chain_runs_step_by_step() {
+    let plan = plan_of(
+        Method::Stacked,
+        None,
+        Some("research 10, break 5, write 25, break 5, edit 10"),
+    );
+    let mut live = Live::new(plan, Rules::default());
+    live.person(Event::Start, hm(9, 0));
+    live.run_to(hm(9, 15));
+    live.person(Event::Start, hm(9, 15));
+    live.run_to(hm(9, 45));
+    live.person(Event::Start, hm(9, 45));
+    live.run_to(hm(10, 0));
+    assert_eq!(
+        live.take_said(),
+        [
+            "09:00:00 start 1/3 until 09:10",
+            "09:08:00 warning 1 2m left",
+            "09:10:00 end 1 -> break 5m until 09:15",
+            "09:15:00 break over -> wait for 2",
+            "09:15:00 start 2/3 until 09:40",
+            "09:27:30 middle 2 12m done 13m left",
+            "09:32:30 follow-up middle",
+            "09:38:00 warning 2 2m left",
+            "09:40:00 end 2 -> break 5m until 09:45",
+            "09:45:00 break over -> wait for 3",
+            "09:45:00 start 3/3 until 09:55",
+            "09:53:00 warning 3 2m left",
+            "09:55:00 reflect PlanDone 45/45m blocks 3/3",
+        ]
+    );
+}
+
+#[test]
+fn with_auto_start_work_blocks_follow_breaks_by_themselves() {
+    let rules = Rules {
+        auto_start_work: true,
+        checkins: CheckIns {
+            block_start: false,
+            ..CheckIns::default()
+        },
+        ..Rules::default()
+    };
+    let mut live = Live::new(pomodoros(), rules);
+    live.person(Event::Start, hm(9, 0));
+    live.run_to(hm(11, 0));
+    assert_eq!(
+        live.take_said(),
+        [
+            "09:00:00 started 1/2 until 09:25",
+            "09:12:30 middle 1 12m done 13m left",
+            "09:17:30 follow-up middle",
+            "09:23:00 warning 1 2m left",
+            "09:25:00 end 1 -> break 5m until 09:30",
+            "09:30:00 break over -> start 2",
+            "09:42:30 middle 2 12m done 13m left",
+            "09:47:30 follow-up middle",
+            "09:53:00 warning 2 2m left",
+            "09:55:00 reflect PlanDone 50/50m blocks 2/2",
+        ]
+    );
+}
+
+// ── pause, resume, extend, skip, end early ───────────────────────────────────
+
+#[test]
+fn a_pause_moves_every_later_check_in_and_the_end() {
+    let mut live = Live::pomodoros();
+    live.person(Event::Start, hm(9, 0));
+    live.person(
+        Event::Pause {
+            reason: Some("phone call".into()),
+        },
+        hm(9, 10),
+    );
+    live.person(Event::Resume, hm(9, 16));
+    live.run_to(hm(9, 31));
+    assert_eq!(
+        live.take_said(),
+        [
+            "09:00:00 start 1/2 until 09:25",
+            "09:10:00 paused (phone call)",
+            "09:16:00 resumed 1 after 6m until 09:31",
+            "09:18:30 middle 1 12m done 13m left",
+            "09:23:30 follow-up middle",
+            "09:29:00 warning 1 2m left",
+            "09:31:00 end 1 -> break 5m until 09:36",
+        ]
+    );
+    let pauses = live.machine.session.pauses();
+    assert_eq!(pauses.len(), 1);
+    assert_eq!(pauses[0].reason.as_deref(), Some("phone call"));
+    assert_eq!((pauses[0].from, pauses[0].to), (hm(9, 10), hm(9, 16)));
+}
+
+#[test]
+fn a_long_pause_asks_once_and_follows_up_once() {
+    let mut live = Live::pomodoros();
+    live.person(Event::Start, hm(9, 0));
+    live.person(Event::Pause { reason: None }, hm(9, 5));
+    live.run_to(hm(12, 0));
+    assert_eq!(
+        live.take_said(),
+        [
+            "09:00:00 start 1/2 until 09:25",
+            "09:05:00 paused (-)",
+            "09:20:00 long pause 15m",
+            "09:25:00 follow-up long pause",
+        ]
+    );
+    assert_eq!(live.phase(), Phase::Paused(0));
+    assert_eq!(live.machine.pending, None);
+}
+
+#[test]
+fn replanning_after_a_long_pause_fits_the_rest_into_the_planned_time() {
+    let mut live = Live::pomodoros();
+    live.person(Event::Start, hm(9, 0));
+    live.person(Event::Pause { reason: None }, hm(9, 5));
+    // 20 minutes of block 1, 5 of break and 25 of block 2 are left; 09:55 - 09:35 = 20 remain.
+    live.person(Event::Replan, hm(9, 35));
+    assert_eq!(
+        live.take_said().last().unwrap(),
+        "09:35:00 replanned (shortened: true) ends 09:55"
+    );
+    assert_eq!(live.phase(), Phase::Working(0));
+    live.run_to(hm(9, 45));
+    live.person(Event::Start, hm(9, 45));
+    live.run_to(hm(10, 30));
+    assert_eq!(
+        live.take_said(),
+        [
+            "09:41:00 warning 1 2m left",
+            "09:43:00 end 1 -> break 2m until 09:45",
+            "09:45:00 break over -> wait for 2",
+            "09:45:00 start 2/2 until 09:55",
+            "09:53:00 warning 2 2m left",
+            "09:55:00 reflect PlanDone 23/23m blocks 2/2",
+        ]
+    );
+}
+
+#[test]
+fn replanning_with_under_five_minutes_left_goes_to_the_reflection() {
+    let mut live = Live::pomodoros();
+    live.person(Event::Start, hm(9, 0));
+    live.person(Event::Pause { reason: None }, hm(9, 5));
+    live.person(Event::Replan, hm(9, 52));
+    assert_eq!(
+        live.take_said().last().unwrap(),
+        "09:52:00 reflect TimeOver 5/50m blocks 1/2"
+    );
+}
+
+#[test]
+fn extending_a_block_moves_its_warning_and_everything_after_it() {
+    let mut live = Live::pomodoros();
+    live.person(Event::Start, hm(9, 0));
+    live.person(Event::Extend { minutes: 10 }, hm(9, 24));
+    live.run_to(hm(9, 46));
+    assert_eq!(
+        live.take_said()[4..],
+        [
+            "09:24:00 extended 1 +10m until 09:35",
+            "09:33:00 warning 1 2m left",
+            "09:35:00 end 1 -> break 5m until 09:40",
+            "09:40:00 break over -> wait for 2",
+            "09:45:00 follow-up go 2",
+        ]
+    );
+}
+
+#[test]
+fn extending_during_the_break_reopens_the_block_and_the_break_starts_afresh() {
+    let mut live = Live::pomodoros();
+    live.person(Event::Start, hm(9, 0));
+    live.person(Event::Extend { minutes: 5 }, hm(9, 26));
+    live.run_to(hm(9, 40));
+    assert_eq!(
+        live.take_said()[4..],
+        [
+            "09:25:00 end 1 -> break 5m until 09:30",
+            "09:26:00 extended 1 +5m until 09:31",
+            "09:29:00 warning 1 2m left",
+            "09:31:00 end 1 -> break 5m until 09:36",
+            "09:36:00 break over -> wait for 2",
+        ]
+    );
+    let status = live.machine.session.status(hm(9, 40));
+    assert_eq!(status.focused, 30 * 60, "the minute on the break was work");
+}
+
+#[test]
+fn extending_after_the_last_block_ends_reopens_it() {
+    let mut live = Live::new(plan_of(Method::Deep, Some(60), None), Rules::default());
+    live.person(Event::Start, hm(9, 0));
+    live.person(Event::Extend { minutes: 15 }, hm(10, 1));
+    assert_eq!(live.phase(), Phase::Working(0));
+    live.run_to(hm(11, 0));
+    assert_eq!(
+        live.take_said().last().unwrap(),
+        "10:16:00 reflect PlanDone 75/75m blocks 1/1"
+    );
+}
+
+#[test]
+fn skipping_ends_the_block_and_skipping_the_break_gives_the_go() {
+    let mut live = Live::pomodoros();
+    live.person(Event::Start, hm(9, 0));
+    live.person(Event::Skip, hm(9, 20));
+    live.person(Event::Skip, hm(9, 21));
+    live.run_to(hm(10, 0));
+    assert_eq!(
+        live.take_said()[1..],
+        [
+            "09:12:30 middle 1 12m done 13m left",
+            "09:17:30 follow-up middle",
+            "09:20:00 end 1 -> break 5m until 09:25",
+            "09:21:00 start 2/2 until 09:46",
+            "09:33:30 middle 2 12m done 13m left",
+            "09:38:30 follow-up middle",
+            "09:44:00 warning 2 2m left",
+            "09:46:00 reflect PlanDone 45/50m blocks 2/2",
+        ]
+    );
+}
+
+#[test]
+fn ending_early_goes_to_the_reflection_and_done_again_closes() {
+    let mut live = Live::pomodoros();
+    live.person(Event::Start, hm(9, 0));
+    live.person(Event::Pause { reason: None }, hm(9, 10));
+    let effects = live.person(Event::Done, hm(9, 30));
+    assert!(effects.contains(&Effect::AskCoach(Topic::Reflection)));
+    assert_eq!(
+        said(&effects),
+        ["reflect EndedEarly 10/50m blocks 1/2"],
+        "paused time is not focused time"
+    );
+    live.person(
+        Event::Reply {
+            text: "got the intro done".into(),
+        },
+        hm(9, 31),
+    );
+    let effects = live.person(Event::Done, hm(9, 32));
+    assert_eq!(said(&effects), ["closed"]);
+    assert_eq!(effects.last(), Some(&Effect::Exit));
+    assert_eq!(live.phase(), Phase::Closed);
+    let replies = live.machine.session.replies();
+    assert_eq!(replies[0].during, Phase::Reflecting(Why::EndedEarly));
+}
+
+#[test]
+fn commands_that_do_not_fit_are_refused_and_not_journaled() {
+    let mut live = Live::pomodoros();
+    let effects = live.person(Event::Pause { reason: None }, hm(9, 0));
+    assert_eq!(said(&effects), ["refused /pause in Planned"]);
+    live.person(Event::Start, hm(9, 0));
+    for (event, expected) in [
+        (Event::Resume, "refused /resume in Working(0)"),
+        (Event::Start, "refused /start in Working(0)"),
+    ] {
+        let effects = live.person(event, hm(9, 1));
+        assert_eq!(said(&effects), [expected]);
+        assert!(!effects.iter().any(|e| matches!(e, Effect::Persist(_))));
+    }
+    live.run_to(hm(9, 26));
+    let effects = live.person(Event::Pause { reason: None }, hm(9, 26));
+    assert_eq!(said(&effects), ["refused /pause in Break(1)"]);
+    let effects = live.person(Event::Replan, hm(9, 26));
+    assert_eq!(said(&effects), ["replanned (shortened: false) ends 09:55"]);
+}
+
+#[test]
+fn captures_are_kept_with_their_block() {
+    let mut live = Live::pomodoros();
+    live.person(
+        Event::Park {
+            text: "email Sam".into(),
+        },
+        hm(8, 59),
+    );
+    live.person(Event::Start, hm(9, 0));
+    let effects = live.person(
+        Event::Park {
+            text: "book flights".into(),
+        },
+        hm(9, 3),
+    );
+    assert_eq!(said(&effects), ["captured Distraction #2"]);
+    live.person(
+        Event::Decision {
+            text: "use a list".into(),
+            rationale: None,
+        },
+        hm(9, 4),
+    );
+    let captures = live.machine.session.captures();
+    assert_eq!(captures[0].block, None);
+    assert_eq!(captures[1].block, Some(1));
+    assert_eq!(captures[2].kind, CaptureKind::Decision);
+    assert!(live.effects.contains(&Effect::Say(Message::Captured {
+        kind: CaptureKind::Decision,
+        count: 1,
+        no_rationale: true
+    })));
+}
+
+// ── the clock: suspends, stale timers ────────────────────────────────────────
+
+#[test]
+fn check_ins_missed_during_a_suspend_collapse_into_one_message() {
+    let mut live = Live::pomodoros();
+    live.person(Event::Start, hm(9, 0));
+    // The laptop sleeps from 09:05 to 09:33: the timer due at 09:12:30 fires late.
+    let (id, _) = live.machine.pending.unwrap();
+    let effects = live.handle(Event::Timer { id }, hm(9, 33));
+    assert_eq!(
+        said(&effects),
+        ["caught up (3 missed): break over -> wait for 2"]
+    );
+    assert_eq!(live.phase(), Phase::Waiting(2));
+    assert!(effects.contains(&Effect::Notify(Alert::BreakEnded)));
+    assert!(matches!(
+        effects[0],
+        Effect::Persist(Record {
+            event: Event::Tick,
+            ..
+        })
+    ));
+    // The follow-up counts from when the question was shown, not from when it was due.
+    live.take_said();
+    live.run_to(hm(9, 40));
+    assert_eq!(live.take_said(), ["09:38:00 follow-up go 2"]);
+}
+
+#[test]
+fn a_person_event_after_a_gap_first_brings_the_session_up_to_date() {
+    let mut live = Live::pomodoros();
+    live.person(Event::Start, hm(9, 0));
+    live.take_said();
+    let effects = live.handle(
+        Event::Park {
+            text: "dentist".into(),
+        },
+        hm(9, 26),
+    );
+    assert_eq!(
+        said(&effects),
+        [
+            "caught up (2 missed): end 1 -> break 5m until 09:30",
+            "captured Distraction #1"
+        ]
+    );
+    let capture = &live.machine.session.captures()[0];
+    assert_eq!(capture.block, None, "captured on the break");
+}
+
+#[test]
+fn a_stale_timer_changes_nothing() {
+    let mut live = Live::pomodoros();
+    live.person(Event::Start, hm(9, 0));
+    let (old, _) = live.machine.pending.unwrap();
+    live.person(Event::Extend { minutes: 5 }, hm(9, 1));
+    let (new, _) = live.machine.pending.unwrap();
+    assert_ne!(old, new);
+    let before = live.machine.session.clone();
+    assert_eq!(live.handle(Event::Timer { id: old }, hm(9, 12)), []);
+    assert_eq!(live.machine.session, before);
+    assert_eq!(live.handle(Event::Timer { id: 999 }, hm(9, 50)), []);
+    assert_eq!(live.machine.session, before);
+}
+
+#[test]
+fn a_timer_that_fires_early_is_rescheduled_not_lost() {
+    let mut live = Live::pomodoros();
+    live.person(Event::Start, hm(9, 0));
+    let (id, when) = live.machine.pending.unwrap();
+    let effects = live.handle(Event::Timer { id }, at(9, 12, 29));
+    assert_eq!(
+        effects,
+        [Effect::ScheduleTimer {
+            id: id + 1,
+            at: when
+        }],
+        "nothing is said or journaled"
+    );
+}
+
+// ── the journal ──────────────────────────────────────────────────────────────
+
+/// A session with every kind of event, lived to `until`.
+fn eventful(until: Instant) -> Live {
+    let mut live = Live::pomodoros();
+    let script = [
+        (
+            hm(8, 58),
+            Event::Park {
+                text: "call mum".into(),
+            },
+        ),
+        (hm(9, 0), Event::Start),
+        (
+            hm(9, 3),
+            Event::Insight {
+                text: "the intro is a list".into(),
+            },
+        ),
+        (
+            hm(9, 13),
+            Event::Reply {
+                text: "on track".into(),
+            },
+        ),
+        (
+            hm(9, 14),
+            Event::Pause {
+                reason: Some("door".into()),
+            },
+        ),
+        (hm(9, 16), Event::Resume),
+        (hm(9, 20), Event::Extend { minutes: 3 }),
+        (
+            hm(9, 21),
+            Event::Decision {
+                text: "drop section 3".into(),
+                rationale: Some("too long".into()),
+            },
+        ),
+        (
+            hm(9, 33),
+            Event::Blocker {
+                text: "no data".into(),
+            },
+        ),
+        (hm(9, 41), Event::Start),
+        (hm(9, 50), Event::Skip),
+        (
+            hm(9, 51),
+            Event::Reply {
+                text: "tired".into(),
+            },
+        ),
+    ];
+    for (when, event) in script {
+        if when > until {
+            break;
+        }
+        live.person(event, when);
+    }
+    live.run_to(until);
+    live
+}
+
+#[test]
+fn replaying_the_journal_gives_the_same_state_as_living_it() {
+    for minute in (0..=80).step_by(1) {
+        let until = hm(8, 58) + TimeDelta::minutes(minute);
+        let live = eventful(until);
+        assert_eq!(
+            live.replayed().session,
+            live.machine.session,
+            "replayed up to {}",
+            clock(until)
+        );
+    }
+}
+
+#[test]
+fn the_journal_holds_the_events_the_person_gave_and_the_ticks_that_mattered() {
+    let live = eventful(hm(9, 31));
+    let kinds: Vec<String> = live
+        .journal
+        .iter()
+        .map(|r| format!("{} {}", clock(r.at), r.event.command()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "08:58:00 /park",
+            "09:00:00 /start",
+            "09:03:00 /insight",
+            "09:12:30 the timer",
+            "09:13:00 a reply",
+            "09:14:00 /pause",
+            "09:16:00 /resume",
+            "09:20:00 /extend",
+            "09:21:00 /decision",
+            "09:28:00 the timer",
+            "09:30:00 the timer",
+        ]
+    );
+}
+
+#[test]
+fn journal_records_read_back_as_they_were_written() {
+    let live = eventful(hm(10, 0));
+    for record in &live.journal {
+        let line = serde_json::to_string(record).unwrap();
+        assert!(!line.contains('\n'));
+        let back: Record = serde_json::from_str(&line).unwrap();
+        assert_eq!(&back, record);
+    }
+    let line = serde_json::to_string(&live.journal[0]).unwrap();
+    assert_eq!(
+        line,
+        r#"{"at":"2026-11-20T08:58:00+01:00","type":"park","text":"call mum"}"#
+    );
+}
+
+// ── taking a session up again ────────────────────────────────────────────────
+
+#[test]
+fn reopening_mid_block_continues_with_the_right_time_left() {
+    let live = eventful(hm(9, 5));
+    // The process died at 09:05; a new one replays and reopens at 09:11.
+    let mut machine = live.replayed();
+    let effects = machine.handle(Event::Reopen, hm(9, 11));
+    assert_eq!(said(&effects), ["back Working(0) 840s left, ends 09:55"]);
+    let effects = machine.handle(Event::Reopen, hm(9, 13));
+    assert_eq!(
+        said(&effects),
+        [
+            "middle 1 12m done 13m left",
+            "back Working(0) 720s left, ends 09:55"
+        ],
+        "one check-in passed meanwhile"
+    );
+}
+
+#[test]
+fn reopening_after_a_gap_says_one_thing_about_what_passed() {
+    let live = eventful(hm(9, 5));
+    let mut machine = live.replayed();
+    let effects = machine.handle(Event::Reopen, hm(9, 36));
+    assert_eq!(
+        said(&effects),
+        [
+            "caught up (3 missed): break over -> wait for 2",
+            "back Waiting(2) 1500s left, ends 10:01"
+        ]
+    );
+}
+
+#[test]
+fn reopening_after_the_last_block_ran_out_goes_straight_to_the_reflection() {
+    let live = eventful(hm(9, 42));
+    let mut machine = live.replayed();
+    let effects = machine.handle(Event::Reopen, hm(13, 0));
+    assert_eq!(
+        said(&effects),
+        ["caught up (2 missed): reflect PlanDone 53/53m blocks 2/2"],
+        "the last block ran its course while no process was there"
+    );
+    assert!(effects.contains(&Effect::AskCoach(Topic::Reflection)));
+    assert_eq!(machine.session.ended(), Some(hm(10, 6)));
+}
+
+#[test]
+fn reopening_a_session_left_waiting_past_its_time_goes_to_the_reflection() {
+    let mut live = Live::pomodoros();
+    live.person(Event::Start, hm(9, 0));
+    live.run_to(hm(9, 40));
+    let mut machine = live.replayed();
+    let effects = machine.handle(Event::Reopen, hm(10, 15));
+    assert_eq!(said(&effects), ["reflect TimeOver 25/50m blocks 1/2"]);
+    assert_eq!(machine.session.ended(), Some(hm(9, 30)));
+}
+
+#[test]
+fn reopening_a_reflection_asks_its_questions_again() {
+    let mut live = Live::pomodoros();
+    live.person(Event::Start, hm(9, 0));
+    live.person(Event::Done, hm(9, 10));
+    let mut machine = live.replayed();
+    let effects = machine.handle(Event::Reopen, hm(11, 0));
+    assert!(effects.contains(&Effect::AskCoach(Topic::Reflection)));
+    assert_eq!(machine.session.phase(), Phase::Reflecting(Why::EndedEarly));
+}
+
+#[test]
+fn a_closed_session_cannot_be_reopened() {
+    let mut live = Live::pomodoros();
+    live.person(Event::Done, hm(9, 0));
+    let mut machine = live.replayed();
+    let effects = machine.handle(Event::Reopen, hm(9, 1));
+    assert_eq!(said(&effects), ["refused focus resume in Closed"]);
+}
+
+#[test]
+fn status_reports_the_block_time_left_and_captures() {
+    let live = eventful(hm(9, 22));
+    let status = live.machine.session.status(hm(9, 22));
+    assert_eq!(status.phase, Phase::Working(0));
+    assert_eq!(
+        status.block.as_ref().unwrap().goal.as_deref(),
+        Some("intro")
+    );
+    assert_eq!((status.elapsed, status.left), (20 * 60, 8 * 60));
+    assert_eq!(status.focused, 20 * 60);
+    assert_eq!(status.planned, 53);
+    assert_eq!(status.captured.len(), 3);
+    assert_eq!(status.ends, hm(10, 0));
+}
