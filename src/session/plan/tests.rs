@@ -499,7 +499,15 @@ fn an_empty_goal_in_the_list_leaves_its_block_open() {
 #[test]
 fn typed_text_is_tidied_into_one_printable_line() {
     assert_eq!(tidy("  write\tthe\n\nintro  "), "write the intro");
-    assert_eq!(tidy("\u{1b}]0;pwned\u{7}\u{1b}[2Jred"), "]0;pwned [2Jred");
+    assert_eq!(tidy("\u{1b}]0;pwned\u{7}\u{1b}[2Jred"), "red");
+    assert_eq!(tidy("\u{1b}[1;31mbold red\u{1b}[0m!"), "bold red!");
+    assert_eq!(
+        tidy("\u{1b}]8;;http://x\u{1b}\\link\u{1b}]8;;\u{1b}\\"),
+        "link"
+    );
+    assert_eq!(tidy("a\u{1b}Pq#0;1\u{1b}\\b"), "ab");
+    assert_eq!(tidy("\u{9b}2Jclear\u{1b}Mup\u{1b}"), "clearup");
+    assert_eq!(tidy("arrow\u{1b}[A keys"), "arrow keys");
     assert_eq!(tidy("a\rb\u{202e}c\u{85}d"), "a b c d");
     assert_eq!(tidy("\u{1b}"), "");
 
@@ -508,7 +516,7 @@ fn typed_text_is_tidied_into_one_printable_line() {
     r.goal = Some("\u{1b}[31m800 words\u{1b}[0m".into());
     let p = plan(&r, &Rhythms::default()).unwrap();
     assert_eq!(p.task, "a END:VCALENDAR b");
-    assert_eq!(p.goal.as_deref(), Some("[31m800 words [0m"));
+    assert_eq!(p.goal.as_deref(), Some("800 words"));
     r.task = "\u{1b}\n".into();
     assert_eq!(
         plan(&r, &Rhythms::default()).unwrap_err(),
