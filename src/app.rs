@@ -1,6 +1,8 @@
 //! The edge between the command line and the library: reads the clock, the environment and
 //! the config file once, turns flags into domain requests, and writes the results.
 
+mod running;
+
 use std::fs;
 use std::io::{self, Write};
 use std::path::Path;
@@ -8,12 +10,12 @@ use std::path::Path;
 use chrono::{DateTime, Local, NaiveDateTime, TimeZone, Timelike};
 use clap::CommandFactory;
 
-use crate::cli::{Cli, Command, ConfigArgs, PlanArgs};
+use crate::cli::{Cli, Command, ConfigArgs, PlanArgs, PlanSpec};
 use crate::clock;
 use crate::config::{self, ConfigFile, Dirs, Env, Loaded, NamedBy, Settings};
 use crate::error::Error;
 use crate::output;
-use crate::session::{self, Method, PlanRequest, format_minutes};
+use crate::session::{self, ClockTime, Method, PlanRequest, format_minutes};
 
 /// Runs one command.
 pub fn run(cli: Cli) -> Result<(), Error> {
@@ -27,6 +29,14 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Command::Plan(args) => {
             let loaded = load_settings(cli.config.as_deref(), &env, &dirs)?;
             plan(&args, &loaded.settings)
+        }
+        Command::Start(args) => {
+            let loaded = load_settings(cli.config.as_deref(), &env, &dirs)?;
+            running::start(&args, &loaded.settings)
+        }
+        Command::Resume => {
+            let loaded = load_settings(cli.config.as_deref(), &env, &dirs)?;
+            running::resume(&loaded.settings)
         }
     };
     match result {
@@ -52,14 +62,9 @@ fn to_stderr(lines: &[String]) {
     }
 }
 
-/// Turns `focus plan` flags into a request: clock times resolved against `now` in the local
-/// time zone, the method chosen from the flags and `session.default_method`.
-fn plan_request(
-    args: &PlanArgs,
-    settings: &Settings,
-    now: DateTime<Local>,
-) -> Result<PlanRequest<Local>, Error> {
-    let start_naive = match args.start {
+/// When `focus plan` starts the plan: `--start` today (or on its date), else this minute.
+fn plan_start(start: Option<ClockTime>, now: DateTime<Local>) -> Result<DateTime<Local>, Error> {
+    let naive = match start {
         Some(start) => start.on(now.date_naive()),
         None => now
             .naive_local()
@@ -67,7 +72,16 @@ fn plan_request(
             .and_then(|t| t.with_nanosecond(0))
             .expect("valid time"),
     };
-    let start = local_instant(start_naive, "--start")?;
+    local_instant(naive, "--start")
+}
+
+/// Turns plan flags into a request starting at `start`: `--until` resolved in the local time
+/// zone, the method chosen from the flags and `session.default_method`.
+fn plan_request(
+    args: &PlanSpec,
+    settings: &Settings,
+    start: DateTime<Local>,
+) -> Result<PlanRequest<Local>, Error> {
     let minutes = match (args.length, args.until) {
         (Some(minutes), _) => Some(minutes),
         (None, Some(until)) => Some(minutes_until(&start, until)?),
@@ -111,7 +125,7 @@ fn plan(args: &PlanArgs, settings: &Settings) -> Result<(), Error> {
         ));
     }
     let now = clock::now();
-    let request = plan_request(args, settings, now)?;
+    let request = plan_request(&args.spec, settings, plan_start(args.start, now)?)?;
     let plan = session::plan(&request, &settings.session.rhythms())?;
 
     if let Some(path) = &args.ics {
@@ -140,9 +154,9 @@ fn plan(args: &PlanArgs, settings: &Settings) -> Result<(), Error> {
 
 /// Minutes from `start` to an end time, counted between the real instants (a daylight-saving
 /// change in between counts as it happens), checked for a usable session length.
-fn minutes_until(start: &DateTime<Local>, until: session::ClockTime) -> Result<u32, Error> {
+fn minutes_until(start: &DateTime<Local>, until: ClockTime) -> Result<u32, Error> {
     let start_text = start.format("%H:%M");
-    if let session::ClockTime::TimeOfDay(time) = until
+    if let ClockTime::TimeOfDay(time) = until
         && time == start.time()
     {
         return Err(Error::Input(format!(

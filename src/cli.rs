@@ -18,7 +18,9 @@ const LONG_ABOUT: &str = "\
 A terminal accountability partner for focused work.
 
 focus turns a task and the time you have into a plan: work blocks with clock times and \
-goals, real breaks, and a checklist to clear distractions before you begin.";
+goals, real breaks, and a checklist to clear distractions before you begin. `focus start` \
+runs the session: it keeps time, checks in, and keeps everything you capture in a journal \
+that survives a crash (`focus resume`).";
 
 const EXAMPLES: &str = "\
 Examples:
@@ -52,6 +54,11 @@ pub enum Command {
     /// Plan a focus session: blocks with clock times, goals and breaks
     #[command(after_help = PLAN_EXAMPLES)]
     Plan(PlanArgs),
+    /// Run a focus session: check-ins on time, commands read line by line from stdin
+    #[command(after_help = START_EXAMPLES)]
+    Start(StartArgs),
+    /// Continue the unfinished session (after a crash, a reboot or /quit)
+    Resume,
     /// Show the settings in effect (secrets hidden) and which config file was read
     Config(ConfigArgs),
     /// Print a shell completion script
@@ -77,14 +84,27 @@ Examples:
 Lengths: 25, 25m, 90 min, 1h, 1h30, 1h 30m, 1.5h, 2 hours (at most 12 hours).
 Times: 16:00, 9:30, 4pm, or \"2026-11-20 09:00\".";
 
+const START_EXAMPLES: &str = "\
+Commands, one per line (typed or piped):
+  /pause [reason]  /resume  /extend <minutes>  /skip  /replan  /done  /start (the go)
+  /park <text>  /insight <text>  /decision <text> -- <why>  /blocker <text>
+  /status  /help  /quit (the session is saved; `focus resume` continues it)
+  Anything else is a reply to the last check-in.
+
+Examples:
+  focus start \"Write blog post draft\" --for 50m --goal \"800 words\"
+  focus start \"Refactor the parser\" --until 16:00 --method deep
+  printf '/park email Sam\\n/status\\n' | focus start \"Demo\" --for 25m --time-scale 60";
+
 const COMPLETION_EXAMPLES: &str = "\
 Examples:
   focus completions bash > ~/.local/share/bash-completion/completions/focus
   focus completions zsh > ~/.zfunc/_focus
   focus completions fish > ~/.config/fish/completions/focus.fish";
 
+/// What to plan: shared by `focus plan` and `focus start`.
 #[derive(Debug, Args)]
-pub struct PlanArgs {
+pub struct PlanSpec {
     /// What you will work on: one specific task, e.g. "Write the report's introduction"
     pub task: String,
 
@@ -108,10 +128,6 @@ pub struct PlanArgs {
     #[arg(long, value_name = "\"A; B; C\"")]
     pub goals: Option<String>,
 
-    /// When the first block starts: a time today (09:00) or a date and time [default: now]
-    #[arg(long, short, value_name = "TIME", value_parser = clock)]
-    pub start: Option<ClockTime>,
-
     /// Minutes per work block, for pomodoro, micro and custom (alone it means custom)
     #[arg(long, value_name = "LENGTH", value_parser = length, allow_hyphen_values = true)]
     pub work: Option<u32>,
@@ -123,6 +139,16 @@ pub struct PlanArgs {
     /// A stacked session written out: "research 10, break 5, write 15"
     #[arg(long, value_name = "CHAIN", value_parser = stack)]
     pub stack: Option<Chain>,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub spec: PlanSpec,
+
+    /// When the first block starts: a time today (09:00) or a date and time [default: now]
+    #[arg(long, short, value_name = "TIME", value_parser = clock)]
+    pub start: Option<ClockTime>,
 
     /// Print the plan as JSON (schema in the README)
     #[arg(long)]
@@ -131,6 +157,17 @@ pub struct PlanArgs {
     /// Write the blocks as iCalendar events to FILE (to standard output without FILE)
     #[arg(long, value_name = "FILE", num_args = 0..=1, default_missing_value = "-")]
     pub ics: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct StartArgs {
+    #[command(flatten)]
+    pub spec: PlanSpec,
+
+    /// Run the clock N times faster, for demos and tests (60: a minute passes in a second)
+    /// [default: session.time_scale, normally 1]
+    #[arg(long, value_name = "N", value_parser = time_scale)]
+    pub time_scale: Option<f64>,
 }
 
 #[derive(Debug, Args)]
@@ -163,6 +200,15 @@ fn length(text: &str) -> Result<u32, String> {
 
 fn clock(text: &str) -> Result<ClockTime, String> {
     parse_clock(text).map_err(|e| e.to_string())
+}
+
+fn time_scale(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(n) if n.is_finite() && n > 0.0 && n <= 10_000.0 => Ok(n),
+        _ => Err(format!(
+            "`{text}` is not a time scale; give a number above 0 and at most 10000 (1 is real time, 60 makes a minute pass in a second)"
+        )),
+    }
 }
 
 fn stack(text: &str) -> Result<Vec<Step>, String> {

@@ -7,6 +7,7 @@ use std::io;
 
 use crate::config::ConfigError;
 use crate::session::PlanError;
+use crate::store::JournalError;
 
 /// Exit code for a bad command line, configuration or input (as clap uses).
 pub const EXIT_USAGE: u8 = 2;
@@ -22,6 +23,11 @@ pub enum Error {
     /// Input that parsed but does not make sense (e.g. an end time before the start).
     #[error("{0}")]
     Input(String),
+    /// The sessions on disk do not allow it (nothing to resume, one already under way).
+    #[error("{0}")]
+    State(String),
+    #[error(transparent)]
+    Journal(#[from] JournalError),
     #[error("{context}: {source}")]
     Io {
         context: String,
@@ -39,7 +45,7 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Config(_) | Error::Plan(_) | Error::Input(_) => EXIT_USAGE,
-            Error::Io { .. } => EXIT_FAILURE,
+            Error::State(_) | Error::Journal(_) | Error::Io { .. } => EXIT_FAILURE,
         }
     }
 

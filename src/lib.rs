@@ -7,10 +7,13 @@
 pub mod app;
 pub mod cli;
 pub mod clock;
+pub mod coach;
 pub mod config;
 pub mod error;
 pub mod output;
+pub mod repl;
 pub mod session;
+pub mod store;
 
 pub use app::run;
 pub use error::Error;

@@ -2,21 +2,34 @@
 
 use std::ffi::OsStr;
 use std::fs;
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, ChildStdin, Command, ExitStatus, Output, Stdio};
+use std::sync::{Arc, Condvar, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
 
 use tempfile::TempDir;
 
-/// One run of `focus` in its own temporary HOME.
+/// A temporary HOME, shared by the runs of one test.
+pub type Home = Arc<TempDir>;
+
+/// One run of `focus` in a temporary HOME.
 pub struct Focus {
-    home: TempDir,
+    home: Home,
     command: Command,
+    input: Option<String>,
 }
 
 /// Starts a `focus` command with an empty environment but for HOME (a fresh temp dir),
 /// `TZ=UTC` and `PATH`.
 pub fn focus() -> Focus {
-    let home = tempfile::tempdir().expect("temp dir");
+    focus_in(&Arc::new(tempfile::tempdir().expect("temp dir")))
+}
+
+/// Like [`focus`], in the HOME of an earlier run.
+pub fn focus_in(home: &Home) -> Focus {
+    let home = Arc::clone(home);
     let mut command = Command::new(env!("CARGO_BIN_EXE_focus"));
     command
         .env_clear()
@@ -25,7 +38,11 @@ pub fn focus() -> Focus {
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .current_dir(home.path())
         .stdin(Stdio::null());
-    Focus { home, command }
+    Focus {
+        home,
+        command,
+        input: None,
+    }
 }
 
 impl Focus {
@@ -45,6 +62,12 @@ impl Focus {
 
     pub fn home(&self) -> &Path {
         self.home.path()
+    }
+
+    /// Pipes this text to stdin, then closes it.
+    pub fn input(mut self, text: &str) -> Self {
+        self.input = Some(text.to_owned());
+        self
     }
 
     /// The default config file's path (`~/.config/focus/config.toml`).
@@ -80,18 +103,127 @@ impl Focus {
     }
 
     pub fn run(mut self) -> Run {
-        let output = self.command.output().expect("focus runs");
+        let output = match self.input.take() {
+            None => self.command.output().expect("focus runs"),
+            Some(input) => {
+                let mut child = self
+                    .command
+                    .stdin(Stdio::piped())
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .expect("focus runs");
+                let mut stdin = child.stdin.take().unwrap();
+                // focus may stop reading before the end; that is not this test's failure.
+                let _ = stdin.write_all(input.as_bytes());
+                drop(stdin);
+                child.wait_with_output().expect("focus runs")
+            }
+        };
         Run {
             output,
             home: self.home,
         }
+    }
+
+    /// Starts focus with a pipe to its stdin, reading its stdout as it comes.
+    pub fn spawn(mut self) -> Running {
+        let mut child = self
+            .command
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("focus starts");
+        let stdin = child.stdin.take();
+        let stdout = child.stdout.take().unwrap();
+        let output = Arc::new((Mutex::new(Vec::<String>::new()), Condvar::new()));
+        let sink = Arc::clone(&output);
+        let reader = thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                let (lines, arrived) = &*sink;
+                lines.lock().unwrap().push(line);
+                arrived.notify_all();
+            }
+        });
+        Running {
+            child,
+            stdin,
+            output,
+            reader,
+            home: self.home,
+        }
+    }
+}
+
+/// A focus process under way, driven line by line.
+pub struct Running {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    output: Arc<(Mutex<Vec<String>>, Condvar)>,
+    reader: thread::JoinHandle<()>,
+    pub home: Home,
+}
+
+/// How long `expect` waits for a line before failing. Only a broken build waits this long:
+/// every wait ends as soon as the line arrives.
+const PATIENCE: Duration = Duration::from_secs(60);
+
+impl Running {
+    /// Types a line.
+    pub fn send(&mut self, line: &str) {
+        let stdin = self.stdin.as_mut().expect("stdin is open");
+        writeln!(stdin, "{line}").expect("focus reads its stdin");
+        stdin.flush().unwrap();
+    }
+
+    /// Waits until a line containing `needle` has been printed (at any point so far) and
+    /// returns its index.
+    #[track_caller]
+    pub fn expect(&self, needle: &str) -> usize {
+        let (lines, arrived) = &*self.output;
+        let deadline = Instant::now() + PATIENCE;
+        let mut lines = lines.lock().unwrap();
+        loop {
+            if let Some(index) = lines.iter().position(|l| l.contains(needle)) {
+                return index;
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            assert!(
+                !left.is_zero(),
+                "no line with {needle:?} in:\n{}",
+                lines.join("\n")
+            );
+            lines = arrived.wait_timeout(lines, left).unwrap().0;
+        }
+    }
+
+    /// Kills the process with SIGKILL: no chance to clean up.
+    pub fn kill(&mut self) {
+        self.child.kill().expect("kill focus");
+        self.child.wait().unwrap();
+    }
+
+    /// Closes stdin, waits for the process to exit, and returns its status, everything it
+    /// printed on stdout, and its stderr.
+    pub fn finish(mut self) -> (ExitStatus, String, String) {
+        self.stdin = None;
+        let output = self.child.wait_with_output().expect("focus exits");
+        self.reader.join().expect("stdout reader");
+        let stdout = self.output.0.lock().unwrap().join("\n");
+        (
+            output.status,
+            stdout,
+            String::from_utf8(output.stderr).unwrap(),
+        )
     }
 }
 
 /// What a run printed and how it exited.
 pub struct Run {
     pub output: Output,
-    pub home: TempDir,
+    pub home: Home,
 }
 
 impl Run {

@@ -5,4 +5,5 @@ mod harness;
 
 mod config;
 mod plan;
+mod session;
 mod shell;

@@ -1,0 +1,169 @@
+//! `focus start` and `focus resume`: set up a session (a new plan and journal, or a journal
+//! read back), then hand it to the driver with stdin as its input.
+
+use std::io::{self, BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::thread;
+
+use chrono::Local;
+use tokio::sync::mpsc;
+
+use super::{plan_request, to_stderr};
+use crate::cli::StartArgs;
+use crate::clock::{self, SessionClock};
+use crate::config::Settings;
+use crate::error::Error;
+use crate::output;
+use crate::repl::driver::LeftBy;
+use crate::repl::{Driver, Ending, Input};
+use crate::session;
+use crate::session::machine::{Event, Machine, Rules};
+use crate::store::journal::{self, Header, Journal};
+
+fn journal_dir(settings: &Settings) -> PathBuf {
+    settings.data_dir().join("journal")
+}
+
+fn rules(settings: &Settings) -> Rules {
+    Rules {
+        checkins: settings.session.checkins,
+        long_pause_minutes: settings.session.long_pause_minutes,
+        auto_start_work: settings.session.auto_start_work,
+    }
+}
+
+/// `focus start`: plans the session from now, prints the plan, and runs it.
+pub(super) fn start(args: &StartArgs, settings: &Settings) -> Result<(), Error> {
+    let dir = journal_dir(settings);
+    if let Some(path) = journal::unfinished(&dir)?.pop() {
+        return Err(Error::State(format!(
+            "{} is not finished; `focus resume` continues it (and /done there ends it)",
+            describe(&path)
+        )));
+    }
+    let now = clock::now();
+    let request = plan_request(&args.spec, settings, now)?;
+    let plan = session::plan(&request, &settings.session.rhythms())?;
+    let scale = args.time_scale.unwrap_or(settings.session.time_scale);
+    let rules = rules(settings);
+    let origin = now.fixed_offset();
+    let id = now.format("%Y%m%d-%H%M%S").to_string();
+    let header = Header::new(id, origin, scale, rules, plan.clone());
+
+    let mut out = output::stdout(settings.ui.color);
+    output::plan_text::render(&plan, &mut out).map_err(Error::io("cannot write the plan"))?;
+    let journal = Journal::create(&dir, &header)?;
+    let faster = if (scale - 1.0).abs() > f64::EPSILON {
+        format!(" The clock runs {scale}x faster.")
+    } else {
+        String::new()
+    };
+    writeln!(
+        out,
+        "\nOne command per line: /pause [reason], /park <text>, /status, /done; /help lists them all.{faster}"
+    )
+    .map_err(Error::io("cannot write to standard output"))?;
+
+    let machine = Machine::new(plan, rules);
+    let mut driver = Driver::new(
+        machine,
+        journal,
+        SessionClock::new(origin, scale),
+        out,
+        bell(settings),
+    );
+    driver.send(Event::Start)?;
+    drive(driver)
+}
+
+/// `focus resume`: replays the unfinished session's journal and goes on from where it is now.
+pub(super) fn resume(settings: &Settings) -> Result<(), Error> {
+    let dir = journal_dir(settings);
+    let mut paths = journal::unfinished(&dir)?;
+    let Some(path) = paths.pop() else {
+        return Err(Error::State(
+            "there is no unfinished session to resume; `focus start \"<task>\" --for 50m` starts one"
+                .into(),
+        ));
+    };
+    if !paths.is_empty() {
+        to_stderr(&[format!(
+            "{} older unfinished session(s) are in {}; resuming the latest",
+            paths.len(),
+            dir.display()
+        )]);
+    }
+    let (journal, replay) = Journal::open(&path)?;
+    to_stderr(&replay.warnings);
+    let header = replay.header;
+    let clock = SessionClock::new(header.origin, header.time_scale);
+    let machine = Machine::replay(header.plan, header.rules, replay.records);
+    let out = output::stdout(settings.ui.color);
+    let mut driver = Driver::new(machine, journal, clock, out, bell(settings));
+    driver.send(Event::Reopen)?;
+    drive(driver)
+}
+
+/// "the session \"Write the report\" (started 09:30)", or the file's path.
+fn describe(path: &Path) -> String {
+    match journal::peek_header(path) {
+        Some(header) => format!(
+            "the session \"{}\" (started {})",
+            header.plan.task,
+            header.origin.with_timezone(&Local).format("%Y-%m-%d %H:%M")
+        ),
+        None => format!("the session in {}", path.display()),
+    }
+}
+
+fn bell(settings: &Settings) -> bool {
+    settings.ui.bell && io::stdout().is_terminal()
+}
+
+/// Runs the driver on stdin until the session closes or the person leaves.
+fn drive<W: Write>(driver: Driver<W>) -> Result<(), Error> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(Error::io("cannot start the timer runtime"))?;
+    let (tx, rx) = mpsc::channel(64);
+    read_lines(tx);
+    let ending = runtime.block_on(driver.run(rx, tokio::signal::ctrl_c()))?;
+    let message = match ending {
+        Ending::Closed(path) => format!("The session's journal is kept in {}.", path.display()),
+        Ending::Left(LeftBy::InputClosed) => {
+            "Input ended. The session is saved; `focus resume` continues it.".to_owned()
+        }
+        Ending::Left(LeftBy::Quit | LeftBy::Interrupt) => {
+            "The session is saved; `focus resume` continues it.".to_owned()
+        }
+    };
+    let mut out = io::stdout().lock();
+    writeln!(out, "{message}")
+        .and_then(|()| out.flush())
+        .map_err(Error::io("cannot write to standard output"))
+}
+
+/// Reads stdin line by line on its own thread (reads block; the timers must not), sending
+/// each line, then `Input::Closed` at the end. Bytes that are not UTF-8 are replaced, not
+/// fatal.
+fn read_lines(tx: mpsc::Sender<Input>) {
+    thread::spawn(move || {
+        let mut stdin = io::stdin().lock();
+        let mut buffer = Vec::new();
+        loop {
+            buffer.clear();
+            match stdin.read_until(b'\n', &mut buffer) {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {
+                    let line = String::from_utf8_lossy(&buffer);
+                    let line = line.trim_end_matches(['\n', '\r']).to_owned();
+                    if tx.blocking_send(Input::Line(line)).is_err() {
+                        return;
+                    }
+                }
+            }
+        }
+        let _ = tx.blocking_send(Input::Closed);
+    });
+}

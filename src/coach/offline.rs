@@ -1,0 +1,418 @@
+//! The offline coach: fixed wording for every message, the status view and the reflection
+//! questions. Short lines during focus time; encouraging, never shaming.
+
+use std::fmt::Write as _;
+
+use chrono::{DateTime, FixedOffset};
+
+use crate::session::format_minutes;
+use crate::session::machine::{
+    Asked, BlockInfo, BreakInfo, CaptureKind, Message, Next, Phase, Session, Status, Topic, Why,
+};
+
+fn hhmm(t: DateTime<FixedOffset>) -> String {
+    t.format("%H:%M").to_string()
+}
+
+fn plural(n: u32, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+/// "Block 2 of 4 · research"
+fn block_name(block: &BlockInfo) -> String {
+    let mut name = format!("Block {} of {}", block.number, block.of);
+    if let Some(label) = &block.label {
+        let _ = write!(name, " · {label}");
+    }
+    name
+}
+
+/// "goal: intro" or "no goal set yet".
+fn goal(block: &BlockInfo) -> String {
+    match &block.goal {
+        Some(goal) => format!("goal: {goal}"),
+        None => "no goal set yet".to_owned(),
+    }
+}
+
+fn started(block: &BlockInfo) -> String {
+    let goal = match &block.goal {
+        Some(goal) => format!("Goal: {goal}."),
+        None => format!(
+            "What will be done by {}? (A reply is enough.)",
+            hhmm(block.ends)
+        ),
+    };
+    format!(
+        "{} begins, {} until {}. {goal}",
+        block_name(block),
+        format_minutes(block.minutes),
+        hhmm(block.ends)
+    )
+}
+
+fn break_line(b: &BreakInfo) -> String {
+    format!(
+        "{} until {}: {}.",
+        if b.long { "Long break" } else { "Break" },
+        hhmm(b.ends),
+        b.suggestion.trim_end_matches('.')
+    )
+}
+
+/// The words for one message.
+pub fn say(message: &Message) -> String {
+    match message {
+        Message::Paused { .. }
+        | Message::Unpaused { .. }
+        | Message::Extended { .. }
+        | Message::Replanned { .. }
+        | Message::Captured { .. }
+        | Message::Noted
+        | Message::Closed
+        | Message::Refused { .. } => acknowledge(message),
+        _ => moment(message),
+    }
+}
+
+/// A check-in or another moment the clock brought.
+fn moment(message: &Message) -> String {
+    match message {
+        Message::BlockStart(block) => started(block),
+        Message::Started(block) => {
+            format!("{} started, until {}.", block_name(block), hhmm(block.ends))
+        }
+        Message::Middle {
+            block,
+            elapsed,
+            left,
+        } => {
+            let on = block
+                .goal
+                .as_deref()
+                .map_or_else(String::new, |g| format!(" Still on \"{g}\"?"));
+            format!(
+                "Check-in: {elapsed}m in, {left}m left.{on} A word is enough; /park anything pulling at you."
+            )
+        }
+        Message::EndWarning { block, left } => format!(
+            "{} left in block {}. Start wrapping up: note where you are.",
+            plural(*left, "minute", "minutes"),
+            block.number
+        ),
+        Message::BlockEnd { block, next } => {
+            let done = format!("Block {} done.", block.number);
+            match next {
+                Next::Break(b) => format!(
+                    "{done} {} (/extend 10 keeps you going; /done ends the session.)",
+                    break_line(b)
+                ),
+                Next::Waiting(next) => format!(
+                    "{done} Wrap up, /extend 10 to keep going, or /start for {} ({}).",
+                    block_name(next).to_lowercase(),
+                    goal(next)
+                ),
+                Next::Started(next) => format!("{done} {}", started(next)),
+            }
+        }
+        Message::BreakEnd {
+            next,
+            started: true,
+        } => format!("Break's over. {}", started(next)),
+        Message::BreakEnd {
+            next,
+            started: false,
+        } => format!(
+            "Break's over. Next: {} ({}, {}). /start when you're ready.",
+            block_name(next).to_lowercase(),
+            format_minutes(next.minutes),
+            goal(next)
+        ),
+        Message::FollowUp(Asked::Middle) => {
+            "No need to answer; keep going. /park anything that pulls you away.".to_owned()
+        }
+        Message::FollowUp(Asked::Go(next)) => format!(
+            "{} is ready whenever you are: /start to begin, /done to end here.",
+            block_name(next)
+        ),
+        Message::FollowUp(Asked::LongPause) => {
+            "Still paused. /resume, /replan or /done when you're back.".to_owned()
+        }
+        Message::LongPause { minutes, reason } => format!(
+            "Paused for {}{}. Carry on where you were (/resume), fit the rest into the time you planned (/replan), or end here (/done)?",
+            format_minutes(*minutes),
+            reason
+                .as_deref()
+                .map_or_else(String::new, |r| format!(" ({r})"))
+        ),
+        Message::Reflect {
+            why,
+            focused,
+            planned,
+            blocks_done,
+            blocks,
+        } => {
+            let opening = match why {
+                Why::PlanDone => "That's the plan done",
+                Why::EndedEarly => "Ending the session here",
+                Why::TimeOver => "The session's planned time passed while focus was away",
+            };
+            format!(
+                "{opening}: {} focused of {} planned, {blocks_done} of {blocks} blocks.",
+                format_minutes(*focused),
+                format_minutes(*planned)
+            )
+        }
+        Message::CaughtUp { missed, latest } => format!(
+            "While you were away ({} passed): {}",
+            plural(*missed, "earlier check-in", "earlier check-ins"),
+            say(latest)
+        ),
+        Message::Back(status) => format!("Back to \"{}\". {}", status.task, where_now(status)),
+        _ => acknowledge(message),
+    }
+}
+
+/// The answer to something the person did.
+fn acknowledge(message: &Message) -> String {
+    match message {
+        Message::Paused { reason } => format!(
+            "Paused{}. /resume when you're back.",
+            reason
+                .as_deref()
+                .map_or_else(String::new, |r| format!(" ({r})"))
+        ),
+        Message::Unpaused { block, paused } => format!(
+            "Welcome back ({} away). {}, until {}.",
+            format_minutes(*paused),
+            block_name(block),
+            hhmm(block.ends)
+        ),
+        Message::Extended { block, minutes } => format!(
+            "Block {} extended by {}, now until {}; the rest moves with it.",
+            block.number,
+            format_minutes(*minutes),
+            hhmm(block.ends)
+        ),
+        Message::Replanned {
+            shortened: true,
+            ends,
+        } => format!(
+            "Replanned: what is left is shortened to end at {} as planned.",
+            hhmm(*ends)
+        ),
+        Message::Replanned {
+            shortened: false,
+            ends,
+        } => format!("The rest still fits; the session ends at {}.", hhmm(*ends)),
+        Message::Captured {
+            kind,
+            count,
+            no_rationale,
+        } => match kind {
+            CaptureKind::Distraction => {
+                format!("Parked ({count} in the lot). Back to it.")
+            }
+            CaptureKind::Insight => "Insight noted.".to_owned(),
+            CaptureKind::Decision if *no_rationale => {
+                "Decision noted. Next time add the why: /decision <what> -- <why>.".to_owned()
+            }
+            CaptureKind::Decision => "Decision noted, with its reason.".to_owned(),
+            CaptureKind::Blocker => {
+                format!("Blocker noted ({count}). If it stops this block, /skip or /replan.")
+            }
+        },
+        Message::Noted => "Noted.".to_owned(),
+        Message::Closed => "Session closed.".to_owned(),
+        Message::Refused { command, phase } => {
+            format!("{command} does not apply {}.", refusal(*phase))
+        }
+        _ => moment(message),
+    }
+}
+
+fn refusal(phase: Phase) -> &'static str {
+    match phase {
+        Phase::Planned => "before the session starts; /start begins it",
+        Phase::Working(_) => "while a block is running; /status shows where you are",
+        Phase::Paused(_) => "while paused; /resume carries on",
+        Phase::Break(_) => "during a break; /skip ends the break and starts the next block",
+        Phase::Waiting(_) => "while the next block waits for the go; /start begins it",
+        Phase::Reflecting(_) => {
+            "now that the session's time is over; answer the reflection, or /done to close it"
+        }
+        Phase::Closed => "to a closed session; `focus start` begins a new one",
+    }
+}
+
+/// One line on where the session stands.
+fn where_now(status: &Status) -> String {
+    let left = format_seconds(status.left);
+    match (status.phase, &status.block, &status.on_break) {
+        (Phase::Working(_), Some(block), _) => format!(
+            "{}, {left} left (until {}).",
+            block_name(block),
+            hhmm(block.ends)
+        ),
+        (Phase::Paused(_), Some(block), _) => format!(
+            "{} is paused with {left} left{}; /resume carries on.",
+            block_name(block),
+            status
+                .paused
+                .as_ref()
+                .and_then(|(_, r)| r.as_deref())
+                .map_or_else(String::new, |r| format!(" ({r})"))
+        ),
+        (Phase::Break(_), _, Some(b)) => format!("On a break until {}.", hhmm(b.ends)),
+        (Phase::Waiting(_), Some(block), _) => format!(
+            "{} waits for the go: /start when you're ready.",
+            block_name(block)
+        ),
+        (Phase::Reflecting(_), _, _) => {
+            "The session's time is over; the reflection is next.".to_owned()
+        }
+        (Phase::Closed, _, _) => "The session is closed.".to_owned(),
+        _ => "Not started yet: /start begins it.".to_owned(),
+    }
+}
+
+/// `14:32` for minutes and seconds, `1:05:00` past an hour.
+pub fn format_seconds(seconds: i64) -> String {
+    let s = seconds.max(0);
+    if s >= 3600 {
+        format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+    } else {
+        format!("{}:{:02}", s / 60, s % 60)
+    }
+}
+
+fn bar(done: i64, total: i64, width: usize) -> String {
+    let filled = if total <= 0 {
+        width
+    } else {
+        ((done.clamp(0, total) as f64 / total as f64) * width as f64).round() as usize
+    };
+    format!("[{}{}]", "#".repeat(filled), "-".repeat(width - filled))
+}
+
+/// The `/status` view: the task, where the session is with a progress bar, the figures so far
+/// and what was captured.
+pub fn status(status: &Status) -> String {
+    let mut out = status.task.clone();
+    if let Some(goal) = &status.goal {
+        let _ = write!(out, " (goal: {goal})");
+    }
+    out.push('\n');
+    let total = status.elapsed + status.left;
+    match status.phase {
+        Phase::Working(_) | Phase::Paused(_) | Phase::Break(_) => {
+            let what = match (&status.block, &status.on_break) {
+                (Some(block), _) => block_name(block),
+                (None, Some(b)) if b.long => "Long break".to_owned(),
+                _ => "Break".to_owned(),
+            };
+            let paused = if matches!(status.phase, Phase::Paused(_)) {
+                " (paused)"
+            } else {
+                ""
+            };
+            let _ = writeln!(
+                out,
+                "{what}{paused}  {}  {} left",
+                bar(status.elapsed, total, 20),
+                format_seconds(status.left)
+            );
+            if let Some(goal) = status.block.as_ref().and_then(|b| b.goal.as_deref()) {
+                let _ = writeln!(out, "Goal of this block: {goal}");
+            }
+        }
+        _ => {
+            let _ = writeln!(out, "{}", where_now(status));
+        }
+    }
+    let _ = writeln!(
+        out,
+        "Focused {} of {} planned · {} of {} blocks done · ends {}",
+        format_minutes((status.focused / 60) as u32),
+        format_minutes(status.planned),
+        status.blocks_done,
+        status.blocks,
+        hhmm(status.ends)
+    );
+    for (kind, title) in [
+        (CaptureKind::Distraction, "Parked"),
+        (CaptureKind::Insight, "Insights"),
+        (CaptureKind::Decision, "Decisions"),
+        (CaptureKind::Blocker, "Blockers"),
+    ] {
+        let items: Vec<&str> = status
+            .captured
+            .iter()
+            .filter(|(k, _)| *k == kind)
+            .map(|(_, text)| text.as_str())
+            .collect();
+        if !items.is_empty() {
+            let _ = writeln!(out, "{title} ({}): {}", items.len(), items.join("; "));
+        }
+    }
+    out.truncate(out.trim_end().len());
+    out
+}
+
+/// What the offline coach adds when asked to speak to a moment: the reflection questions (a
+/// model would hold a conversation instead). Check-ins need nothing more than their message.
+pub fn ask(topic: Topic, session: &Session) -> Option<String> {
+    match topic {
+        Topic::CheckIn => None,
+        Topic::Reflection => {
+            let mut out = String::from(
+                "Time to look back. Reply in a line each, in any order; /done closes the session.\n\
+                 - Did you reach your goal: yes, partly or no?\n\
+                 - What helped you stay focused?\n\
+                 - What pulled you away?\n\
+                 - What will you do differently next time?\n\
+                 - Your energy now, from 1 to 5?\n\
+                 - Where did you stop, and what is the next step?",
+            );
+            let parked: Vec<&str> = session
+                .captures()
+                .iter()
+                .filter(|c| c.kind == CaptureKind::Distraction)
+                .map(|c| c.text.as_str())
+                .collect();
+            if !parked.is_empty() {
+                let _ = write!(
+                    out,
+                    "\nParked along the way: {}. Keep any as a to-do?",
+                    parked.join("; ")
+                );
+            }
+            Some(out)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seconds_read_as_a_clock() {
+        assert_eq!(format_seconds(872), "14:32");
+        assert_eq!(format_seconds(0), "0:00");
+        assert_eq!(format_seconds(-5), "0:00");
+        assert_eq!(format_seconds(3900), "1:05:00");
+    }
+
+    #[test]
+    fn the_bar_fills_with_progress() {
+        assert_eq!(bar(0, 100, 10), "[----------]");
+        assert_eq!(bar(50, 100, 10), "[#####-----]");
+        assert_eq!(bar(150, 100, 10), "[##########]");
+        assert_eq!(bar(0, 0, 4), "[####]");
+    }
+}

@@ -1,0 +1,257 @@
+//! One loop that owns a running session: typed lines, timer firings and Ctrl-C meet in a
+//! single `tokio::select!`, become events for the machine, and the machine's effects are
+//! carried out here in order (the journal record first).
+//!
+//! Timers: each `ScheduleTimer` becomes a sleep to its wall instant (session instants are
+//! mapped through the [`SessionClock`]); when it is due, `Event::Timer { id }` goes back to the
+//! machine, which ignores ids it no longer waits for, so nothing is ever cancelled here. The
+//! loop also wakes every second and compares deadlines with the wall clock, because the
+//! monotonic clock that sleeps use stops while a laptop is suspended.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::future::Future;
+use std::io::Write;
+use std::path::PathBuf;
+use std::pin::pin;
+use std::time::Duration;
+
+use anstyle::Style;
+use chrono::{DateTime, FixedOffset};
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+use super::command::{self, Command};
+use crate::clock::{self, SessionClock};
+use crate::coach::offline;
+use crate::error::Error;
+use crate::session::machine::{Effect, Event, Machine, Phase};
+use crate::store::Journal;
+
+/// How often the loop looks at the wall clock even when no timer is due.
+const WALL_CHECK: Duration = Duration::from_secs(1);
+
+/// What the input side sends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    Line(String),
+    /// No more lines will come (end of a pipe, Ctrl-D).
+    Closed,
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ending {
+    /// The session was closed; its journal moved here.
+    Closed(PathBuf),
+    /// The person left (or the input ran out while the session needed them); the session is
+    /// saved and can be resumed.
+    Left(LeftBy),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LeftBy {
+    Quit,
+    Interrupt,
+    InputClosed,
+}
+
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Timer {
+    due: Instant,
+    id: u64,
+    wall: DateTime<FixedOffset>,
+}
+
+/// A running session and the means to carry out its effects.
+#[derive(Debug)]
+pub struct Driver<W: Write> {
+    machine: Machine,
+    journal: Option<Journal>,
+    clock: SessionClock,
+    out: W,
+    bell: bool,
+    timers: BinaryHeap<Reverse<Timer>>,
+    closed: bool,
+}
+
+impl<W: Write> Driver<W> {
+    pub fn new(
+        machine: Machine,
+        journal: Journal,
+        clock: SessionClock,
+        out: W,
+        bell: bool,
+    ) -> Driver<W> {
+        Driver {
+            machine,
+            journal: Some(journal),
+            clock,
+            out,
+            bell,
+            timers: BinaryHeap::new(),
+            closed: false,
+        }
+    }
+
+    /// Feeds one event now (the start, or the reopening of a resumed session).
+    pub fn send(&mut self, event: Event) -> Result<(), Error> {
+        let effects = self.machine.handle(event, self.clock.now());
+        self.execute(effects, None)
+    }
+
+    /// Runs until the session is closed, the person leaves, or `interrupt` completes.
+    pub async fn run(
+        mut self,
+        mut input: mpsc::Receiver<Input>,
+        interrupt: impl Future,
+    ) -> Result<Ending, Error> {
+        let mut interrupt = pin!(interrupt);
+        let mut input_open = true;
+        loop {
+            if self.closed {
+                let journal = self.journal.take().expect("closed once");
+                return Ok(Ending::Closed(journal.close()?));
+            }
+            if !input_open && self.machine.session().needs_person() {
+                return Ok(Ending::Left(LeftBy::InputClosed));
+            }
+            let wake = self
+                .timers
+                .peek()
+                .map_or(Instant::now() + WALL_CHECK, |Reverse(t)| {
+                    t.due.min(Instant::now() + WALL_CHECK)
+                });
+            tokio::select! {
+                biased;
+                _ = &mut interrupt => return Ok(Ending::Left(LeftBy::Interrupt)),
+                () = tokio::time::sleep_until(wake) => self.fire_due()?,
+                line = input.recv(), if input_open => match line {
+                    Some(Input::Line(line)) => {
+                        if self.line(&line)? {
+                            return Ok(Ending::Left(LeftBy::Quit));
+                        }
+                    }
+                    Some(Input::Closed) | None => input_open = false,
+                },
+            }
+        }
+    }
+
+    /// Fires every timer that is due by the monotonic clock or by the wall clock.
+    fn fire_due(&mut self) -> Result<(), Error> {
+        let now = Instant::now();
+        let wall_now = clock::now().fixed_offset();
+        while let Some(Reverse(timer)) = self.timers.peek()
+            && (timer.due <= now || timer.wall <= wall_now)
+        {
+            let Reverse(timer) = self.timers.pop().expect("peeked");
+            let effects = self
+                .machine
+                .handle(Event::Timer { id: timer.id }, self.clock.now());
+            let acted = !effects.is_empty();
+            self.execute(effects, None)?;
+            if acted {
+                let late = clock::now().fixed_offset() - timer.wall;
+                tracing::debug!(
+                    target: "focus::timer",
+                    id = timer.id,
+                    late_us = late.num_microseconds().unwrap_or(i64::MAX),
+                    "timer fired"
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// Acts on one typed line. Returns true when the person quits.
+    fn line(&mut self, line: &str) -> Result<bool, Error> {
+        match command::parse(line) {
+            Err(message) => self.print_plain(&format!("focus: {message}"))?,
+            Ok(None) => {}
+            Ok(Some(Command::Event(event))) => {
+                let effects = self.machine.handle(event, self.clock.now());
+                self.execute(effects, Some(line))?;
+            }
+            Ok(Some(Command::Status)) => {
+                // Bring the session up to date first, so the figures are those of now.
+                let now = self.clock.now();
+                let effects = self.machine.handle(Event::Tick, now);
+                self.execute(effects, None)?;
+                let status = offline::status(&self.machine.session().status(now));
+                self.print_plain(&status)?;
+            }
+            Ok(Some(Command::Help)) => self.print_plain(&command::help())?,
+            Ok(Some(Command::Quit)) => return Ok(true),
+        }
+        Ok(false)
+    }
+
+    /// Carries out effects in order. `typed` is the line that caused them, named in the error
+    /// if it could not be saved.
+    fn execute(&mut self, effects: Vec<Effect>, typed: Option<&str>) -> Result<(), Error> {
+        for effect in effects {
+            match effect {
+                Effect::Persist(record) => {
+                    let journal = self.journal.as_mut().expect("open until closed");
+                    journal.append(&record).map_err(|source| Error::Io {
+                        context: format!(
+                            "cannot write the session journal {}{}",
+                            journal.path().display(),
+                            typed.map_or_else(String::new, |t| format!(
+                                " (\"{t}\" was not saved; everything before it was)"
+                            ))
+                        ),
+                        source,
+                    })?;
+                }
+                Effect::Say(message) => {
+                    let at = self.clock.now();
+                    self.print_at(at, &offline::say(&message))?;
+                }
+                Effect::Notify(_) => {
+                    if self.bell {
+                        self.write(b"\x07")?;
+                    }
+                }
+                Effect::AskCoach(topic) => {
+                    if let Some(text) = offline::ask(topic, self.machine.session()) {
+                        self.print_plain(&text)?;
+                    }
+                }
+                Effect::ScheduleTimer { id, at } => self.timers.push(Reverse(Timer {
+                    due: Instant::now() + self.clock.until(at),
+                    id,
+                    wall: self.clock.wall_at(at),
+                })),
+                Effect::Exit => self.closed = true,
+            }
+        }
+        self.out
+            .flush()
+            .map_err(Error::io("cannot write to standard output"))
+    }
+
+    fn print_at(&mut self, at: DateTime<FixedOffset>, text: &str) -> Result<(), Error> {
+        let dim = Style::new().dimmed();
+        let line = format!("{dim}[{}]{dim:#} {text}\n", at.format("%H:%M"));
+        self.write(line.as_bytes())
+    }
+
+    fn print_plain(&mut self, text: &str) -> Result<(), Error> {
+        self.write(format!("{text}\n").as_bytes())?;
+        self.out
+            .flush()
+            .map_err(Error::io("cannot write to standard output"))
+    }
+
+    fn write(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        self.out
+            .write_all(bytes)
+            .map_err(Error::io("cannot write to standard output"))
+    }
+
+    pub fn phase(&self) -> Phase {
+        self.machine.session().phase()
+    }
+}

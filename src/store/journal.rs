@@ -1,0 +1,460 @@
+//! The journal of a running session: `<data dir>/journal/<id>.jsonl`.
+//!
+//! The first line is a [`Header`] (schema version, the plan, the rules, the clock); every
+//! other line is one [`Record`]. Invariants:
+//! - Lines are only ever appended, each in one write, then flushed and synced before the
+//!   machine's effects go on, so nothing is acknowledged that is not on disk.
+//! - One process drives a session: the file is locked while it is open, and a second process
+//!   gets [`JournalError::Locked`] instead of a share of the file.
+//! - A last line cut off mid-write (the process was killed) is dropped with a warning when the
+//!   journal is opened again; nothing before it is touched. A damaged line elsewhere is skipped
+//!   with a warning naming it.
+//! - A closed session's journal moves to `journal/closed/`, so the unfinished ones are exactly
+//!   the files left in `journal/`.
+
+use std::fs::{self, File, OpenOptions, TryLockError};
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
+
+use crate::session::Plan;
+use crate::session::machine::{Record, Rules};
+
+/// The journal format this build writes and reads.
+pub const SCHEMA: u32 = 1;
+
+const KIND: &str = "focus-session-journal";
+
+/// The first line of a journal.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Header {
+    /// Always `focus-session-journal`, so a stray file is not mistaken for a journal.
+    pub kind: String,
+    pub schema: u32,
+    pub id: String,
+    /// The wall-clock instant the session clock starts from.
+    pub origin: DateTime<FixedOffset>,
+    /// How much faster than wall time the session clock runs (1 = real time).
+    pub time_scale: f64,
+    pub rules: Rules,
+    pub plan: Plan,
+}
+
+impl Header {
+    pub fn new(
+        id: String,
+        origin: DateTime<FixedOffset>,
+        time_scale: f64,
+        rules: Rules,
+        plan: Plan,
+    ) -> Header {
+        Header {
+            kind: KIND.to_owned(),
+            schema: SCHEMA,
+            id,
+            origin,
+            time_scale,
+            rules,
+            plan,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum JournalError {
+    #[error(
+        "the session \"{task}\" is open in another focus process; carry on there, or end that process first"
+    )]
+    Locked { task: String },
+    #[error(
+        "{} is not a journal focus can read ({reason}); move it out of {} to start afresh",
+        path.display(),
+        path.parent().map_or_else(String::new, |p| p.display().to_string())
+    )]
+    Damaged { path: PathBuf, reason: String },
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        #[source]
+        source: io::Error,
+    },
+}
+
+fn io_error(context: impl Into<String>) -> impl FnOnce(io::Error) -> JournalError {
+    let context = context.into();
+    move |source| JournalError::Io { context, source }
+}
+
+/// A journal read back: what it holds and what was wrong with it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Replay {
+    pub header: Header,
+    pub records: Vec<Record>,
+    /// One line per problem (a skipped line, a dropped cut-off tail), for the person.
+    pub warnings: Vec<String>,
+    /// The byte length of the text up to the end of the last whole line.
+    pub sound_len: u64,
+    /// The last line is a whole record that lacks only its newline.
+    pub needs_newline: bool,
+}
+
+/// Parses a journal's text. `name` names it in warnings.
+pub fn parse(text: &str, name: &str) -> Result<Replay, String> {
+    let mut lines = text.split_inclusive('\n');
+    let first = lines.next().ok_or("it is empty")?;
+    let header: Header = serde_json::from_str(first.trim_end())
+        .map_err(|e| format!("its first line is not a journal header: {e}"))?;
+    if header.kind != KIND {
+        return Err(format!(
+            "its first line is a \"{}\", not a journal header",
+            header.kind
+        ));
+    }
+    if header.schema > SCHEMA {
+        return Err(format!(
+            "it was written by a newer focus (journal schema {}, this one reads {SCHEMA}); update focus",
+            header.schema
+        ));
+    }
+    let mut replay = Replay {
+        header,
+        records: Vec::new(),
+        warnings: Vec::new(),
+        sound_len: first.len() as u64,
+        needs_newline: false,
+    };
+    for (index, line) in lines.enumerate() {
+        let number = index + 2;
+        let whole = line.ends_with('\n');
+        let parsed = serde_json::from_str::<Record>(line.trim_end());
+        match (parsed, whole) {
+            (Ok(record), _) => {
+                replay.records.push(record);
+                replay.needs_newline = !whole;
+                if whole {
+                    replay.sound_len += line.len() as u64;
+                }
+            }
+            (Err(_), false) => replay.warnings.push(format!(
+                "{name}: its last line was cut off mid-write ({} bytes, when focus was stopped); it was dropped",
+                line.len()
+            )),
+            (Err(_), true) if line.trim().is_empty() => replay.sound_len += line.len() as u64,
+            (Err(e), true) => {
+                replay.sound_len += line.len() as u64;
+                replay
+                    .warnings
+                    .push(format!("{name}: line {number} is damaged and was skipped ({e})"));
+            }
+        }
+    }
+    Ok(replay)
+}
+
+/// An open journal, locked for this process.
+#[derive(Debug)]
+pub struct Journal {
+    file: File,
+    path: PathBuf,
+}
+
+impl Journal {
+    /// Starts the journal of a new session in `dir`.
+    pub fn create(dir: &Path, header: &Header) -> Result<Journal, JournalError> {
+        fs::create_dir_all(dir).map_err(io_error(format!("cannot create {}", dir.display())))?;
+        let mut n = 1;
+        let (file, path) = loop {
+            let name = if n == 1 {
+                format!("{}.jsonl", header.id)
+            } else {
+                format!("{}-{n}.jsonl", header.id)
+            };
+            let path = dir.join(name);
+            match OpenOptions::new()
+                .create_new(true)
+                .append(true)
+                .read(true)
+                .open(&path)
+            {
+                Ok(file) => break (file, path),
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists && n < 100 => n += 1,
+                Err(e) => return Err(io_error(format!("cannot create {}", path.display()))(e)),
+            }
+        };
+        lock(&file, &header.plan.task)?;
+        let mut journal = Journal { file, path };
+        let line = serde_json::to_string(header).expect("headers serialize");
+        journal
+            .write_line(&line)
+            .map_err(io_error(format!("cannot write {}", journal.path.display())))?;
+        // The new name must survive a crash too.
+        if let Ok(dir) = File::open(dir) {
+            let _ = dir.sync_all();
+        }
+        Ok(journal)
+    }
+
+    /// Opens an unfinished journal to go on with it: locks it, reads it back, and drops a
+    /// cut-off last line so that new records start on a line of their own.
+    pub fn open(path: &Path) -> Result<(Journal, Replay), JournalError> {
+        let mut file = OpenOptions::new()
+            .read(true)
+            .append(true)
+            .open(path)
+            .map_err(io_error(format!("cannot open {}", path.display())))?;
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes)
+            .map_err(io_error(format!("cannot read {}", path.display())))?;
+        let text = String::from_utf8_lossy(&bytes);
+        let name = path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        let replay = parse(&text, &name).map_err(|reason| JournalError::Damaged {
+            path: path.to_owned(),
+            reason,
+        })?;
+        lock(&file, &replay.header.plan.task)?;
+        let context = format!("cannot repair the end of {}", path.display());
+        if replay.needs_newline {
+            file.write_all(b"\n").map_err(io_error(&context))?;
+        } else if replay.sound_len < bytes.len() as u64 {
+            file.set_len(replay.sound_len).map_err(io_error(&context))?;
+            file.seek(SeekFrom::End(0)).map_err(io_error(&context))?;
+        }
+        file.sync_data().map_err(io_error(&context))?;
+        Ok((
+            Journal {
+                file,
+                path: path.to_owned(),
+            },
+            replay,
+        ))
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Appends one record, flushed and synced.
+    pub fn append(&mut self, record: &Record) -> io::Result<()> {
+        let line = serde_json::to_string(record).map_err(io::Error::other)?;
+        self.write_line(&line)
+    }
+
+    fn write_line(&mut self, line: &str) -> io::Result<()> {
+        let mut bytes = Vec::with_capacity(line.len() + 1);
+        bytes.extend_from_slice(line.as_bytes());
+        bytes.push(b'\n');
+        self.file.write_all(&bytes)?;
+        self.file.flush()?;
+        self.file.sync_data()
+    }
+
+    /// Moves a closed session's journal to `closed/` beside it. Returns the new path.
+    pub fn close(self) -> Result<PathBuf, JournalError> {
+        let dir = self.path.parent().unwrap_or(Path::new(".")).join("closed");
+        fs::create_dir_all(&dir).map_err(io_error(format!("cannot create {}", dir.display())))?;
+        let to = dir.join(self.path.file_name().expect("journals have file names"));
+        fs::rename(&self.path, &to).map_err(io_error(format!(
+            "cannot move {} to {}",
+            self.path.display(),
+            dir.display()
+        )))?;
+        Ok(to)
+    }
+}
+
+fn lock(file: &File, task: &str) -> Result<(), JournalError> {
+    match file.try_lock() {
+        Ok(()) => Ok(()),
+        Err(TryLockError::WouldBlock) => Err(JournalError::Locked {
+            task: task.to_owned(),
+        }),
+        Err(TryLockError::Error(e)) => Err(io_error("cannot lock the session journal")(e)),
+    }
+}
+
+/// The journals of unfinished sessions in `dir`, oldest first.
+pub fn unfinished(dir: &Path) -> Result<Vec<PathBuf>, JournalError> {
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(io_error(format!("cannot read {}", dir.display()))(e)),
+    };
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|path| path.is_file() && path.extension().is_some_and(|e| e == "jsonl"))
+        .collect();
+    paths.sort();
+    Ok(paths)
+}
+
+/// The header of a journal, read without locking it (to name a session in a message).
+pub fn peek_header(path: &Path) -> Option<Header> {
+    let text = fs::read_to_string(path).ok()?;
+    serde_json::from_str(text.lines().next()?).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+    use crate::session::machine::Event;
+    use crate::session::{Method, PlanRequest, Rhythms, plan};
+
+    fn header() -> Header {
+        let start = FixedOffset::east_opt(0)
+            .unwrap()
+            .with_ymd_and_hms(2026, 11, 20, 9, 0, 0)
+            .unwrap();
+        let plan = plan(
+            &PlanRequest {
+                task: "Write the report".into(),
+                goal: None,
+                block_goals: Vec::new(),
+                method: Method::Pomodoro,
+                minutes: Some(25),
+                stack: None,
+                work: None,
+                break_minutes: None,
+                start,
+            },
+            &Rhythms::default(),
+        )
+        .unwrap();
+        Header::new("20261120-090000".into(), start, 1.0, Rules::default(), plan)
+    }
+
+    fn text(lines: &[&str]) -> String {
+        let mut text = serde_json::to_string(&header()).unwrap();
+        text.push('\n');
+        for line in lines {
+            text.push_str(line);
+        }
+        text
+    }
+
+    const PARK: &str = r#"{"at":"2026-11-20T09:01:00Z","type":"park","text":"email"}"#;
+    const START: &str = r#"{"at":"2026-11-20T09:00:00Z","type":"start"}"#;
+
+    #[test]
+    fn a_journal_reads_back_its_header_and_records() {
+        let replay = parse(&text(&[START, "\n", PARK, "\n"]), "j").unwrap();
+        assert_eq!(replay.header, header());
+        assert_eq!(replay.records.len(), 2);
+        assert_eq!(
+            replay.records[1].event,
+            Event::Park {
+                text: "email".into()
+            }
+        );
+        assert!(replay.warnings.is_empty());
+        assert!(!replay.needs_newline);
+    }
+
+    #[test]
+    fn a_cut_off_last_line_is_dropped_with_a_warning() {
+        let full = text(&[START, "\n", &PARK[..20]]);
+        let replay = parse(&full, "j.jsonl").unwrap();
+        assert_eq!(replay.records.len(), 1);
+        assert_eq!(
+            replay.warnings,
+            [
+                "j.jsonl: its last line was cut off mid-write (20 bytes, when focus was stopped); it was dropped"
+            ]
+        );
+        assert_eq!(replay.sound_len, (full.len() - 20) as u64);
+    }
+
+    #[test]
+    fn a_whole_last_record_missing_only_its_newline_is_kept() {
+        let replay = parse(&text(&[START, "\n", PARK]), "j").unwrap();
+        assert_eq!(replay.records.len(), 2);
+        assert!(replay.needs_newline);
+    }
+
+    #[test]
+    fn a_damaged_line_in_the_middle_is_skipped_and_named() {
+        let replay = parse(&text(&[START, "\n", "{oops\n", PARK, "\n"]), "j").unwrap();
+        assert_eq!(replay.records.len(), 2);
+        assert_eq!(replay.warnings.len(), 1);
+        assert!(
+            replay.warnings[0].starts_with("j: line 3 is damaged and was skipped"),
+            "{:?}",
+            replay.warnings
+        );
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_journal_is_refused() {
+        assert_eq!(parse("", "j").unwrap_err(), "it is empty");
+        assert!(
+            parse("hello\n", "j")
+                .unwrap_err()
+                .starts_with("its first line is not a journal header")
+        );
+        let newer = text(&[]).replace("\"schema\":1", "\"schema\":7");
+        assert_eq!(
+            parse(&newer, "j").unwrap_err(),
+            "it was written by a newer focus (journal schema 7, this one reads 1); update focus"
+        );
+    }
+
+    #[test]
+    fn records_are_appended_and_a_second_opener_is_locked_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut journal = Journal::create(dir.path(), &header()).unwrap();
+        let record: Record = serde_json::from_str(PARK).unwrap();
+        journal.append(&record).unwrap();
+        let err = Journal::open(journal.path()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "the session \"Write the report\" is open in another focus process; carry on there, or end that process first"
+        );
+        let path = journal.path().to_owned();
+        drop(journal);
+        let (_journal, replay) = Journal::open(&path).unwrap();
+        assert_eq!(replay.records, [record]);
+        assert_eq!(unfinished(dir.path()).unwrap(), [path]);
+    }
+
+    #[test]
+    fn opening_drops_a_cut_off_tail_so_the_next_record_has_its_own_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = Journal::create(dir.path(), &header())
+            .unwrap()
+            .path()
+            .to_owned();
+        OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap()
+            .write_all(&PARK.as_bytes()[..30])
+            .unwrap();
+        let (mut journal, replay) = Journal::open(&path).unwrap();
+        assert_eq!(replay.warnings.len(), 1);
+        journal
+            .append(&serde_json::from_str(START).unwrap())
+            .unwrap();
+        drop(journal);
+        let (_, replay) = Journal::open(&path).unwrap();
+        assert!(replay.warnings.is_empty(), "{:?}", replay.warnings);
+        assert_eq!(replay.records.len(), 1);
+    }
+
+    #[test]
+    fn a_closed_journal_is_no_longer_unfinished() {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = Journal::create(dir.path(), &header()).unwrap();
+        let second = Journal::create(dir.path(), &header()).unwrap();
+        assert!(second.path().ends_with("20261120-090000-2.jsonl"));
+        let closed = journal.close().unwrap();
+        assert!(closed.ends_with("closed/20261120-090000.jsonl"));
+        assert_eq!(unfinished(dir.path()).unwrap(), [second.path().to_owned()]);
+    }
+}

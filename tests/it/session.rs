@@ -1,0 +1,366 @@
+//! `focus start` and `focus resume`: whole sessions at a high time scale, driven through a pipe
+//! the way a script would drive them, a SIGKILL in the middle, and the journal on disk.
+//!
+//! Waits are for printed lines, never for wall-clock time, so a slow machine only makes the
+//! tests slower.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::harness::{focus, focus_in};
+
+fn journal_dir(home: &Path) -> PathBuf {
+    home.join(".local/share/focus/journal")
+}
+
+/// The `.jsonl` files directly in `dir`.
+fn journals(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut paths: Vec<PathBuf> = entries
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
+        .collect();
+    paths.sort();
+    paths
+}
+
+fn lines(path: &Path) -> Vec<Value> {
+    fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// The `type` of every record after the header, ticks left out.
+fn events(path: &Path) -> Vec<String> {
+    lines(path)[1..]
+        .iter()
+        .map(|r| r["type"].as_str().unwrap().to_owned())
+        .filter(|t| t != "tick")
+        .collect()
+}
+
+#[test]
+fn a_scripted_session_prints_its_check_ins_and_journals_everything() {
+    let mut session = focus()
+        .args([
+            "start",
+            "Write the report",
+            "--stack",
+            "draft 20, break 5, edit 10",
+            "--goal",
+            "3 pages",
+            "--time-scale",
+            "600",
+        ])
+        .spawn();
+    session.expect("Block 1 of 2 · draft begins, 20m until");
+    session.send("/park call the bank");
+    session.expect("Parked (1 in the lot). Back to it.");
+    session.send("/insight lists read better");
+    session.expect("Insight noted.");
+    session.expect("Check-in: 10m in, 10m left.");
+    session.send("on track");
+    session.expect("Noted.");
+    session.expect("left in block 1. Start wrapping up");
+    session.expect("Block 1 done. Break until");
+    session.expect("Break's over. Next: block 2 of 2 · edit (10m");
+    session.send("/start");
+    session.expect("Block 2 of 2 · edit begins, 10m until");
+    session.send("/decision cut section 4 -- out of scope");
+    session.expect("Decision noted, with its reason.");
+    session.expect("That's the plan done");
+    session.expect("Parked along the way: call the bank.");
+    session.send("yes, three pages");
+    session.send("/done");
+    session.expect("Session closed.");
+    let home = session.home.clone();
+    let (status, stdout, stderr) = session.finish();
+    assert!(status.success(), "{stderr}");
+    assert_eq!(stderr, "");
+
+    // The check-ins came in the order of the session.
+    let order = [
+        "begins, 20m",
+        "Check-in: 10m in",
+        "2 minutes left in block 1",
+        "Block 1 done",
+        "Break's over",
+        "Block 2 of 2 · edit begins",
+        "2 minutes left in block 2",
+        "That's the plan done: 30m focused of 30m planned, 2 of 2 blocks.",
+        "Session closed.",
+    ];
+    let positions: Vec<usize> = order
+        .iter()
+        .map(|needle| {
+            stdout
+                .find(needle)
+                .unwrap_or_else(|| panic!("{needle:?} in {stdout}"))
+        })
+        .collect();
+    assert!(positions.is_sorted(), "{stdout}");
+
+    let dir = journal_dir(home.path());
+    assert_eq!(
+        journals(&dir),
+        Vec::<PathBuf>::new(),
+        "nothing left unfinished"
+    );
+    let closed = journals(&dir.join("closed"));
+    assert_eq!(closed.len(), 1);
+    assert!(stdout.contains(&format!(
+        "The session's journal is kept in {}.",
+        closed[0].display()
+    )));
+    let header = &lines(&closed[0])[0];
+    assert_eq!(header["kind"], "focus-session-journal");
+    assert_eq!(header["schema"], 1);
+    assert_eq!(header["time_scale"], 600.0);
+    assert_eq!(header["plan"]["task"], "Write the report");
+    assert_eq!(
+        events(&closed[0]),
+        [
+            "start", "park", "insight", "reply", "start", "decision", "reply", "done"
+        ]
+    );
+    let text = fs::read_to_string(&closed[0]).unwrap();
+    assert!(text.contains(r#""type":"park","text":"call the bank""#));
+    assert!(
+        text.contains(r#""type":"decision","text":"cut section 4","rationale":"out of scope""#)
+    );
+}
+
+#[test]
+fn a_killed_session_resumes_with_nothing_lost() {
+    let mut session = focus()
+        .args([
+            "start",
+            "Write the report",
+            "--stack",
+            "write 30, break 5, edit 20",
+            "--time-scale",
+            "60",
+        ])
+        .spawn();
+    session.expect("Block 1 of 2 · write begins");
+    session.send("/park water the plants");
+    session.expect("Parked (1 in the lot)");
+    session.send("/pause phone call");
+    session.expect("Paused (phone call).");
+    session.send("/resume");
+    session.expect("Welcome back");
+    session.send("/insight start from the summary");
+    session.expect("Insight noted.");
+    session.kill();
+    let home = session.home.clone();
+
+    let unfinished = journals(&journal_dir(home.path()));
+    assert_eq!(unfinished.len(), 1, "the session is still open on disk");
+    assert_eq!(
+        events(&unfinished[0]),
+        ["start", "park", "pause", "resume", "insight"],
+        "everything acknowledged before the kill is on disk"
+    );
+
+    let run = focus_in(&home)
+        .args(["resume"])
+        .input("/status\n/park book the dentist\n/quit\n")
+        .run();
+    let stdout = run.ok();
+    assert!(
+        stdout.contains("Back to \"Write the report\". Block 1 of 2 · write,"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("Parked (1): water the plants"), "{stdout}");
+    assert!(
+        stdout.contains("Insights (1): start from the summary"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("Parked (2 in the lot)"), "{stdout}");
+    assert!(stdout.contains("The session is saved; `focus resume` continues it."));
+    assert_eq!(run.stderr(), "");
+    assert_eq!(
+        events(&unfinished[0]),
+        [
+            "start", "park", "pause", "resume", "insight", "reopen", "park"
+        ]
+    );
+    let text = fs::read_to_string(&unfinished[0]).unwrap();
+    assert_eq!(
+        text.matches(r#""type":"pause","reason":"phone call""#)
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn a_cut_off_last_line_is_dropped_with_a_warning_and_the_rest_kept() {
+    let run = focus()
+        .args(["start", "Write", "--for", "50m", "--time-scale", "60"])
+        .input("/park one\n/park two\n/quit\n")
+        .run();
+    run.ok();
+    let path = journals(&journal_dir(run.home.path())).remove(0);
+    let mut text = fs::read_to_string(&path).unwrap();
+    text.push_str(r#"{"at":"2026-11-20T09:3"#);
+    fs::write(&path, &text).unwrap();
+
+    let resumed = focus_in(&run.home)
+        .args(["resume"])
+        .input("/status\n/quit\n")
+        .run();
+    let stdout = resumed.ok();
+    let name = path.file_name().unwrap().to_str().unwrap();
+    assert_eq!(
+        resumed.stderr(),
+        format!(
+            "focus: {name}: its last line was cut off mid-write (22 bytes, when focus was stopped); it was dropped\n"
+        )
+    );
+    assert!(stdout.contains("Parked (2): one; two"), "{stdout}");
+    let after = fs::read_to_string(&path).unwrap();
+    assert!(
+        !after.contains(r#"{"at":"2026-11-20T09:3{"#),
+        "the next record has its own line"
+    );
+    assert_eq!(events(&path), ["start", "park", "park", "reopen"]);
+}
+
+#[test]
+fn a_second_process_cannot_drive_the_same_session() {
+    let mut first = focus()
+        .args(["start", "Write the report", "--for", "50m"])
+        .spawn();
+    first.expect("begins");
+    let home = first.home.clone();
+
+    let second = focus_in(&home).args(["resume"]).run();
+    assert_eq!(second.code(), 1);
+    assert_eq!(
+        second.stderr(),
+        "focus: error: the session \"Write the report\" is open in another focus process; carry on there, or end that process first\n"
+    );
+    let another = focus_in(&home)
+        .args(["start", "Something else", "--for", "25m"])
+        .run();
+    assert_eq!(another.code(), 1);
+    let stderr = another.stderr();
+    assert!(
+        stderr.starts_with("focus: error: the session \"Write the report\" (started ")
+            && stderr.ends_with(
+                ") is not finished; `focus resume` continues it (and /done there ends it)\n"
+            ),
+        "{stderr}"
+    );
+
+    first.send("/park still mine");
+    first.expect("Parked (1 in the lot)");
+    first.send("/quit");
+    let (status, _, _) = first.finish();
+    assert!(status.success());
+}
+
+#[test]
+fn when_piped_input_ends_the_session_runs_on_until_it_needs_the_person() {
+    let run = focus()
+        .args([
+            "start",
+            "Tidy the inbox",
+            "--for",
+            "25m",
+            "--method",
+            "pomodoro",
+            "--time-scale",
+            "3000",
+        ])
+        .input("/park reply to Ana\n")
+        .run();
+    let stdout = run.ok();
+    assert!(stdout.contains("That's the plan done"), "{stdout}");
+    assert!(stdout.contains("Parked along the way: reply to Ana."));
+    assert!(stdout.ends_with("Input ended. The session is saved; `focus resume` continues it.\n"));
+
+    // The reflection is still open: resuming goes back to it, and /done closes the session.
+    let resumed = focus_in(&run.home)
+        .args(["resume"])
+        .input("partly: half the inbox\n/done\n")
+        .run();
+    let stdout = resumed.ok();
+    assert!(stdout.contains("Time to look back."), "{stdout}");
+    assert!(stdout.contains("Session closed."), "{stdout}");
+    assert_eq!(
+        journals(&journal_dir(run.home.path())),
+        Vec::<PathBuf>::new()
+    );
+}
+
+#[test]
+fn mistakes_in_a_line_are_explained_and_the_session_goes_on() {
+    let run = focus()
+        .args(["start", "Write", "--for", "50m"])
+        .input("/frobnicate\n/extend\n/resume\n/park\n/status\n/quit\n")
+        .run();
+    let stdout = run.ok();
+    for line in [
+        "focus: unknown command /frobnicate; /help lists the commands",
+        "focus: /extend needs a length: /extend <minutes>",
+        "/resume does not apply while a block is running; /status shows where you are.",
+        "focus: /park needs what came to mind: /park <text>",
+        "Block 1 of 2",
+    ] {
+        assert!(stdout.contains(line), "{line:?} in {stdout}");
+    }
+    let path = journals(&journal_dir(run.home.path())).remove(0);
+    assert_eq!(
+        events(&path),
+        ["start"],
+        "refused commands are not journaled"
+    );
+}
+
+#[test]
+fn resume_without_an_unfinished_session_says_how_to_start_one() {
+    let run = focus().args(["resume"]).run();
+    assert_eq!(run.code(), 1);
+    assert_eq!(
+        run.stderr(),
+        "focus: error: there is no unfinished session to resume; `focus start \"<task>\" --for 50m` starts one\n"
+    );
+}
+
+#[test]
+fn a_bad_time_scale_is_a_usage_error() {
+    let run = focus()
+        .args(["start", "Write", "--for", "50m", "--time-scale", "0"])
+        .run();
+    assert!(
+        run.clap_error().contains(
+            "`0` is not a time scale; give a number above 0 and at most 10000 (1 is real time, 60 makes a minute pass in a second)"
+        ),
+        "{}",
+        run.stderr()
+    );
+    assert_eq!(
+        journals(&journal_dir(run.home.path())),
+        Vec::<PathBuf>::new()
+    );
+}
+
+#[test]
+fn the_journal_never_holds_the_api_key() {
+    let run = focus()
+        .args(["start", "Write", "--for", "25m", "--time-scale", "3000"])
+        .env("OPENAI_API_KEY", "sk-test-secret-123")
+        .input("/park sk-test is not here\n/done\n/done\n")
+        .run();
+    run.ok();
+    let closed = journals(&journal_dir(run.home.path()).join("closed"));
+    let text = fs::read_to_string(&closed[0]).unwrap();
+    assert!(!text.contains("sk-test-secret-123"));
+}
