@@ -2,8 +2,11 @@
 //!
 //! The first line is a [`Header`] (schema version, the plan, the rules, the clock); every
 //! other line is one [`Record`]. Invariants:
-//! - Lines are only ever appended, each in one write, then flushed and synced before the
-//!   machine's effects go on, so nothing is acknowledged that is not on disk.
+//! - Lines are only ever appended, each in one write. A record of something the person did is
+//!   synced to disk before the machine's effects go on, so nothing they said is acknowledged
+//!   before it is on disk. A tick (the clock moved the session on) is written but not synced:
+//!   the OS has it even if focus is killed, a replay would recompute it anyway, and the next
+//!   synced record carries it to disk. That keeps check-ins on time on a slow disk.
 //! - One process drives a session: the file is locked while it is open, and a second process
 //!   gets [`JournalError::Locked`] instead of a share of the file.
 //! - A last line cut off mid-write (the process was killed) is dropped with a warning when the
@@ -20,7 +23,7 @@ use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
 use crate::session::Plan;
-use crate::session::machine::{Record, Rules};
+use crate::session::machine::{Event, Record, Rules};
 
 /// The journal format this build writes and reads.
 pub const SCHEMA: u32 = 1;
@@ -187,7 +190,7 @@ impl Journal {
         let mut journal = Journal { file, path };
         let line = serde_json::to_string(header).expect("headers serialize");
         journal
-            .write_line(&line)
+            .write_line(&line, true)
             .map_err(io_error(format!("cannot write {}", journal.path.display())))?;
         // The new name must survive a crash too.
         if let Ok(dir) = File::open(dir) {
@@ -238,19 +241,22 @@ impl Journal {
         &self.path
     }
 
-    /// Appends one record, flushed and synced.
+    /// Appends one record: written in one call, and synced unless it is a tick.
     pub fn append(&mut self, record: &Record) -> io::Result<()> {
         let line = serde_json::to_string(record).map_err(io::Error::other)?;
-        self.write_line(&line)
+        self.write_line(&line, record.event != Event::Tick)
     }
 
-    fn write_line(&mut self, line: &str) -> io::Result<()> {
+    fn write_line(&mut self, line: &str, sync: bool) -> io::Result<()> {
         let mut bytes = Vec::with_capacity(line.len() + 1);
         bytes.extend_from_slice(line.as_bytes());
         bytes.push(b'\n');
         self.file.write_all(&bytes)?;
         self.file.flush()?;
-        self.file.sync_data()
+        if sync {
+            self.file.sync_data()?;
+        }
+        Ok(())
     }
 
     /// Moves a closed session's journal to `closed/` beside it. Returns the new path.
@@ -304,7 +310,6 @@ mod tests {
     use chrono::TimeZone;
 
     use super::*;
-    use crate::session::machine::Event;
     use crate::session::{Method, PlanRequest, Rhythms, plan};
 
     fn header() -> Header {
