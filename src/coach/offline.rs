@@ -40,10 +40,14 @@ fn goal(block: &BlockInfo) -> String {
 }
 
 fn started(block: &BlockInfo) -> String {
-    let goal = match &block.goal {
-        Some(goal) => format!("Goal: {goal}."),
-        None => format!(
-            "What will be done by {}? (A reply is enough.)",
+    let goal = match (&block.goal, &block.session_goal) {
+        (Some(goal), _) => format!("Goal: {goal}."),
+        (None, Some(session)) => format!(
+            "Toward {session}: what will this block produce by {}? A reply is enough.",
+            hhmm(block.ends)
+        ),
+        (None, None) => format!(
+            "What will be done by {}? A reply is enough.",
             hhmm(block.ends)
         ),
     };
@@ -73,6 +77,7 @@ pub fn say(message: &Message) -> String {
         | Message::Replanned { .. }
         | Message::Captured { .. }
         | Message::Noted
+        | Message::GoalSet(_)
         | Message::Closed
         | Message::Refused { .. } => acknowledge(message),
         _ => moment(message),
@@ -227,6 +232,15 @@ fn acknowledge(message: &Message) -> String {
             }
         },
         Message::Noted => "Noted.".to_owned(),
+        Message::GoalSet(block) => format!(
+            "Goal for block {}: {}. Go!",
+            block.number,
+            block
+                .goal
+                .as_deref()
+                .unwrap_or_default()
+                .trim_end_matches('.')
+        ),
         Message::Closed => "Session closed.".to_owned(),
         Message::Refused { command, phase } => {
             format!("{command} does not apply {}.", refusal(*phase))

@@ -51,6 +51,8 @@ pub struct BlockInfo {
     /// How many work blocks the plan has.
     pub of: u32,
     pub goal: Option<String>,
+    /// The session's goal, which the block works toward.
+    pub session_goal: Option<String>,
     /// The step's name in a stacked session.
     pub label: Option<String>,
     /// Its length, extensions included (whole minutes, rounded up).
@@ -214,6 +216,8 @@ pub enum Message {
         no_rationale: bool,
     },
     Noted,
+    /// A reply became the goal of a block that had none.
+    GoalSet(BlockInfo),
     Closed,
 
     /// The command does not fit the session's state.

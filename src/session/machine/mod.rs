@@ -120,6 +120,8 @@ struct Run {
     /// The last check-in said, as an active offset.
     said: TimeDelta,
     extended: u32,
+    /// The goal the person gave a work block the plan left without one.
+    goal: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -180,6 +182,7 @@ impl Machine {
                 outcome: None,
                 said: TimeDelta::zero(),
                 extended: 0,
+                goal: None,
             })
             .collect();
         Machine {
@@ -554,7 +557,7 @@ impl Session {
                         text: text.clone(),
                         during: self.phase,
                     });
-                    said.push(Message::Noted);
+                    said.push(self.goal_from_reply(text, now).unwrap_or(Message::Noted));
                     true
                 }
             }
@@ -576,6 +579,24 @@ impl Session {
         )
     }
 
+    /// A reply in a work block that has no goal, before its first check-in, answers the block
+    /// start's question: it becomes the block's goal.
+    fn goal_from_reply(&mut self, text: &str, now: Instant) -> Option<Message> {
+        let (Phase::Working(i) | Phase::Paused(i)) = self.phase else {
+            return None;
+        };
+        let planned = matches!(
+            &self.plan.blocks[i].kind,
+            BlockKind::Work { goal: Some(_), .. }
+        );
+        let run = &self.runs[i];
+        if planned || run.goal.is_some() || run.said > TimeDelta::zero() {
+            return None;
+        }
+        self.runs[i].goal = Some(text.to_owned());
+        Some(Message::GoalSet(self.block_info(i, now)))
+    }
+
     fn start(&mut self, now: Instant, said: &mut Vec<Message>) -> bool {
         match self.phase {
             Phase::Planned => {
@@ -585,6 +606,11 @@ impl Session {
             }
             Phase::Waiting(i) => {
                 self.begin_work(i, now, false, true, said);
+                true
+            }
+            // Starting during a break ends the break.
+            Phase::Break(i) => {
+                self.finish_break(i, now, true, said);
                 true
             }
             _ => false,
@@ -1047,7 +1073,11 @@ impl Session {
                 number,
                 goal,
                 label,
-            } => (*number, goal.clone(), label.clone()),
+            } => (
+                *number,
+                goal.clone().or_else(|| run.goal.clone()),
+                label.clone(),
+            ),
             BlockKind::Break { .. } => (0, None, None),
         };
         let ends = match (run.ended, run.since) {
@@ -1059,6 +1089,7 @@ impl Session {
             number,
             of: self.work_count(),
             goal,
+            session_goal: self.plan.goal.clone(),
             label,
             minutes: minutes_up(run.length),
             ends,

@@ -123,6 +123,7 @@ fn describe(message: &Message) -> String {
         }
         Message::Captured { kind, count, .. } => format!("captured {kind:?} #{count}"),
         Message::Noted => "noted".into(),
+        Message::GoalSet(b) => format!("goal {} {}", b.number, b.goal.as_deref().unwrap()),
         Message::Closed => "closed".into(),
         Message::Refused { command, phase } => format!("refused {command} in {phase:?}"),
     }
@@ -565,8 +566,62 @@ fn commands_that_do_not_fit_are_refused_and_not_journaled() {
     live.run_to(hm(9, 26));
     let effects = live.person(Event::Pause { reason: None }, hm(9, 26));
     assert_eq!(said(&effects), ["refused /pause in Break(1)"]);
+    let effects = live.person(Event::Resume, hm(9, 26));
+    assert_eq!(said(&effects), ["refused /resume in Break(1)"]);
     let effects = live.person(Event::Replan, hm(9, 26));
     assert_eq!(said(&effects), ["replanned (shortened: false) ends 09:55"]);
+}
+
+#[test]
+fn the_first_reply_in_a_block_without_a_goal_becomes_its_goal() {
+    let mut live = Live::new(plan_of(Method::Pomodoro, Some(55), None), Rules::default());
+    live.person(Event::Start, hm(9, 0));
+    let effects = live.person(
+        Event::Reply {
+            text: "intro and first tip".into(),
+        },
+        hm(9, 1),
+    );
+    assert_eq!(said(&effects), ["goal 1 intro and first tip"]);
+    let effects = live.person(
+        Event::Reply {
+            text: "going fine".into(),
+        },
+        hm(9, 2),
+    );
+    assert_eq!(said(&effects), ["noted"], "only the first reply sets it");
+    live.person(Event::Start, hm(9, 41));
+    let effects = live.person(
+        Event::Reply {
+            text: "on track".into(),
+        },
+        hm(9, 54),
+    );
+    assert_eq!(
+        said(&effects),
+        ["noted"],
+        "an answer to a check-in is not a goal"
+    );
+    let first = live.machine.session.block_info(0, hm(9, 54));
+    assert_eq!(first.goal.as_deref(), Some("intro and first tip"));
+    // A planned goal is never replaced.
+    let mut planned = Live::pomodoros();
+    planned.person(Event::Start, hm(9, 0));
+    let effects = planned.person(
+        Event::Reply {
+            text: "something else".into(),
+        },
+        hm(9, 1),
+    );
+    assert_eq!(said(&effects), ["noted"]);
+}
+
+#[test]
+fn starting_during_a_break_ends_it() {
+    let mut live = Live::pomodoros();
+    live.person(Event::Start, hm(9, 0));
+    let effects = live.person(Event::Start, hm(9, 27));
+    assert_eq!(said(&effects), ["start 2/2 until 09:52"]);
 }
 
 #[test]
