@@ -59,10 +59,11 @@ fn started(block: &BlockInfo) -> String {
     )
 }
 
+/// "break (until 09:30): stand up and stretch."
 fn break_line(b: &BreakInfo) -> String {
     format!(
-        "{} until {}: {}.",
-        if b.long { "Long break" } else { "Break" },
+        "{} (until {}): {}.",
+        if b.long { "long break" } else { "break" },
         hhmm(b.ends),
         b.suggestion.trim_end_matches('.')
     )
@@ -113,7 +114,7 @@ fn moment(message: &Message) -> String {
             let done = format!("Block {} done.", block.number);
             match next {
                 Next::Break(b) => format!(
-                    "{done} {} (/extend 10 keeps you going; /done ends the session.)",
+                    "{done} Wrap up your last thought, /extend 10 to keep going, or take the {}",
                     break_line(b)
                 ),
                 Next::Waiting(next) => format!(

@@ -199,6 +199,10 @@ impl Running {
         }
     }
 
+    pub fn id(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Kills the process with SIGKILL: no chance to clean up.
     pub fn kill(&mut self) {
         self.child.kill().expect("kill focus");

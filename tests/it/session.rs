@@ -68,7 +68,7 @@ fn a_scripted_session_prints_its_check_ins_and_journals_everything() {
     session.send("on track");
     session.expect("Noted.");
     session.expect("left in block 1. Start wrapping up");
-    session.expect("Block 1 done. Break until");
+    session.expect("Block 1 done. Wrap up your last thought, /extend 10 to keep going, or take the break (until");
     session.expect("Break's over. Next: block 2 of 2 · edit (10m");
     session.send("/start");
     session.expect("Block 2 of 2 · edit begins, 10m until");
@@ -363,4 +363,28 @@ fn the_journal_never_holds_the_api_key() {
     let closed = journals(&journal_dir(run.home.path()).join("closed"));
     let text = fs::read_to_string(&closed[0]).unwrap();
     assert!(!text.contains("sk-test-secret-123"));
+}
+
+#[test]
+fn ctrl_c_leaves_the_session_saved() {
+    let mut session = focus()
+        .args(["start", "Write the report", "--for", "50m"])
+        .spawn();
+    session.expect("begins");
+    session.send("/park water the plants");
+    session.expect("Parked (1 in the lot)");
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &session.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let home = session.home.clone();
+    let (status, stdout, stderr) = session.finish();
+    assert!(status.success(), "{stderr}");
+    assert!(
+        stdout.ends_with("The session is saved; `focus resume` continues it."),
+        "{stdout}"
+    );
+    let path = journals(&journal_dir(home.path())).remove(0);
+    assert_eq!(events(&path), ["start", "park"]);
 }

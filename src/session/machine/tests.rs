@@ -5,7 +5,7 @@
 use chrono::{NaiveDate, TimeZone};
 
 use super::*;
-use crate::session::method::{Method, Rhythms};
+use crate::session::method::{Method, Rhythm, Rhythms};
 use crate::session::plan::{PlanRequest, plan};
 use crate::session::stack::parse_stack;
 
@@ -325,6 +325,61 @@ fn a_stacked_chain_runs_step_by_step() {
             "09:45:00 start 3/3 until 09:55",
             "09:53:00 warning 3 2m left",
             "09:55:00 reflect PlanDone 45/45m blocks 3/3",
+        ]
+    );
+}
+
+#[test]
+fn a_custom_rhythm_runs_its_own_lengths() {
+    // The custom rhythm of the settings (45/10 by default) as 40/8.
+    let rhythms = Rhythms {
+        custom: Rhythm {
+            work: 40,
+            break_minutes: 8,
+        },
+        ..Rhythms::default()
+    };
+    let custom = plan(
+        &PlanRequest {
+            task: "Refactor the parser".into(),
+            goal: None,
+            block_goals: Vec::new(),
+            method: Method::Custom,
+            minutes: Some(88),
+            stack: None,
+            work: None,
+            break_minutes: None,
+            start: hm(9, 0),
+        },
+        &rhythms,
+    )
+    .unwrap();
+    let mut live = Live::new(custom, Rules::default());
+    live.person(Event::Start, hm(9, 0));
+    live.person(
+        Event::Reply {
+            text: "the outline".into(),
+        },
+        hm(9, 1),
+    );
+    live.run_to(hm(9, 48));
+    live.person(Event::Start, hm(9, 48));
+    live.run_to(hm(11, 0));
+    assert_eq!(
+        live.take_said(),
+        [
+            "09:00:00 start 1/2 until 09:40",
+            "09:01:00 goal 1 the outline",
+            "09:20:00 middle 1 20m done 20m left",
+            "09:25:00 follow-up middle",
+            "09:38:00 warning 1 2m left",
+            "09:40:00 end 1 -> break 8m until 09:48",
+            "09:48:00 break over -> wait for 2",
+            "09:48:00 start 2/2 until 10:28",
+            "10:08:00 middle 2 20m done 20m left",
+            "10:13:00 follow-up middle",
+            "10:26:00 warning 2 2m left",
+            "10:28:00 reflect PlanDone 80/80m blocks 2/2",
         ]
     );
 }
