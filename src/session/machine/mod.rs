@@ -275,7 +275,13 @@ impl Machine {
         };
         if accepted || *session != before {
             session.last_seen = Some(now);
-            let event = if accepted { record } else { Event::Tick };
+            // A refused command can still have changed the session (the clock moved it, or it
+            // answered a pending question); it is kept as itself so a replay does the same.
+            let event = if accepted || by_person {
+                record
+            } else {
+                Event::Tick
+            };
             effects.push(Effect::Persist(Record { at: now, event }));
         }
         let reflection_begins = matches!(session.phase, Phase::Reflecting(_))

@@ -814,6 +814,8 @@ fn eventful(until: Instant) -> Live {
                 text: "the intro is a list".into(),
             },
         ),
+        // Refused (a block is running), but it answers the pending check-in.
+        (hm(9, 12) + TimeDelta::seconds(45), Event::Start),
         (
             hm(9, 13),
             Event::Reply {
@@ -862,8 +864,8 @@ fn eventful(until: Instant) -> Live {
 
 #[test]
 fn replaying_the_journal_gives_the_same_state_as_living_it() {
-    for minute in (0..=80).step_by(1) {
-        let until = hm(8, 58) + TimeDelta::minutes(minute);
+    for quarter in 0..=80 * 4 {
+        let until = hm(8, 58) + TimeDelta::seconds(quarter * 15);
         let live = eventful(until);
         assert_eq!(
             live.replayed().session,
@@ -889,6 +891,7 @@ fn the_journal_holds_the_events_the_person_gave_and_the_ticks_that_mattered() {
             "09:00:00 /start",
             "09:03:00 /insight",
             "09:12:30 the timer",
+            "09:12:45 /start",
             "09:13:00 a reply",
             "09:14:00 /pause",
             "09:16:00 /resume",
