@@ -25,7 +25,7 @@ use super::command::{self, Command};
 use crate::clock::{self, SessionClock};
 use crate::coach::offline;
 use crate::error::Error;
-use crate::session::machine::{Effect, Event, Machine, Phase};
+use crate::session::machine::{Effect, Event, Machine};
 use crate::store::Journal;
 
 /// How often the loop looks at the wall clock even when no timer is due.
@@ -249,9 +249,5 @@ impl<W: Write> Driver<W> {
         self.out
             .write_all(bytes)
             .map_err(Error::io("cannot write to standard output"))
-    }
-
-    pub fn phase(&self) -> Phase {
-        self.machine.session().phase()
     }
 }
