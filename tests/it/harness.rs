@@ -106,13 +106,7 @@ impl Focus {
         let output = match self.input.take() {
             None => self.command.output().expect("focus runs"),
             Some(input) => {
-                let mut child = self
-                    .command
-                    .stdin(Stdio::piped())
-                    .stdout(Stdio::piped())
-                    .stderr(Stdio::piped())
-                    .spawn()
-                    .expect("focus runs");
+                let mut child = self.spawn_piped();
                 let mut stdin = child.stdin.take().unwrap();
                 // focus may stop reading before the end; that is not this test's failure.
                 let _ = stdin.write_all(input.as_bytes());
@@ -127,14 +121,17 @@ impl Focus {
     }
 
     /// Starts focus with a pipe to its stdin, reading its stdout as it comes.
-    pub fn spawn(mut self) -> Running {
-        let mut child = self
-            .command
+    fn spawn_piped(&mut self) -> Child {
+        self.command
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
-            .expect("focus starts");
+            .expect("focus starts")
+    }
+
+    pub fn spawn(mut self) -> Running {
+        let mut child = self.spawn_piped();
         let stdin = child.stdin.take();
         let stdout = child.stdout.take().unwrap();
         let output = Arc::new((Mutex::new(Vec::<String>::new()), Condvar::new()));
