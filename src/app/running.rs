@@ -8,7 +8,7 @@ use std::thread;
 use chrono::Local;
 use tokio::sync::mpsc;
 
-use super::{plan_request, to_stderr};
+use super::{plan_request, plan_start, to_stderr};
 use crate::cli::StartArgs;
 use crate::clock::{self, SessionClock};
 use crate::config::Settings;
@@ -42,7 +42,9 @@ pub(super) fn start(args: &StartArgs, settings: &Settings) -> Result<(), Error> 
         )));
     }
     let now = clock::now();
-    let request = plan_request(&args.spec, settings, now)?;
+    // Planned from this minute, as `focus plan` would, so `--until 16:00` gets every minute
+    // up to 16:00; the blocks then run from the actual start.
+    let request = plan_request(&args.spec, settings, plan_start(None, now)?)?;
     let plan = session::plan(&request, &settings.session.rhythms())?;
     let scale = args.time_scale.unwrap_or(settings.session.time_scale);
     let rules = rules(settings);
