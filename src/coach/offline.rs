@@ -3,15 +3,16 @@
 
 use std::fmt::Write as _;
 
-use chrono::{DateTime, FixedOffset};
+use chrono::{DateTime, FixedOffset, Local};
 
 use crate::session::format_minutes;
 use crate::session::machine::{
     Asked, BlockInfo, BreakInfo, CaptureKind, Message, Next, Phase, Session, Status, Topic, Why,
 };
 
+/// A time of day on the local clock (a daylight-saving change during the session included).
 fn hhmm(t: DateTime<FixedOffset>) -> String {
-    t.format("%H:%M").to_string()
+    t.with_timezone(&Local).format("%H:%M").to_string()
 }
 
 fn plural(n: u32, one: &str, many: &str) -> String {
@@ -76,6 +77,7 @@ pub fn say(message: &Message) -> String {
         | Message::Unpaused { .. }
         | Message::Extended { .. }
         | Message::Replanned { .. }
+        | Message::ExtendLimit { .. }
         | Message::Captured { .. }
         | Message::Noted
         | Message::GoalSet(_)
@@ -160,15 +162,24 @@ fn moment(message: &Message) -> String {
             focused,
             planned,
             blocks_done,
+            cut_short,
             blocks,
         } => {
             let opening = match why {
                 Why::PlanDone => "That's the plan done",
                 Why::EndedEarly => "Ending the session here",
-                Why::TimeOver => "The session's planned time passed while focus was away",
+                Why::TimeOver => "The session's planned time ran out while focus was not running",
+                Why::NoTimeLeft => {
+                    "Under five minutes of the planned time are left, so this is the end"
+                }
+            };
+            let cut = if *cut_short > 0 {
+                format!(", {cut_short} cut short")
+            } else {
+                String::new()
             };
             format!(
-                "{opening}: {} focused of {} planned, {blocks_done} of {blocks} blocks.",
+                "{opening}: {} focused of {} planned; {blocks_done} of {blocks} blocks completed{cut}.",
                 format_minutes(*focused),
                 format_minutes(*planned)
             )
@@ -205,16 +216,41 @@ fn acknowledge(message: &Message) -> String {
             hhmm(block.ends)
         ),
         Message::Replanned {
-            shortened: true,
+            shortened,
+            resumed,
             ends,
-        } => format!(
-            "Replanned: what is left is shortened to end at {} as planned.",
-            hhmm(*ends)
+            planned_end,
+        } => {
+            let running = if *resumed {
+                " Block running again."
+            } else {
+                ""
+            };
+            let late = (*ends - *planned_end).num_seconds();
+            if !shortened {
+                format!(
+                    "The rest still fits; the session ends at {}.{running}",
+                    hhmm(*ends)
+                )
+            } else if late >= 60 {
+                format!(
+                    "Replanned: what is left is as short as it goes (a block lasts at least a minute) and ends at {}, {} past the planned {}.{running}",
+                    hhmm(*ends),
+                    format_minutes((late / 60) as u32),
+                    hhmm(*planned_end)
+                )
+            } else {
+                format!(
+                    "Replanned: what is left is shortened to end at {}, as planned.{running}",
+                    hhmm(*ends)
+                )
+            }
+        }
+        Message::ExtendLimit { block, limit } => format!(
+            "Block {} cannot grow past {}; /done ends the session, and a new one can pick up from here.",
+            block.number,
+            format_minutes(*limit)
         ),
-        Message::Replanned {
-            shortened: false,
-            ends,
-        } => format!("The rest still fits; the session ends at {}.", hhmm(*ends)),
         Message::Captured {
             kind,
             count,
@@ -258,7 +294,7 @@ fn refusal(phase: Phase) -> &'static str {
         Phase::Break(_) => "during a break; /skip ends the break and starts the next block",
         Phase::Waiting(_) => "while the next block waits for the go; /start begins it",
         Phase::Reflecting(_) => {
-            "now that the session's time is over; answer the reflection, or /done to close it"
+            "during the reflection; reply to its questions, or /done to close the session"
         }
         Phase::Closed => "to a closed session; `focus start` begins a new one",
     }
@@ -288,7 +324,7 @@ fn where_now(status: &Status) -> String {
             block_name(block)
         ),
         (Phase::Reflecting(_), _, _) => {
-            "The session's time is over; the reflection is next.".to_owned()
+            "The session has ended; reply to the reflection questions, /done closes it.".to_owned()
         }
         (Phase::Closed, _, _) => "The session is closed.".to_owned(),
         _ => "Not started yet: /start begins it.".to_owned(),
@@ -351,11 +387,16 @@ pub fn status(status: &Status) -> String {
     }
     let _ = writeln!(
         out,
-        "Focused {} of {} planned · {} of {} blocks done · ends {}",
+        "Focused {} of {} planned · {} of {} blocks completed{} · ends {}",
         format_minutes((status.focused / 60) as u32),
         format_minutes(status.planned),
         status.blocks_done,
         status.blocks,
+        if status.cut_short > 0 {
+            format!(", {} cut short", status.cut_short)
+        } else {
+            String::new()
+        },
         hhmm(status.ends)
     );
     for (kind, title) in [

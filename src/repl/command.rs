@@ -4,8 +4,11 @@
 use std::fmt::Write as _;
 
 use crate::session::machine::Event;
-use crate::session::parse_minutes;
 use crate::session::plan::tidy;
+use crate::session::{format_minutes, parse_minutes};
+
+/// The most one `/extend` adds.
+const MAX_EXTEND: u32 = 240;
 
 /// One command as the person sees it.
 #[derive(Debug, Clone, Copy)]
@@ -142,8 +145,21 @@ pub fn parse(line: &str) -> Result<Option<Command>, String> {
         }),
         "/resume" => no_argument(Command::Event(Event::Resume))?,
         "/extend" => {
-            let minutes = parse_minutes(&text("a length")?).map_err(|e| format!("/extend: {e}"))?;
-            Command::Event(Event::Extend { minutes })
+            let length = text("a length")?;
+            match parse_minutes(&length) {
+                Ok(minutes) if minutes <= MAX_EXTEND => Command::Event(Event::Extend { minutes }),
+                Ok(_) => {
+                    return Err(format!(
+                        "/extend adds at most {} at a time",
+                        format_minutes(MAX_EXTEND)
+                    ));
+                }
+                Err(_) => {
+                    return Err(format!(
+                        "/extend takes a length, e.g. /extend 10 or /extend 1h (not \"{length}\")"
+                    ));
+                }
+            }
         }
         "/skip" => no_argument(Command::Event(Event::Skip))?,
         "/replan" => no_argument(Command::Event(Event::Replan))?,
@@ -269,8 +285,13 @@ mod tests {
             ("/extend", "/extend needs a length: /extend <minutes>"),
             (
                 "/extend soon",
-                "/extend: `soon` is not a length; try 25m, 1h30, 1.5h or 2 hours",
+                "/extend takes a length, e.g. /extend 10 or /extend 1h (not \"soon\")",
             ),
+            (
+                "/extend 0",
+                "/extend takes a length, e.g. /extend 10 or /extend 1h (not \"0\")",
+            ),
+            ("/extend 5h", "/extend adds at most 4h at a time"),
             (
                 "/frobnicate",
                 "unknown command /frobnicate; /help lists the commands",

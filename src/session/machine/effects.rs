@@ -91,6 +91,8 @@ pub enum Why {
     EndedEarly,
     /// The session was taken up again after its planned time was over.
     TimeOver,
+    /// A replan found under five minutes of the planned time left.
+    NoTimeLeft,
 }
 
 /// A check-in that waits for an answer.
@@ -133,8 +135,9 @@ pub struct Status {
     pub focused: i64,
     /// Planned focus minutes, extensions included.
     pub planned: u32,
-    /// Work blocks finished (completed or cut short) and planned.
+    /// Work blocks completed, cut short, and planned.
     pub blocks_done: u32,
+    pub cut_short: u32,
     pub blocks: u32,
     /// When the session ends if nothing else changes.
     pub ends: DateTime<FixedOffset>,
@@ -179,7 +182,9 @@ pub enum Message {
         why: Why,
         focused: u32,
         planned: u32,
+        /// Work blocks completed, cut short, and planned.
         blocks_done: u32,
+        cut_short: u32,
         blocks: u32,
     },
     /// Several moments passed while nobody was there (a suspend, a crash): the latest one
@@ -206,7 +211,16 @@ pub enum Message {
     },
     Replanned {
         shortened: bool,
+        /// The paused block runs again.
+        resumed: bool,
         ends: DateTime<FixedOffset>,
+        /// The end the replan aimed for.
+        planned_end: DateTime<FixedOffset>,
+    },
+    /// An extension would make the block longer than `limit` minutes.
+    ExtendLimit {
+        block: BlockInfo,
+        limit: u32,
     },
     Captured {
         kind: CaptureKind,

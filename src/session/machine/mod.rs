@@ -32,6 +32,9 @@ use super::schedule::{self, CheckInKind, CheckIns};
 /// An instant on the session's clock (wall time, or faster with a time scale).
 pub type Instant = DateTime<FixedOffset>;
 
+/// No block grows past this by extensions (12 hours, the longest session focus plans).
+pub const MAX_BLOCK_MINUTES: u32 = 720;
+
 /// The rules a session runs by. They are fixed when it starts and written into the journal, so
 /// a changed configuration cannot change a session that is being replayed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -212,6 +215,8 @@ impl Machine {
         for record in records {
             machine.handle(record.event, record.at);
         }
+        // No timer of the old process is running: the next event schedules afresh.
+        machine.pending = None;
         machine
     }
 
@@ -396,7 +401,8 @@ impl Session {
             paused: self.pause.as_ref().map(|p| (p.since, p.reason.clone())),
             focused: self.focused(now).num_seconds(),
             planned: self.planned_focus(),
-            blocks_done: self.work_blocks_done(),
+            blocks_done: self.work_blocks(Outcome::Completed),
+            cut_short: self.work_blocks(Outcome::CutShort),
             blocks: self.work_count(),
             ends: self.projected_end(now),
             captured: self
@@ -534,14 +540,24 @@ impl Session {
             Event::Start => self.start(now, said),
             Event::Pause { reason } => self.pause(reason.as_ref(), now, said),
             Event::Resume => self.resume(now, said),
-            Event::Extend { minutes: extra } => self.extendable().is_some_and(|i| {
-                self.extend(i, *extra, now);
-                said.push(Message::Extended {
-                    block: self.block_info(i, now),
-                    minutes: *extra,
-                });
-                true
-            }),
+            Event::Extend { minutes: extra } => match self.extendable() {
+                Some(i) if self.extended_length(i, *extra) > minutes(MAX_BLOCK_MINUTES) => {
+                    said.push(Message::ExtendLimit {
+                        block: self.block_info(i, now),
+                        limit: MAX_BLOCK_MINUTES,
+                    });
+                    return false;
+                }
+                Some(i) => {
+                    self.extend(i, *extra, now);
+                    said.push(Message::Extended {
+                        block: self.block_info(i, now),
+                        minutes: *extra,
+                    });
+                    true
+                }
+                None => false,
+            },
             Event::Skip => self.skip(now, said),
             Event::Done => self.done(now, said),
             Event::Replan => {
@@ -736,6 +752,17 @@ impl Session {
         }
     }
 
+    /// Block `i`'s length after adding `extra` minutes.
+    fn extended_length(&self, i: usize, extra: u32) -> TimeDelta {
+        let run = &self.runs[i];
+        let base = if run.ended.is_some() {
+            run.active
+        } else {
+            run.length
+        };
+        base + minutes(extra)
+    }
+
     /// Adds minutes to block `i`, reopening it if it had just ended.
     fn extend(&mut self, i: usize, extra: u32, now: Instant) {
         if let Phase::Break(b) = self.phase {
@@ -747,6 +774,8 @@ impl Session {
         }
         if !matches!(self.phase, Phase::Working(_) | Phase::Paused(_)) {
             let run = &mut self.runs[i];
+            // A block cut short gets the extension from where it stopped, not its unworked rest.
+            run.length = run.active;
             run.ended = None;
             run.outcome = None;
             run.since = Some(now);
@@ -762,11 +791,13 @@ impl Session {
         run.said = run.said.max(done);
     }
 
-    /// Fits what is left of the plan into the time planned for it (extensions included), after
-    /// a pause or a wait has pushed the end out. Ends the session when under 5 minutes remain.
+    /// Fits what is left of the plan into the time planned for it (its length from the actual
+    /// start, extensions included), after a pause or a wait has pushed the end out. Ends the
+    /// session when under 5 minutes remain.
     fn replan(&mut self, now: Instant, said: &mut Vec<Message>) {
         let extended: u32 = self.runs.iter().map(|r| r.extended).sum();
-        let target = self.plan.end + minutes(extended);
+        let target =
+            self.started.unwrap_or(now) + minutes(self.plan.total_minutes) + minutes(extended);
         let (current, first_later) = match self.phase {
             Phase::Working(i) | Phase::Paused(i) | Phase::Break(i) => (Some(i), i + 1),
             Phase::Waiting(i) => (None, i),
@@ -780,7 +811,7 @@ impl Session {
         let available = target - now;
         if available < TimeDelta::minutes(5) {
             self.stop_all(now);
-            self.reflect(Why::TimeOver, now, said);
+            self.reflect(Why::NoTimeLeft, now, said);
             return;
         }
         let shortened = needed > available;
@@ -799,14 +830,19 @@ impl Session {
                 run.length = scale(run.length);
             }
         }
-        if let Phase::Paused(i) = self.phase {
+        let resumed = if let Phase::Paused(i) = self.phase {
             self.close_pause(i, now);
             self.runs[i].since = Some(now);
             self.phase = Phase::Working(i);
-        }
+            true
+        } else {
+            false
+        };
         said.push(Message::Replanned {
             shortened,
+            resumed,
             ends: self.projected_end(now),
+            planned_end: target,
         });
     }
 
@@ -933,6 +969,7 @@ impl Session {
         run.ended = Some(at);
         run.outcome = Some(outcome);
         match self.following(i) {
+            None if go => self.reflect(Why::EndedEarly, at, said),
             None => self.reflect(Why::PlanDone, at, said),
             Some(next) if !self.is_work(next) => self.begin_break(next, at),
             Some(next) if go || self.rules.auto_start_work => {
@@ -956,7 +993,8 @@ impl Session {
             why,
             focused: minutes_down(self.focused(at)),
             planned: self.planned_focus(),
-            blocks_done: self.work_blocks_done(),
+            blocks_done: self.work_blocks(Outcome::Completed),
+            cut_short: self.work_blocks(Outcome::CutShort),
             blocks: self.work_count(),
         });
     }
@@ -1022,9 +1060,10 @@ impl Session {
         self.plan.work_blocks().count() as u32
     }
 
-    fn work_blocks_done(&self) -> u32 {
+    /// Work blocks that ended this way.
+    fn work_blocks(&self, outcome: Outcome) -> u32 {
         (0..self.runs.len())
-            .filter(|&i| self.is_work(i) && self.runs[i].outcome.is_some())
+            .filter(|&i| self.is_work(i) && self.runs[i].outcome == Some(outcome))
             .count() as u32
     }
 

@@ -94,8 +94,16 @@ fn describe(message: &Message) -> String {
             focused,
             planned,
             blocks_done,
+            cut_short,
             blocks,
-        } => format!("reflect {why:?} {focused}/{planned}m blocks {blocks_done}/{blocks}"),
+        } => format!(
+            "reflect {why:?} {focused}/{planned}m blocks {blocks_done}/{blocks}{}",
+            if *cut_short > 0 {
+                format!(" ({cut_short} cut short)")
+            } else {
+                String::new()
+            }
+        ),
         Message::CaughtUp { missed, latest } => {
             format!("caught up ({missed} missed): {}", describe(latest))
         }
@@ -118,9 +126,17 @@ fn describe(message: &Message) -> String {
                 hhmm(block.ends)
             )
         }
-        Message::Replanned { shortened, ends } => {
-            format!("replanned (shortened: {shortened}) ends {}", hhmm(*ends))
-        }
+        Message::Replanned {
+            shortened,
+            resumed,
+            ends,
+            planned_end,
+        } => format!(
+            "replanned (shortened: {shortened}, resumed: {resumed}) ends {} for {}",
+            hhmm(*ends),
+            hhmm(*planned_end)
+        ),
+        Message::ExtendLimit { block, limit } => format!("extend limit {} {limit}m", block.number),
         Message::Captured { kind, count, .. } => format!("captured {kind:?} #{count}"),
         Message::Noted => "noted".into(),
         Message::GoalSet(b) => format!("goal {} {}", b.number, b.goal.as_deref().unwrap()),
@@ -474,7 +490,7 @@ fn replanning_after_a_long_pause_fits_the_rest_into_the_planned_time() {
     live.person(Event::Replan, hm(9, 35));
     assert_eq!(
         live.take_said().last().unwrap(),
-        "09:35:00 replanned (shortened: true) ends 09:55"
+        "09:35:00 replanned (shortened: true, resumed: true) ends 09:55 for 09:55"
     );
     assert_eq!(live.phase(), Phase::Working(0));
     live.run_to(hm(9, 45));
@@ -494,6 +510,33 @@ fn replanning_after_a_long_pause_fits_the_rest_into_the_planned_time() {
 }
 
 #[test]
+fn replanning_when_nothing_is_late_changes_nothing() {
+    let mut live = Live::pomodoros();
+    // The plan was made at 09:00; the session starts 40 seconds later.
+    live.person(Event::Start, at(9, 0, 40));
+    let effects = live.person(Event::Replan, at(9, 1, 0));
+    assert_eq!(
+        said(&effects),
+        ["replanned (shortened: false, resumed: false) ends 09:55 for 09:55"]
+    );
+}
+
+#[test]
+fn a_replan_that_cannot_fit_says_where_it_ends() {
+    // Eleven 15-minute micro blocks: a minute each is still more than the 6 minutes left.
+    let mut live = Live::new(plan_of(Method::Micro, Some(215), None), Rules::default());
+    live.person(Event::Start, hm(9, 0));
+    live.person(Event::Pause { reason: None }, hm(9, 1));
+    live.person(Event::Replan, hm(12, 29));
+    let last = live.take_said().pop().unwrap();
+    assert!(
+        last.starts_with("12:29:00 replanned (shortened: true, resumed: true) ends 12:5"),
+        "{last}"
+    );
+    assert!(last.ends_with("for 12:35"), "{last}");
+}
+
+#[test]
 fn replanning_with_under_five_minutes_left_goes_to_the_reflection() {
     let mut live = Live::pomodoros();
     live.person(Event::Start, hm(9, 0));
@@ -501,7 +544,7 @@ fn replanning_with_under_five_minutes_left_goes_to_the_reflection() {
     live.person(Event::Replan, hm(9, 52));
     assert_eq!(
         live.take_said().last().unwrap(),
-        "09:52:00 reflect TimeOver 5/50m blocks 1/2"
+        "09:52:00 reflect NoTimeLeft 5/50m blocks 0/2 (1 cut short)"
     );
 }
 
@@ -557,6 +600,43 @@ fn extending_after_the_last_block_ends_reopens_it() {
 }
 
 #[test]
+fn extending_a_block_that_was_skipped_adds_to_what_was_done() {
+    let mut live = Live::pomodoros();
+    live.person(Event::Start, hm(9, 0));
+    live.person(Event::Skip, hm(9, 10));
+    let effects = live.person(Event::Extend { minutes: 2 }, hm(9, 11));
+    assert_eq!(said(&effects), ["extended 1 +2m until 09:13"]);
+    live.run_to(hm(9, 20));
+    assert_eq!(
+        live.take_said()[3..],
+        [
+            "09:13:00 end 1 -> break 5m until 09:18",
+            "09:18:00 break over -> wait for 2"
+        ]
+    );
+    assert_eq!(live.machine.session.status(hm(9, 20)).focused, 12 * 60);
+}
+
+#[test]
+fn no_block_grows_past_twelve_hours() {
+    let mut live = Live::pomodoros();
+    live.person(Event::Start, hm(9, 0));
+    live.person(Event::Extend { minutes: 690 }, hm(9, 1));
+    let effects = live.person(Event::Extend { minutes: 10 }, hm(9, 2));
+    assert_eq!(said(&effects), ["extend limit 1 720m"]);
+    assert!(!effects.iter().any(|e| matches!(e, Effect::Persist(_))));
+}
+
+#[test]
+fn skipping_the_closing_break_ends_the_session_early() {
+    let mut live = Live::new(plan_of(Method::Pomodoro, Some(30), None), Rules::default());
+    live.person(Event::Start, hm(9, 0));
+    live.run_to(hm(9, 26));
+    let effects = live.person(Event::Skip, hm(9, 26));
+    assert_eq!(said(&effects), ["reflect EndedEarly 25/25m blocks 1/1"]);
+}
+
+#[test]
 fn skipping_ends_the_block_and_skipping_the_break_gives_the_go() {
     let mut live = Live::pomodoros();
     live.person(Event::Start, hm(9, 0));
@@ -573,7 +653,7 @@ fn skipping_ends_the_block_and_skipping_the_break_gives_the_go() {
             "09:33:30 middle 2 12m done 13m left",
             "09:38:30 follow-up middle",
             "09:44:00 warning 2 2m left",
-            "09:46:00 reflect PlanDone 45/50m blocks 2/2",
+            "09:46:00 reflect PlanDone 45/50m blocks 1/2 (1 cut short)",
         ]
     );
 }
@@ -587,7 +667,7 @@ fn ending_early_goes_to_the_reflection_and_done_again_closes() {
     assert!(effects.contains(&Effect::AskCoach(Topic::Reflection)));
     assert_eq!(
         said(&effects),
-        ["reflect EndedEarly 10/50m blocks 1/2"],
+        ["reflect EndedEarly 10/50m blocks 0/2 (1 cut short)"],
         "paused time is not focused time"
     );
     live.person(
@@ -624,7 +704,10 @@ fn commands_that_do_not_fit_are_refused_and_not_journaled() {
     let effects = live.person(Event::Resume, hm(9, 26));
     assert_eq!(said(&effects), ["refused /resume in Break(1)"]);
     let effects = live.person(Event::Replan, hm(9, 26));
-    assert_eq!(said(&effects), ["replanned (shortened: false) ends 09:55"]);
+    assert_eq!(
+        said(&effects),
+        ["replanned (shortened: false, resumed: false) ends 09:55 for 09:55"]
+    );
 }
 
 #[test]
@@ -920,6 +1003,19 @@ fn journal_records_read_back_as_they_were_written() {
 }
 
 // ── taking a session up again ────────────────────────────────────────────────
+
+#[test]
+fn a_replayed_machine_schedules_its_next_timer_when_reopened() {
+    let live = eventful(hm(9, 5));
+    let mut machine = live.replayed();
+    let effects = machine.handle(Event::Reopen, hm(9, 6));
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::ScheduleTimer { at: due, .. } if *due == at(9, 12, 30))),
+        "{effects:?}"
+    );
+}
 
 #[test]
 fn reopening_mid_block_continues_with_the_right_time_left() {
