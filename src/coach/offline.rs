@@ -157,33 +157,7 @@ fn moment(message: &Message) -> String {
                 .as_deref()
                 .map_or_else(String::new, |r| format!(" ({r})"))
         ),
-        Message::Reflect {
-            why,
-            focused,
-            planned,
-            blocks_done,
-            cut_short,
-            blocks,
-        } => {
-            let opening = match why {
-                Why::PlanDone => "That's the plan done",
-                Why::EndedEarly => "Ending the session here",
-                Why::TimeOver => "The session's planned time ran out while focus was not running",
-                Why::NoTimeLeft => {
-                    "Under five minutes of the planned time are left, so this is the end"
-                }
-            };
-            let cut = if *cut_short > 0 {
-                format!(", {cut_short} cut short")
-            } else {
-                String::new()
-            };
-            format!(
-                "{opening}: {} focused of {} planned; {blocks_done} of {blocks} blocks completed{cut}.",
-                format_minutes(*focused),
-                format_minutes(*planned)
-            )
-        }
+        Message::Reflect { .. } => summary(message),
         Message::CaughtUp { missed, latest } => format!(
             "While you were away ({} passed): {}",
             plural(*missed, "earlier check-in", "earlier check-ins"),
@@ -192,6 +166,37 @@ fn moment(message: &Message) -> String {
         Message::Back(status) => format!("Back to \"{}\". {}", status.task, where_now(status)),
         _ => acknowledge(message),
     }
+}
+
+/// The figures that open the reflection.
+fn summary(message: &Message) -> String {
+    let Message::Reflect {
+        why,
+        focused,
+        planned,
+        blocks_done,
+        cut_short,
+        blocks,
+    } = message
+    else {
+        unreachable!("only reflections are summed up")
+    };
+    let opening = match why {
+        Why::PlanDone => "That's the plan done",
+        Why::EndedEarly => "Ending the session here",
+        Why::TimeOver => "The session's planned time ran out while focus was not running",
+        Why::NoTimeLeft => "Under five minutes of the planned time are left, so this is the end",
+    };
+    let cut = if *cut_short > 0 {
+        format!(", {cut_short} cut short")
+    } else {
+        String::new()
+    };
+    format!(
+        "{opening}: {} focused of {} planned; {blocks_done} of {blocks} blocks completed{cut}.",
+        format_minutes(*focused),
+        format_minutes(*planned)
+    )
 }
 
 /// The answer to something the person did.
