@@ -93,7 +93,7 @@ fn a_scripted_session_prints_its_check_ins_and_journals_everything() {
         "Break's over",
         "Block 2 of 2 · edit begins",
         "2 minutes left in block 2",
-        "That's the plan done: 30m focused of 30m planned, 2 of 2 blocks.",
+        "That's the plan done: 30m focused of 30m planned; 2 of 2 blocks completed.",
         "Session closed.",
     ];
     let positions: Vec<usize> = order
