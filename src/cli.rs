@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use clap::builder::PossibleValue;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::clock::TIME_SCALES;
 use crate::session::{ClockTime, Method, Step, parse_clock, parse_minutes, parse_stack};
 
 const ABOUT: &str = "A terminal accountability partner for focused work";
@@ -204,9 +205,9 @@ fn clock(text: &str) -> Result<ClockTime, String> {
 
 fn time_scale(text: &str) -> Result<f64, String> {
     match text.trim().parse::<f64>() {
-        Ok(n) if n.is_finite() && n > 0.0 && n <= 10_000.0 => Ok(n),
+        Ok(n) if TIME_SCALES.contains(&n) => Ok(n),
         _ => Err(format!(
-            "`{text}` is not a time scale; give a number above 0 and at most 10000 (1 is real time, 60 makes a minute pass in a second)"
+            "`{text}` is not a time scale; give a number from 0.01 to 10000 (1 is real time, 60 makes a minute pass in a second)"
         )),
     }
 }

@@ -11,6 +11,10 @@ pub fn now() -> DateTime<Local> {
     Local::now()
 }
 
+/// The time scales a session may run at: from a hundredth of real time (a long, slow demo)
+/// to 10000 times faster (a whole session in seconds, for tests).
+pub const TIME_SCALES: std::ops::RangeInclusive<f64> = 0.01..=10_000.0;
+
 /// A session's clock: wall time from `origin` on, running `scale` times faster. At scale 1 it
 /// is the wall clock. Session instants are what the machine and the journal see; wall instants
 /// are what the driver sleeps until.

@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::clock::TIME_SCALES;
 use crate::session::duration::de;
 use crate::session::{CheckIns, DeepRhythm, Method, PomodoroRhythm, Rhythm, Rhythms};
 
@@ -539,10 +540,10 @@ fn validate(settings: &Settings) -> Result<(), (&'static str, String)> {
         ));
     }
     let scale = session.time_scale;
-    if !(scale.is_finite() && scale > 0.0 && scale <= 10_000.0) {
+    if !TIME_SCALES.contains(&scale) {
         return Err((
             "session.time_scale",
-            format!("expected a number above 0 and at most 10000 (1 = real time), got {scale}"),
+            format!("expected a number from 0.01 to 10000 (1 = real time), got {scale}"),
         ));
     }
     if !(5..=25).contains(&session.micro.work) {

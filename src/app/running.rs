@@ -2,7 +2,7 @@
 //! read back), then hand it to the driver with stdin as its input.
 
 use std::io::{self, BufRead, IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::thread;
 
 use chrono::Local;
@@ -35,11 +35,15 @@ fn rules(settings: &Settings) -> Rules {
 /// `focus start`: plans the session from now, prints the plan, and runs it.
 pub(super) fn start(args: &StartArgs, settings: &Settings) -> Result<(), Error> {
     let dir = journal_dir(settings);
-    if let Some(path) = journal::unfinished(&dir)?.pop() {
-        return Err(Error::State(format!(
-            "{} is not finished; `focus resume` continues it (and /done there ends it)",
-            describe(&path)
-        )));
+    let found = journal::unfinished(&dir)?;
+    to_stderr(&found.ignored);
+    if let Some((path, header)) = found.journals.last() {
+        let what = describe(header);
+        return Err(Error::State(if journal::in_use(path) {
+            format!("{what} is running in another focus process; carry on there, or end it first")
+        } else {
+            format!("{what} is not finished; `focus resume` continues it (and /done there ends it)")
+        }));
     }
     let now = clock::now();
     // Planned from this minute, as `focus plan` would, so `--until 16:00` gets every minute
@@ -52,9 +56,10 @@ pub(super) fn start(args: &StartArgs, settings: &Settings) -> Result<(), Error> 
     let id = now.format("%Y%m%d-%H%M%S").to_string();
     let header = Header::new(id, origin, scale, rules, plan.clone());
 
+    // The journal first: if it cannot be written there is no session to show a plan for.
+    let journal = Journal::create(&dir, &header)?;
     let mut out = output::stdout(settings.ui.color);
     output::plan_text::render(&plan, &mut out).map_err(Error::io("cannot write the plan"))?;
-    let journal = Journal::create(&dir, &header)?;
     let faster = if (scale - 1.0).abs() > f64::EPSILON {
         format!(" The clock runs {scale}x faster.")
     } else {
@@ -81,7 +86,9 @@ pub(super) fn start(args: &StartArgs, settings: &Settings) -> Result<(), Error> 
 /// `focus resume`: replays the unfinished session's journal and goes on from where it is now.
 pub(super) fn resume(settings: &Settings) -> Result<(), Error> {
     let dir = journal_dir(settings);
-    let mut paths = journal::unfinished(&dir)?;
+    let found = journal::unfinished(&dir)?;
+    to_stderr(&found.ignored);
+    let mut paths: Vec<PathBuf> = found.journals.into_iter().map(|(path, _)| path).collect();
     let Some(path) = paths.pop() else {
         return Err(Error::State(
             "there is no unfinished session to resume; `focus start \"<task>\" --for 50m` starts one"
@@ -106,16 +113,13 @@ pub(super) fn resume(settings: &Settings) -> Result<(), Error> {
     drive(driver)
 }
 
-/// "the session \"Write the report\" (started 09:30)", or the file's path.
-fn describe(path: &Path) -> String {
-    match journal::peek_header(path) {
-        Some(header) => format!(
-            "the session \"{}\" (started {})",
-            header.plan.task,
-            header.origin.with_timezone(&Local).format("%Y-%m-%d %H:%M")
-        ),
-        None => format!("the session in {}", path.display()),
-    }
+/// "the session \"Write the report\" (started 2026-11-20 09:30)"
+fn describe(header: &Header) -> String {
+    format!(
+        "the session \"{}\" (started {})",
+        header.plan.task,
+        header.origin.with_timezone(&Local).format("%Y-%m-%d %H:%M")
+    )
 }
 
 fn bell(settings: &Settings) -> bool {

@@ -153,7 +153,7 @@ fn a_wrong_value_names_the_file_the_key_and_what_is_expected() {
     );
     assert_eq!(
         error_for("[session]\ntime_scale = 0\n"),
-        "config error in CONFIG: session.time_scale: expected a number above 0 and at most 10000 (1 = real time), got 0"
+        "config error in CONFIG: session.time_scale: expected a number from 0.01 to 10000 (1 = real time), got 0"
     );
     assert_eq!(
         error_for("[session]\ndefault_method = \"stacked\"\n"),

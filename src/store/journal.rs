@@ -16,12 +16,13 @@
 //!   the files left in `journal/`.
 
 use std::fs::{self, File, OpenOptions, TryLockError};
-use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::io::{self, BufRead, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
+use crate::clock::TIME_SCALES;
 use crate::session::Plan;
 use crate::session::machine::{Event, Record, Rules};
 
@@ -103,11 +104,9 @@ pub struct Replay {
     pub needs_newline: bool,
 }
 
-/// Parses a journal's text. `name` names it in warnings.
-pub fn parse(text: &str, name: &str) -> Result<Replay, String> {
-    let mut lines = text.split_inclusive('\n');
-    let first = lines.next().ok_or("it is empty")?;
-    let header: Header = serde_json::from_str(first.trim_end())
+/// Reads a header line, checking what a replay relies on.
+fn parse_header(line: &[u8]) -> Result<Header, String> {
+    let header: Header = serde_json::from_slice(line.trim_ascii_end())
         .map_err(|e| format!("its first line is not a journal header: {e}"))?;
     if header.kind != KIND {
         return Err(format!(
@@ -121,6 +120,21 @@ pub fn parse(text: &str, name: &str) -> Result<Replay, String> {
             header.schema
         ));
     }
+    if !TIME_SCALES.contains(&header.time_scale) {
+        return Err(format!(
+            "its time scale is {}, outside 0.01 to 10000",
+            header.time_scale
+        ));
+    }
+    Ok(header)
+}
+
+/// Parses a journal's bytes. `name` names it in warnings. Offsets count bytes, so a line
+/// that is not UTF-8 is skipped without shifting the repair of the end.
+pub fn parse(bytes: &[u8], name: &str) -> Result<Replay, String> {
+    let mut lines = bytes.split_inclusive(|&b| b == b'\n');
+    let first = lines.next().ok_or("it is empty")?;
+    let header = parse_header(first)?;
     let mut replay = Replay {
         header,
         records: Vec::new(),
@@ -130,8 +144,8 @@ pub fn parse(text: &str, name: &str) -> Result<Replay, String> {
     };
     for (index, line) in lines.enumerate() {
         let number = index + 2;
-        let whole = line.ends_with('\n');
-        let parsed = serde_json::from_str::<Record>(line.trim_end());
+        let whole = line.ends_with(b"\n");
+        let parsed = serde_json::from_slice::<Record>(line.trim_ascii_end());
         match (parsed, whole) {
             (Ok(record), _) => {
                 replay.records.push(record);
@@ -144,7 +158,7 @@ pub fn parse(text: &str, name: &str) -> Result<Replay, String> {
                 "{name}: its last line was cut off mid-write ({} bytes, when focus was stopped); it was dropped",
                 line.len()
             )),
-            (Err(_), true) if line.trim().is_empty() => replay.sound_len += line.len() as u64,
+            (Err(_), true) if line.trim_ascii().is_empty() => replay.sound_len += line.len() as u64,
             (Err(e), true) => {
                 replay.sound_len += line.len() as u64;
                 replay
@@ -169,12 +183,7 @@ impl Journal {
         fs::create_dir_all(dir).map_err(io_error(format!("cannot create {}", dir.display())))?;
         let mut n = 1;
         let (file, path) = loop {
-            let name = if n == 1 {
-                format!("{}.jsonl", header.id)
-            } else {
-                format!("{}-{n}.jsonl", header.id)
-            };
-            let path = dir.join(name);
+            let path = dir.join(numbered(&header.id, n));
             match OpenOptions::new()
                 .create_new(true)
                 .append(true)
@@ -210,12 +219,11 @@ impl Journal {
         let mut bytes = Vec::new();
         file.read_to_end(&mut bytes)
             .map_err(io_error(format!("cannot read {}", path.display())))?;
-        let text = String::from_utf8_lossy(&bytes);
         let name = path.file_name().map_or_else(
             || path.display().to_string(),
             |n| n.to_string_lossy().into_owned(),
         );
-        let replay = parse(&text, &name).map_err(|reason| JournalError::Damaged {
+        let replay = parse(&bytes, &name).map_err(|reason| JournalError::Damaged {
             path: path.to_owned(),
             reason,
         })?;
@@ -259,17 +267,42 @@ impl Journal {
         Ok(())
     }
 
-    /// Moves a closed session's journal to `closed/` beside it. Returns the new path.
+    /// Moves a closed session's journal to `closed/` beside it, never over another one.
+    /// Returns the new path.
     pub fn close(self) -> Result<PathBuf, JournalError> {
         let dir = self.path.parent().unwrap_or(Path::new(".")).join("closed");
         fs::create_dir_all(&dir).map_err(io_error(format!("cannot create {}", dir.display())))?;
-        let to = dir.join(self.path.file_name().expect("journals have file names"));
-        fs::rename(&self.path, &to).map_err(io_error(format!(
-            "cannot move {} to {}",
-            self.path.display(),
-            dir.display()
-        )))?;
-        Ok(to)
+        let stem = self
+            .path
+            .file_stem()
+            .expect("journals have file names")
+            .to_string_lossy()
+            .into_owned();
+        let context = || format!("cannot move {} to {}", self.path.display(), dir.display());
+        for n in 1..1000 {
+            let to = dir.join(numbered(&stem, n));
+            // A hard link fails when the name is taken, where a rename would replace it.
+            match fs::hard_link(&self.path, &to) {
+                Ok(()) => {
+                    fs::remove_file(&self.path).map_err(io_error(context()))?;
+                    return Ok(to);
+                }
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+                Err(e) => return Err(io_error(context())(e)),
+            }
+        }
+        Err(io_error(context())(io::Error::other(
+            "too many journals of the same name",
+        )))
+    }
+}
+
+/// `<stem>.jsonl`, then `<stem>-2.jsonl`, …
+fn numbered(stem: &str, n: u32) -> String {
+    if n == 1 {
+        format!("{stem}.jsonl")
+    } else {
+        format!("{stem}-{n}.jsonl")
     }
 }
 
@@ -283,26 +316,58 @@ fn lock(file: &File, task: &str) -> Result<(), JournalError> {
     }
 }
 
-/// The journals of unfinished sessions in `dir`, oldest first.
-pub fn unfinished(dir: &Path) -> Result<Vec<PathBuf>, JournalError> {
-    let entries = match fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(io_error(format!("cannot read {}", dir.display()))(e)),
-    };
-    let mut paths: Vec<PathBuf> = entries
-        .filter_map(Result::ok)
-        .map(|entry| entry.path())
-        .filter(|path| path.is_file() && path.extension().is_some_and(|e| e == "jsonl"))
-        .collect();
-    paths.sort();
-    Ok(paths)
+/// The unfinished sessions in a journal directory.
+#[derive(Debug, Default)]
+pub struct Unfinished {
+    /// Journals with a readable header, oldest session first.
+    pub journals: Vec<(PathBuf, Header)>,
+    /// One line per `.jsonl` file that is not a journal focus can read.
+    pub ignored: Vec<String>,
 }
 
-/// The header of a journal, read without locking it (to name a session in a message).
-pub fn peek_header(path: &Path) -> Option<Header> {
-    let text = fs::read_to_string(path).ok()?;
-    serde_json::from_str(text.lines().next()?).ok()
+/// Finds the unfinished sessions in `dir`: the journals left there (closed ones have moved).
+pub fn unfinished(dir: &Path) -> Result<Unfinished, JournalError> {
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Unfinished::default()),
+        Err(e) => return Err(io_error(format!("cannot read {}", dir.display()))(e)),
+    };
+    let mut found = Unfinished::default();
+    for path in entries.filter_map(Result::ok).map(|entry| entry.path()) {
+        if !(path.is_file() && path.extension().is_some_and(|e| e == "jsonl")) {
+            continue;
+        }
+        match read_header(&path) {
+            Ok(header) => found.journals.push((path, header)),
+            Err(reason) => found.ignored.push(format!(
+                "{} is not a session journal focus can read ({reason}); it was left alone",
+                path.display()
+            )),
+        }
+    }
+    found
+        .journals
+        .sort_by(|(a_path, a), (b_path, b)| a.origin.cmp(&b.origin).then(a_path.cmp(b_path)));
+    Ok(found)
+}
+
+/// The header of a journal, read without locking it.
+fn read_header(path: &Path) -> Result<Header, String> {
+    let file = File::open(path).map_err(|e| e.to_string())?;
+    let mut first = Vec::new();
+    io::BufReader::new(file)
+        .read_until(b'\n', &mut first)
+        .map_err(|e| e.to_string())?;
+    if first.is_empty() {
+        return Err("it is empty".into());
+    }
+    parse_header(&first)
+}
+
+/// Whether another process holds the journal open.
+pub fn in_use(path: &Path) -> bool {
+    File::open(path)
+        .is_ok_and(|file| matches!(file.try_lock_shared(), Err(TryLockError::WouldBlock)))
 }
 
 #[cfg(test)]
@@ -344,12 +409,21 @@ mod tests {
         text
     }
 
+    fn paths(dir: &Path) -> Vec<PathBuf> {
+        unfinished(dir)
+            .unwrap()
+            .journals
+            .into_iter()
+            .map(|(path, _)| path)
+            .collect()
+    }
+
     const PARK: &str = r#"{"at":"2026-11-20T09:01:00Z","type":"park","text":"email"}"#;
     const START: &str = r#"{"at":"2026-11-20T09:00:00Z","type":"start"}"#;
 
     #[test]
     fn a_journal_reads_back_its_header_and_records() {
-        let replay = parse(&text(&[START, "\n", PARK, "\n"]), "j").unwrap();
+        let replay = parse(text(&[START, "\n", PARK, "\n"]).as_bytes(), "j").unwrap();
         assert_eq!(replay.header, header());
         assert_eq!(replay.records.len(), 2);
         assert_eq!(
@@ -365,7 +439,7 @@ mod tests {
     #[test]
     fn a_cut_off_last_line_is_dropped_with_a_warning() {
         let full = text(&[START, "\n", &PARK[..20]]);
-        let replay = parse(&full, "j.jsonl").unwrap();
+        let replay = parse(full.as_bytes(), "j.jsonl").unwrap();
         assert_eq!(replay.records.len(), 1);
         assert_eq!(
             replay.warnings,
@@ -378,14 +452,14 @@ mod tests {
 
     #[test]
     fn a_whole_last_record_missing_only_its_newline_is_kept() {
-        let replay = parse(&text(&[START, "\n", PARK]), "j").unwrap();
+        let replay = parse(text(&[START, "\n", PARK]).as_bytes(), "j").unwrap();
         assert_eq!(replay.records.len(), 2);
         assert!(replay.needs_newline);
     }
 
     #[test]
     fn a_damaged_line_in_the_middle_is_skipped_and_named() {
-        let replay = parse(&text(&[START, "\n", "{oops\n", PARK, "\n"]), "j").unwrap();
+        let replay = parse(text(&[START, "\n", "{oops\n", PARK, "\n"]).as_bytes(), "j").unwrap();
         assert_eq!(replay.records.len(), 2);
         assert_eq!(replay.warnings.len(), 1);
         assert!(
@@ -397,15 +471,15 @@ mod tests {
 
     #[test]
     fn a_file_that_is_not_a_journal_is_refused() {
-        assert_eq!(parse("", "j").unwrap_err(), "it is empty");
+        assert_eq!(parse(b"", "j").unwrap_err(), "it is empty");
         assert!(
-            parse("hello\n", "j")
+            parse(b"hello\n", "j")
                 .unwrap_err()
                 .starts_with("its first line is not a journal header")
         );
         let newer = text(&[]).replace("\"schema\":1", "\"schema\":7");
         assert_eq!(
-            parse(&newer, "j").unwrap_err(),
+            parse(newer.as_bytes(), "j").unwrap_err(),
             "it was written by a newer focus (journal schema 7, this one reads 1); update focus"
         );
     }
@@ -425,7 +499,7 @@ mod tests {
         drop(journal);
         let (_journal, replay) = Journal::open(&path).unwrap();
         assert_eq!(replay.records, [record]);
-        assert_eq!(unfinished(dir.path()).unwrap(), [path]);
+        assert_eq!(paths(dir.path()), [path]);
     }
 
     #[test]
@@ -453,6 +527,69 @@ mod tests {
     }
 
     #[test]
+    fn offsets_count_bytes_so_a_line_that_is_not_utf8_does_not_shift_the_repair() {
+        let mut bytes = text(&[START, "\n"]).into_bytes();
+        bytes.extend_from_slice(b"\xff\xff\xff\xff\n");
+        let sound = bytes.len() as u64;
+        bytes.extend_from_slice(b"{\"at\":\"2026");
+        let replay = parse(&bytes, "j").unwrap();
+        assert_eq!(replay.sound_len, sound);
+        assert_eq!(replay.records.len(), 1);
+        assert_eq!(replay.warnings.len(), 2);
+    }
+
+    #[test]
+    fn a_header_with_an_impossible_time_scale_is_refused() {
+        let zero = text(&[]).replace("\"time_scale\":1.0", "\"time_scale\":0.0");
+        assert_eq!(
+            parse(zero.as_bytes(), "j").unwrap_err(),
+            "its time scale is 0, outside 0.01 to 10000"
+        );
+    }
+
+    #[test]
+    fn only_readable_journals_are_unfinished_sessions_oldest_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut later = header();
+        later.origin += chrono::TimeDelta::hours(1);
+        later.id = "a-later-one".into();
+        let later = Journal::create(dir.path(), &later).unwrap();
+        let earlier = Journal::create(dir.path(), &header()).unwrap();
+        fs::write(dir.path().join("notes.jsonl"), "{\"a\":1}\n").unwrap();
+        fs::write(dir.path().join("empty.jsonl"), "").unwrap();
+        let found = unfinished(dir.path()).unwrap();
+        assert_eq!(paths(dir.path()), [earlier.path(), later.path()]);
+        assert_eq!(found.ignored.len(), 2);
+        assert!(
+            found
+                .ignored
+                .iter()
+                .any(|w| w.contains("notes.jsonl is not a session journal"))
+        );
+        assert!(in_use(earlier.path()));
+        let path = earlier.path().to_owned();
+        drop(earlier);
+        assert!(!in_use(&path));
+    }
+
+    #[test]
+    fn closing_never_replaces_an_earlier_closed_journal() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = Journal::create(dir.path(), &header())
+            .unwrap()
+            .close()
+            .unwrap();
+        let second = Journal::create(dir.path(), &header())
+            .unwrap()
+            .close()
+            .unwrap();
+        assert!(first.ends_with("closed/20261120-090000.jsonl"));
+        assert!(second.ends_with("closed/20261120-090000-2.jsonl"));
+        assert!(first.exists() && second.exists());
+        assert_eq!(paths(dir.path()), Vec::<PathBuf>::new());
+    }
+
+    #[test]
     fn a_closed_journal_is_no_longer_unfinished() {
         let dir = tempfile::tempdir().unwrap();
         let journal = Journal::create(dir.path(), &header()).unwrap();
@@ -460,6 +597,6 @@ mod tests {
         assert!(second.path().ends_with("20261120-090000-2.jsonl"));
         let closed = journal.close().unwrap();
         assert!(closed.ends_with("closed/20261120-090000.jsonl"));
-        assert_eq!(unfinished(dir.path()).unwrap(), [second.path().to_owned()]);
+        assert_eq!(paths(dir.path()), [second.path().to_owned()]);
     }
 }

@@ -2,7 +2,7 @@
 
 use std::ffi::OsStr;
 use std::fs;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, ExitStatus, Output, Stdio};
 use std::sync::{Arc, Condvar, Mutex};
@@ -19,6 +19,8 @@ pub struct Focus {
     home: Home,
     command: Command,
     input: Option<String>,
+    /// Where stdout goes instead of a pipe the harness reads.
+    stdout: Option<Stdio>,
 }
 
 /// Starts a `focus` command with an empty environment but for HOME (a fresh temp dir),
@@ -42,6 +44,7 @@ pub fn focus_in(home: &Home) -> Focus {
         home,
         command,
         input: None,
+        stdout: None,
     }
 }
 
@@ -62,6 +65,11 @@ impl Focus {
 
     pub fn home(&self) -> &Path {
         self.home.path()
+    }
+
+    /// The temporary HOME, to run more commands in it with [`focus_in`].
+    pub fn home_handle(&self) -> Home {
+        Arc::clone(&self.home)
     }
 
     /// Pipes this text to stdin, then closes it.
@@ -98,33 +106,50 @@ impl Focus {
     }
 
     pub fn stdout_to(mut self, stdout: impl Into<Stdio>) -> Self {
-        self.command.stdout(stdout);
+        self.stdout = Some(stdout.into());
         self
     }
 
+    /// Runs focus to the end, with the `input` text (or nothing) on stdin. A focus that does
+    /// not exit within the patience window is killed and the test fails.
     pub fn run(mut self) -> Run {
-        let output = match self.input.take() {
-            None => self.command.output().expect("focus runs"),
-            Some(input) => {
-                let mut child = self.spawn_piped();
-                let mut stdin = child.stdin.take().unwrap();
-                // focus may stop reading before the end; that is not this test's failure.
-                let _ = stdin.write_all(input.as_bytes());
-                drop(stdin);
-                child.wait_with_output().expect("focus runs")
+        let mut child = self.spawn_piped();
+        let mut stdin = child.stdin.take().unwrap();
+        let input = self.input.take().unwrap_or_default();
+        let stdout = child.stdout.take();
+        let mut stderr = child.stderr.take().unwrap();
+        let writer = thread::spawn(move || {
+            // focus may stop reading before the end; that is not this test's failure.
+            let _ = stdin.write_all(input.as_bytes());
+        });
+        let out = thread::spawn(move || {
+            let mut bytes = Vec::new();
+            if let Some(mut stdout) = stdout {
+                stdout.read_to_end(&mut bytes).unwrap();
             }
-        };
+            bytes
+        });
+        let err = thread::spawn(move || {
+            let mut bytes = Vec::new();
+            stderr.read_to_end(&mut bytes).unwrap();
+            bytes
+        });
+        let status = wait_patiently(&mut child);
+        writer.join().unwrap();
         Run {
-            output,
+            output: Output {
+                status,
+                stdout: out.join().unwrap(),
+                stderr: err.join().unwrap(),
+            },
             home: self.home,
         }
     }
 
-    /// Starts focus with a pipe to its stdin, reading its stdout as it comes.
     fn spawn_piped(&mut self) -> Child {
         self.command
             .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
+            .stdout(self.stdout.take().unwrap_or_else(Stdio::piped))
             .stderr(Stdio::piped())
             .spawn()
             .expect("focus starts")
@@ -210,14 +235,32 @@ impl Running {
     /// printed on stdout, and its stderr.
     pub fn finish(mut self) -> (ExitStatus, String, String) {
         self.stdin = None;
-        let output = self.child.wait_with_output().expect("focus exits");
+        let mut stderr = self.child.stderr.take().unwrap();
+        let err = thread::spawn(move || {
+            let mut text = String::new();
+            stderr.read_to_string(&mut text).unwrap();
+            text
+        });
+        let status = wait_patiently(&mut self.child);
         self.reader.join().expect("stdout reader");
         let stdout = self.output.0.lock().unwrap().join("\n");
-        (
-            output.status,
-            stdout,
-            String::from_utf8(output.stderr).unwrap(),
-        )
+        (status, stdout, err.join().unwrap())
+    }
+}
+
+/// Waits for focus to exit; kills it and fails the test if it has not within [`PATIENCE`].
+fn wait_patiently(child: &mut Child) -> ExitStatus {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        if let Some(status) = child.try_wait().expect("focus is waited for") {
+            return status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("focus did not exit within {PATIENCE:?}");
+        }
+        thread::sleep(Duration::from_millis(5));
     }
 }
 

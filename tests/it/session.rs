@@ -254,7 +254,7 @@ fn a_second_process_cannot_drive_the_same_session() {
     assert!(
         stderr.starts_with("focus: error: the session \"Write the report\" (started ")
             && stderr.ends_with(
-                ") is not finished; `focus resume` continues it (and /done there ends it)\n"
+                ") is running in another focus process; carry on there, or end it first\n"
             ),
         "{stderr}"
     );
@@ -341,7 +341,7 @@ fn a_bad_time_scale_is_a_usage_error() {
         .run();
     assert!(
         run.clap_error().contains(
-            "`0` is not a time scale; give a number above 0 and at most 10000 (1 is real time, 60 makes a minute pass in a second)"
+            "`0` is not a time scale; give a number from 0.01 to 10000 (1 is real time, 60 makes a minute pass in a second)"
         ),
         "{}",
         run.stderr()
@@ -387,4 +387,93 @@ fn ctrl_c_leaves_the_session_saved() {
     );
     let path = journals(&journal_dir(home.path())).remove(0);
     assert_eq!(events(&path), ["start", "park"]);
+}
+
+#[test]
+fn a_resumed_session_keeps_time_and_runs_on_by_itself() {
+    let run = focus()
+        .args([
+            "start",
+            "Tidy the inbox",
+            "--for",
+            "25m",
+            "--method",
+            "pomodoro",
+            "--time-scale",
+            "600",
+        ])
+        .input("/quit\n")
+        .run();
+    run.ok();
+    // Input ends at once: the resumed session must still fire its check-ins and reach the end.
+    let resumed = focus_in(&run.home).args(["resume"]).run();
+    let stdout = resumed.ok();
+    for line in [
+        "Check-in:",
+        "2 minutes left in block 1",
+        "That's the plan done",
+    ] {
+        assert!(stdout.contains(line), "{line:?} in {stdout}");
+    }
+}
+
+#[test]
+fn sessions_closed_in_the_same_second_keep_their_own_journals() {
+    let home = focus().home_handle();
+    for task in ["first", "second", "third"] {
+        focus_in(&home)
+            .args(["start", task, "--for", "5m"])
+            .input(&format!("/park {task}\n/done\n/done\n"))
+            .run()
+            .ok();
+    }
+    let closed = journals(&journal_dir(home.path()).join("closed"));
+    assert_eq!(closed.len(), 3, "{closed:?}");
+    let mut tasks: Vec<String> = closed
+        .iter()
+        .map(|p| lines(p)[0]["plan"]["task"].as_str().unwrap().to_owned())
+        .collect();
+    tasks.sort();
+    assert_eq!(tasks, ["first", "second", "third"]);
+}
+
+#[test]
+fn a_stray_file_in_the_journal_directory_is_left_alone() {
+    let run = focus()
+        .args(["start", "Write", "--for", "50m"])
+        .input("/quit\n")
+        .run();
+    run.ok();
+    let dir = journal_dir(run.home.path());
+    fs::write(dir.join("notes.jsonl"), "{\"a\":1}\n").unwrap();
+    let resumed = focus_in(&run.home).args(["resume"]).input("/quit\n").run();
+    let stdout = resumed.ok();
+    assert!(stdout.contains("Back to \"Write\"."), "{stdout}");
+    assert_eq!(
+        resumed.stderr(),
+        format!(
+            "focus: {} is not a session journal focus can read (its first line is not a journal header: missing field `kind` at line 1 column 7); it was left alone\n",
+            dir.join("notes.jsonl").display()
+        )
+    );
+}
+
+#[test]
+fn a_session_that_cannot_be_saved_is_not_started() {
+    let run = focus()
+        .args(["start", "Write", "--for", "50m"])
+        .env("FOCUS__LOG__DATA_DIR", "/proc/focus-cannot-write-here")
+        .run();
+    assert_eq!(run.code(), 1);
+    assert_eq!(
+        run.stdout(),
+        "",
+        "no plan is shown for a session that cannot run"
+    );
+    assert!(
+        run.stderr()
+            .starts_with("focus: error: cannot create /proc/focus-cannot-write-here/journal: "),
+        "{}",
+        run.stderr()
+    );
 }
