@@ -56,6 +56,15 @@ pub enum LeftBy {
     InputClosed,
 }
 
+/// A typed line short enough to quote in a one-line error.
+fn shortened(line: &str) -> String {
+    const KEEP: usize = 60;
+    match line.char_indices().nth(KEEP) {
+        Some((cut, _)) => format!("{}…", &line[..cut]),
+        None => line.to_owned(),
+    }
+}
+
 #[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
 struct Timer {
     due: Instant,
@@ -199,7 +208,8 @@ impl<W: Write> Driver<W> {
                             "cannot write the session journal {}{}",
                             journal.path().display(),
                             typed.map_or_else(String::new, |t| format!(
-                                " (\"{t}\" was not saved; everything before it was)"
+                                " (\"{}\" was not saved; everything before it was)",
+                                shortened(t)
                             ))
                         ),
                         source,
@@ -249,5 +259,17 @@ impl<W: Write> Driver<W> {
         self.out
             .write_all(bytes)
             .map_err(Error::io("cannot write to standard output"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shortened;
+
+    #[test]
+    fn a_long_line_is_shortened_for_an_error_message() {
+        assert_eq!(shortened("/park call mum"), "/park call mum");
+        let long = "é".repeat(100);
+        assert_eq!(shortened(&long), format!("{}…", "é".repeat(60)));
     }
 }
