@@ -29,10 +29,6 @@ impl SessionClock {
         SessionClock { origin, scale }
     }
 
-    pub fn scale(&self) -> f64 {
-        self.scale
-    }
-
     /// The session instant now, to the millisecond (journals stay readable).
     pub fn now(&self) -> DateTime<FixedOffset> {
         self.session_at(now().fixed_offset()).round_subsecs(3)

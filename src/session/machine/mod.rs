@@ -320,14 +320,6 @@ impl Machine {
 }
 
 impl Session {
-    pub fn plan(&self) -> &Plan {
-        &self.plan
-    }
-
-    pub fn rules(&self) -> &Rules {
-        &self.rules
-    }
-
     pub fn phase(&self) -> Phase {
         self.phase
     }
@@ -342,10 +334,6 @@ impl Session {
 
     pub fn replies(&self) -> &[Reply] {
         &self.replies
-    }
-
-    pub fn started(&self) -> Option<Instant> {
-        self.started
     }
 
     pub fn ended(&self) -> Option<Instant> {
@@ -465,15 +453,23 @@ impl Session {
         moments
     }
 
-    /// The check-ins of running block `i` that are due by `upto`.
-    fn checkins_until(&mut self, i: usize, upto: Instant, moments: &mut Vec<Message>) {
+    /// The check-ins of block `i` not said yet, as (active offset, kind), in order.
+    fn unsaid_checkins(&self, i: usize) -> impl Iterator<Item = (TimeDelta, CheckInKind)> {
         let run = &self.runs[i];
-        let since = run.since.expect("a working block is running");
-        let elapsed = self.active_at(i, upto);
-        let due: Vec<_> = schedule::within_block(run.length.num_seconds(), &self.rules.checkins)
+        let said = run.said;
+        schedule::within_block(run.length.num_seconds(), &self.rules.checkins)
             .into_iter()
             .map(|(offset, kind)| (TimeDelta::seconds(offset), kind))
-            .filter(|&(offset, _)| offset > run.said && offset <= elapsed)
+            .filter(move |&(offset, _)| offset > said)
+    }
+
+    /// The check-ins of running block `i` that are due by `upto`.
+    fn checkins_until(&mut self, i: usize, upto: Instant, moments: &mut Vec<Message>) {
+        let since = self.runs[i].since.expect("a working block is running");
+        let elapsed = self.active_at(i, upto);
+        let due: Vec<_> = self
+            .unsaid_checkins(i)
+            .take_while(|&(offset, _)| offset <= elapsed)
             .collect();
         for (offset, kind) in due {
             let run = &self.runs[i];
@@ -501,12 +497,7 @@ impl Session {
                 let run = &self.runs[i];
                 let since = run.since.expect("a working block is running");
                 consider(self.end_of(i));
-                if let Some((offset, _)) =
-                    schedule::within_block(run.length.num_seconds(), &self.rules.checkins)
-                        .into_iter()
-                        .map(|(offset, kind)| (TimeDelta::seconds(offset), kind))
-                        .find(|&(offset, _)| offset > run.said)
-                {
+                if let Some((offset, _)) = self.unsaid_checkins(i).next() {
                     consider(since + (offset - run.active));
                 }
             }
@@ -752,7 +743,8 @@ impl Session {
         }
     }
 
-    /// Block `i`'s length after adding `extra` minutes.
+    /// Block `i`'s length after adding `extra` minutes. A block that has ended (perhaps cut
+    /// short) grows from what was done, not from its unworked rest.
     fn extended_length(&self, i: usize, extra: u32) -> TimeDelta {
         let run = &self.runs[i];
         let base = if run.ended.is_some() {
@@ -765,6 +757,7 @@ impl Session {
 
     /// Adds minutes to block `i`, reopening it if it had just ended.
     fn extend(&mut self, i: usize, extra: u32, now: Instant) {
+        let length = self.extended_length(i, extra);
         if let Phase::Break(b) = self.phase {
             // The break has not really happened yet: it starts afresh after the extension.
             let run = &mut self.runs[b];
@@ -774,8 +767,6 @@ impl Session {
         }
         if !matches!(self.phase, Phase::Working(_) | Phase::Paused(_)) {
             let run = &mut self.runs[i];
-            // A block cut short gets the extension from where it stopped, not its unworked rest.
-            run.length = run.active;
             run.ended = None;
             run.outcome = None;
             run.since = Some(now);
@@ -785,7 +776,7 @@ impl Session {
         }
         let done = self.active_at(i, now);
         let run = &mut self.runs[i];
-        run.length += minutes(extra);
+        run.length = length;
         run.extended += extra;
         // The check-ins move with the new length; those now in the past are not said late.
         run.said = run.said.max(done);
