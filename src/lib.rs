@@ -14,6 +14,7 @@ pub mod output;
 pub mod repl;
 pub mod session;
 pub mod store;
+pub mod text;
 
 pub use app::run;
 pub use error::Error;

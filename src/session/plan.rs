@@ -20,6 +20,7 @@ use super::duration::{MAX_MINUTES, format_minutes};
 use super::goal::{self, NO_GOAL_NUDGE};
 use super::method::{Method, Rhythm, Rhythms};
 use super::stack::{self, StackError, Step};
+use crate::text;
 
 /// The version of the plan's JSON shape (documented in the README).
 pub const PLAN_SCHEMA: u32 = 1;
@@ -300,54 +301,13 @@ fn check<Tz: TimeZone>(request: &PlanRequest<Tz>) -> Result<(), PlanError> {
 /// One line of plain text: line breaks, tabs and runs of spaces become one space; control
 /// characters (terminal escapes among them) and bidirectional overrides are dropped, so what
 /// a person typed can be printed to a terminal or a calendar as it is.
-pub fn tidy(text: &str) -> String {
-    let invisible =
-        |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
-    strip_escapes(text)
+pub fn tidy(raw: &str) -> String {
+    let invisible = |c: char| c.is_control() || text::is_bidi_control(c);
+    text::strip_escapes(raw)
         .split(|c: char| c.is_whitespace() || invisible(c))
         .filter(|w| !w.is_empty())
         .collect::<Vec<_>>()
         .join(" ")
-}
-
-/// Removes terminal escape sequences whole: CSI (`ESC [ … final`), OSC, DCS and the other
-/// string sequences (up to BEL or `ESC \`), and two-byte escapes; C1 CSI (`\u{9b}`) as CSI.
-/// A control character on its own is left for the caller.
-fn strip_escapes(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        let csi = match c {
-            '\u{1b}' => match chars.next() {
-                Some('[') => true,
-                Some(']' | 'P' | 'X' | '^' | '_') => {
-                    // A string sequence: up to BEL or ST (ESC \).
-                    while let Some(c) = chars.next() {
-                        if c == '\u{7}' || (c == '\u{1b}' && chars.next_if_eq(&'\\').is_some()) {
-                            break;
-                        }
-                    }
-                    continue;
-                }
-                // A two-byte escape (or a lone ESC at the end).
-                _ => continue,
-            },
-            '\u{9b}' => true,
-            _ => {
-                out.push(c);
-                continue;
-            }
-        };
-        if csi {
-            // Parameters and intermediates, then one final byte in @..~.
-            for c in chars.by_ref() {
-                if ('@'..='~').contains(&c) {
-                    break;
-                }
-            }
-        }
-    }
-    out
 }
 
 /// The instant `minutes` after `start`, with the offset in force then.
