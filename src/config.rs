@@ -52,6 +52,10 @@ pub struct LlmSettings {
     pub idle_timeout_secs: u32,
     #[serde(deserialize_with = "de::whole::<0, 10, _>")]
     pub max_retries: u32,
+    /// Ask the server to count the tokens of each reply (`stream_options.include_usage`).
+    pub include_usage: bool,
+    /// Sent with every request (such as the `HTTP-Referer` and `X-Title` headers of `OpenRouter`).
+    pub headers: BTreeMap<String, String>,
     pub offline: bool,
 }
 
@@ -66,6 +70,8 @@ impl Default for LlmSettings {
             first_token_timeout_secs: 60,
             idle_timeout_secs: 30,
             max_retries: 3,
+            include_usage: true,
+            headers: BTreeMap::new(),
             offline: false,
         }
     }

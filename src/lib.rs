@@ -10,6 +10,7 @@ pub mod clock;
 pub mod coach;
 pub mod config;
 pub mod error;
+pub mod llm;
 pub mod output;
 pub mod repl;
 pub mod session;

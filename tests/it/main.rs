@@ -2,8 +2,11 @@
 //! HOME, so nothing of the developer's machine (config, keys, time zone) leaks in.
 
 mod harness;
+#[path = "../support/server.rs"]
+mod server;
 
 mod config;
+mod llm;
 mod plan;
 mod session;
 mod shell;

@@ -1,0 +1,427 @@
+//! The production [`ChatModel`]: any OpenAI-compatible server, through async-openai.
+//!
+//! async-openai builds and sends the request and reads the server-sent events; focus keeps
+//! the rest in its own hands (see `../shared/notes`, verified against async-openai 0.43):
+//! - the key, organisation and project are set explicitly, so nothing the library would read
+//!   from `OPENAI_*` variables reaches a server the person did not configure;
+//! - the library's own retry layer is replaced by an HTTP service that turns any non-2xx
+//!   response into an [`HttpFailure`] with its status, `Retry-After` and body, and the retry
+//!   loop here backs off with jitter and tells the caller it is waiting;
+//! - the stream is read with lenient types ([`WireChunk`]) through the `byot` methods, so no
+//!   server's quirks make a chunk unreadable;
+//! - there is no total request timeout (it would kill long replies): a connect timeout, a
+//!   deadline for the first token and a limit on the gap between chunks instead.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_openai::Client;
+use async_openai::config::OpenAIConfig;
+use async_openai::error::{OpenAIError, StreamError};
+use async_openai::middleware::HttpRequestFactory;
+use futures::StreamExt;
+use reqwest::header::{HeaderName, HeaderValue};
+use serde_json::{Value, json};
+use tokio::time::{Instant, sleep, timeout, timeout_at};
+
+use super::key::key_source;
+use super::wire::{HttpFailure, Target, WireChunk, quote, retry_after};
+use super::{ApiKey, ChatModel, Chunk, LlmError, ReplyStream, Request, Retry};
+use crate::clock;
+use crate::config::{Env, LlmSettings};
+
+/// The most of an error body kept.
+const MAX_ERROR_BODY: usize = 64 * 1024;
+/// The longest `Retry-After` waited for; a longer one fails at once and says how long.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
+/// The first retry waits about this long, each next one twice as long...
+const BACKOFF_BASE: Duration = Duration::from_millis(500);
+/// ...up to this.
+const BACKOFF_CAP: Duration = Duration::from_secs(8);
+
+/// A client for one OpenAI-compatible server and model. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct OpenAiCompatible {
+    client: Client<OpenAIConfig>,
+    shared: Arc<Shared>,
+}
+
+#[derive(Debug)]
+struct Shared {
+    target: Target,
+    include_usage: bool,
+    first_token: Duration,
+    idle: Duration,
+    max_retries: u32,
+}
+
+impl OpenAiCompatible {
+    /// A client for the server in `settings`, sending `key` (none: an empty bearer token, as
+    /// local servers expect).
+    pub fn new(
+        settings: &LlmSettings,
+        key: Option<&ApiKey>,
+        env: &Env,
+    ) -> Result<OpenAiCompatible, LlmError> {
+        let base = base_url(&settings.base_url)?;
+        let key = key.map_or("", ApiKey::expose);
+        if HeaderValue::from_str(&format!("Bearer {key}")).is_err() {
+            return Err(LlmError::Settings(format!(
+                "the API key from {} has characters that cannot be sent in an HTTP header: check it",
+                key_source(settings, env)
+            )));
+        }
+        let mut config = OpenAIConfig::new()
+            .with_api_base(&base)
+            .with_api_key(key)
+            .with_org_id("")
+            .with_project_id("");
+        for (name, value) in &settings.headers {
+            let bad = |e: &dyn std::fmt::Display| {
+                LlmError::Settings(format!(
+                    "llm.headers.{name} cannot be sent as an HTTP header ({e}): fix it in the config file"
+                ))
+            };
+            let header = HeaderName::from_bytes(name.as_bytes()).map_err(|e| bad(&e))?;
+            config = config
+                .with_header(header, value.as_str())
+                .map_err(|e| bad(&e))?;
+        }
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(settings.connect_timeout_secs.into()))
+            .build()
+            .map_err(|e| LlmError::Settings(format!("cannot set up HTTP: {e}")))?;
+        let idle = Duration::from_secs(settings.idle_timeout_secs.into());
+        let service = tower::service_fn(move |factory: HttpRequestFactory| {
+            let http = http.clone();
+            async move { send(&http, &factory, idle).await }
+        });
+        Ok(OpenAiCompatible {
+            client: Client::with_config(config).with_http_service(service),
+            shared: Arc::new(Shared {
+                target: Target {
+                    url: base,
+                    model: settings.model.clone(),
+                    key_source: key_source(settings, env),
+                },
+                include_usage: settings.include_usage,
+                first_token: Duration::from_secs(settings.first_token_timeout_secs.into()),
+                idle,
+                max_retries: settings.max_retries,
+            }),
+        })
+    }
+
+    /// The body of a streamed chat completion for `request`.
+    fn body(&self, request: &Request) -> Value {
+        let mut body = json!({
+            "model": self.shared.target.model,
+            "messages": request.messages,
+            "stream": true,
+        });
+        if self.shared.include_usage {
+            body["stream_options"] = json!({ "include_usage": true });
+        }
+        if let Some(max) = request.max_tokens {
+            body["max_tokens"] = max.into();
+        }
+        if let Some(temperature) = request.temperature {
+            body["temperature"] = temperature.into();
+        }
+        body
+    }
+
+    /// The error `error` means, and how long the server asked to wait before a retry.
+    fn classify(&self, error: OpenAIError) -> (LlmError, Option<Duration>) {
+        let target = &self.shared.target;
+        match error {
+            OpenAIError::Boxed(boxed) => match boxed.downcast::<HttpFailure>() {
+                Ok(failure) => (failure.classify(target), failure.retry_after),
+                Err(other) => (interrupted(&*other), None),
+            },
+            OpenAIError::Reqwest(e) if e.is_connect() || e.is_timeout() => {
+                let detail = if e.is_timeout() {
+                    "no connection within the connect timeout".to_owned()
+                } else {
+                    root_cause(&e)
+                };
+                let error = LlmError::Unreachable {
+                    url: target.url.clone(),
+                    detail,
+                    retries: 0,
+                };
+                (error, None)
+            }
+            OpenAIError::Reqwest(e) => (interrupted(&e), None),
+            OpenAIError::ApiError(api) => {
+                let failure = HttpFailure {
+                    status: api.status_code.as_u16(),
+                    retry_after: None,
+                    body: json!({ "error": api.api_error }).to_string(),
+                };
+                (failure.classify(target), None)
+            }
+            OpenAIError::InvalidArgument(message) => (LlmError::Settings(quote(&message)), None),
+            OpenAIError::StreamError(e) => (stream_broke(&e), None),
+            other => (interrupted(&other), None),
+        }
+    }
+
+    /// What to do after `error` on attempt `attempt` (0 for the first try): the retry to
+    /// announce, or the error to end with.
+    fn retry(
+        &self,
+        attempt: u32,
+        error: LlmError,
+        wait: Option<Duration>,
+    ) -> Result<Retry, LlmError> {
+        let error = match (error, wait) {
+            (LlmError::RateLimited { message, .. }, Some(wait)) if wait > MAX_RETRY_AFTER => {
+                return Err(LlmError::RateLimited {
+                    message,
+                    retries: attempt,
+                    wait: Some(wait),
+                });
+            }
+            (error, _) => error,
+        };
+        if !error.is_retryable() || attempt >= self.shared.max_retries {
+            return Err(error.after_retries(attempt));
+        }
+        let delay = wait.map_or_else(|| backoff(attempt), |w| w.min(MAX_RETRY_AFTER));
+        Ok(Retry {
+            attempt: attempt + 1,
+            of: self.shared.max_retries,
+            delay,
+            cause: cause(&error),
+        })
+    }
+}
+
+impl ChatModel for OpenAiCompatible {
+    fn name(&self) -> &str {
+        &self.shared.target.model
+    }
+
+    // One generator holds the retry loop and the reading of each attempt, because only its
+    // body can yield.
+    #[allow(clippy::too_many_lines)]
+    fn stream(&self, request: Request) -> ReplyStream {
+        let this = self.clone();
+        Box::pin(async_stream::stream! {
+            let body = this.body(&request);
+            let shared = &this.shared;
+            let mut attempt = 0;
+            'attempts: loop {
+                // The first token (text or reasoning) must come by this deadline; after it, no
+                // gap between chunks may be longer than the idle limit.
+                let deadline = Instant::now() + shared.first_token;
+                let opened = timeout_at(
+                    deadline,
+                    this.client.chat().create_stream_byot::<Value, WireChunk>(body.clone()),
+                )
+                .await;
+                let mut events = match opened {
+                    Err(_) => {
+                        yield Err(LlmError::NoFirstToken { secs: shared.first_token.as_secs() });
+                        return;
+                    }
+                    Ok(Err(e)) => {
+                        let (error, wait) = this.classify(e);
+                        match this.retry(attempt, error, wait) {
+                            Ok(retry) => {
+                                let delay = retry.delay;
+                                yield Ok(Chunk::Retrying(retry));
+                                sleep(delay).await;
+                                attempt += 1;
+                                continue 'attempts;
+                            }
+                            Err(error) => {
+                                yield Err(error);
+                                return;
+                            }
+                        }
+                    }
+                    Ok(Ok(events)) => events,
+                };
+                let mut replying = false;
+                let mut heard = false;
+                let mut finish = None;
+                let mut usage = None;
+                let mut skipped = 0;
+                loop {
+                    let next = if replying {
+                        timeout(shared.idle, events.next()).await
+                    } else {
+                        timeout_at(deadline, events.next()).await
+                    };
+                    match next {
+                        Err(_) if replying => {
+                            yield Err(LlmError::Stalled { secs: shared.idle.as_secs() });
+                            return;
+                        }
+                        Err(_) => {
+                            yield Err(LlmError::NoFirstToken { secs: shared.first_token.as_secs() });
+                            return;
+                        }
+                        Ok(None) => break,
+                        Ok(Some(Ok(chunk))) => {
+                            heard = true;
+                            let piece = chunk.piece();
+                            if let Some(message) = piece.error {
+                                yield Err(LlmError::InStream { message });
+                                return;
+                            }
+                            if !piece.reasoning.is_empty() {
+                                replying = true;
+                                yield Ok(Chunk::Reasoning(piece.reasoning));
+                            }
+                            if !piece.text.is_empty() {
+                                replying = true;
+                                yield Ok(Chunk::Text(piece.text));
+                            }
+                            finish = finish.or(piece.finish);
+                            usage = piece.usage.or(usage);
+                        }
+                        Ok(Some(Err(OpenAIError::JSONDeserialize(e, raw)))) => {
+                            heard = true;
+                            skipped += 1;
+                            tracing::warn!(
+                                target: "focus::llm",
+                                "skipped a chunk that is not valid JSON ({e}): {}",
+                                quote(&raw)
+                            );
+                        }
+                        Ok(Some(Err(e))) => {
+                            if finish.is_some() {
+                                // The reply was whole; only what came after it was lost.
+                                break;
+                            }
+                            let (error, wait) = this.classify(e);
+                            if !replying {
+                                // Nothing was shown yet, so the turn can be sent again.
+                                if let Ok(retry) = this.retry(attempt, error.clone(), wait) {
+                                    let delay = retry.delay;
+                                    yield Ok(Chunk::Retrying(retry));
+                                    sleep(delay).await;
+                                    attempt += 1;
+                                    continue 'attempts;
+                                }
+                            }
+                            yield Err(error);
+                            return;
+                        }
+                    }
+                }
+                if let Some(usage) = usage {
+                    yield Ok(Chunk::Usage(usage));
+                }
+                yield match finish {
+                    Some(reason) => Ok(Chunk::Finished { reason, skipped }),
+                    None if !heard => Err(LlmError::Empty { url: shared.target.url.clone() }),
+                    None => Err(LlmError::EndedEarly),
+                };
+                return;
+            }
+        })
+    }
+}
+
+/// Sends one attempt; a non-2xx response becomes an [`HttpFailure`] carrying what the retry
+/// loop and the error messages need.
+async fn send(
+    http: &reqwest::Client,
+    factory: &HttpRequestFactory,
+    idle: Duration,
+) -> Result<reqwest::Response, OpenAIError> {
+    let request = factory.build().await?;
+    let mut response = http.execute(request).await.map_err(OpenAIError::Reqwest)?;
+    if response.status().is_success() {
+        return Ok(response);
+    }
+    let status = response.status().as_u16();
+    let retry_after = retry_after(response.headers(), clock::now().to_utc());
+    let mut body = Vec::new();
+    while body.len() < MAX_ERROR_BODY {
+        match timeout(idle, response.chunk()).await {
+            Ok(Ok(Some(bytes))) => body.extend_from_slice(&bytes),
+            _ => break,
+        }
+    }
+    body.truncate(MAX_ERROR_BODY);
+    Err(OpenAIError::Boxed(Box::new(HttpFailure {
+        status,
+        retry_after,
+        body: String::from_utf8_lossy(&body).into_owned(),
+    })))
+}
+
+/// `base_url` checked and without a trailing slash (async-openai appends
+/// `/chat/completions` to it as it is).
+fn base_url(raw: &str) -> Result<String, LlmError> {
+    let base = raw.trim().trim_end_matches('/');
+    let url = reqwest::Url::parse(base).map_err(|e| {
+        LlmError::Settings(format!(
+            "llm.base_url {base:?} is not a URL ({e}): write it like http://localhost:11434/v1"
+        ))
+    })?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(LlmError::Settings(format!(
+            "llm.base_url {base:?} must start with http:// or https://"
+        )));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(LlmError::Settings(format!(
+            "llm.base_url {base:?} must not have a query or fragment: write it like https://api.openai.com/v1"
+        )));
+    }
+    Ok(base.to_owned())
+}
+
+/// About `BACKOFF_BASE × 2^attempt` (capped), with jitter so that clients that failed
+/// together do not retry together.
+fn backoff(attempt: u32) -> Duration {
+    let full = BACKOFF_BASE
+        .saturating_mul(1 << attempt.min(16))
+        .min(BACKOFF_CAP);
+    full.mul_f64(0.5 + rand::random::<f64>() / 2.0)
+}
+
+/// A few words on what failed, for the "retrying" notice.
+fn cause(error: &LlmError) -> String {
+    match error {
+        LlmError::RateLimited { .. } => "the server is rate limiting".to_owned(),
+        LlmError::Server { status, .. } => format!("the server failed ({status})"),
+        LlmError::Unreachable { detail, .. } => format!("cannot connect ({detail})"),
+        LlmError::Interrupted { detail } => format!("the connection was lost ({detail})"),
+        other => other.to_string(),
+    }
+}
+
+fn interrupted(error: &(dyn std::error::Error + 'static)) -> LlmError {
+    LlmError::Interrupted {
+        detail: root_cause(error),
+    }
+}
+
+fn stream_broke(error: &StreamError) -> LlmError {
+    let detail = match error {
+        // What reqwest says when the connection closes or resets inside the body.
+        StreamError::EventStream(message) if message.contains("error decoding response body") => {
+            "the connection closed or was reset".to_owned()
+        }
+        StreamError::EventStream(message) => quote(message),
+        StreamError::UnknownEvent(event) => format!("unknown event {}", quote(&event.event)),
+    };
+    LlmError::Interrupted { detail }
+}
+
+/// The innermost cause of an error, which is the one that names what went wrong
+/// ("Connection refused (os error 111)").
+fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause = error;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    quote(&cause.to_string())
+}
