@@ -1,6 +1,7 @@
 //! The edge between the command line and the library: reads the clock, the environment and
 //! the config file once, turns flags into domain requests, and writes the results.
 
+mod asking;
 mod running;
 
 use std::fs;
@@ -37,6 +38,10 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Command::Resume => {
             let loaded = load_settings(cli.config.as_deref(), &env, &dirs)?;
             running::resume(&loaded.settings)
+        }
+        Command::Ask(args) => {
+            let loaded = load_settings(cli.config.as_deref(), &env, &dirs)?;
+            asking::ask(&args, &loaded.settings, &env, cli.offline)
         }
     };
     match result {

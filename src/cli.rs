@@ -46,6 +46,10 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "PATH")]
     pub config: Option<PathBuf>,
 
+    /// Never contact a model: the offline coach answers (same as llm.offline = true)
+    #[arg(long, global = true)]
+    pub offline: bool,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -60,6 +64,9 @@ pub enum Command {
     Start(StartArgs),
     /// Continue the unfinished session (after a crash, a reboot or /quit)
     Resume,
+    /// Send one message to the coach and print the reply (also a quick check of the model settings)
+    #[command(after_help = ASK_EXAMPLES)]
+    Ask(AskArgs),
     /// Show the settings in effect (secrets hidden) and which config file was read
     Config(ConfigArgs),
     /// Print a shell completion script
@@ -96,6 +103,15 @@ Examples:
   focus start \"Write blog post draft\" --for 50m --goal \"800 words\"
   focus start \"Refactor the parser\" --until 16:00 --method deep
   printf '/park email Sam\\n/status\\n' | focus start \"Demo\" --for 25m --time-scale 60";
+
+const ASK_EXAMPLES: &str = "\
+The reply streams to standard output; notices and errors go to standard error. While a session
+is running, the coach sees where it stands. Ctrl-C stops the reply.
+
+Examples:
+  focus ask \"hello\"                       check that the model settings work
+  focus ask \"How do I start a hard task?\"
+  git diff | focus ask - \"Is this one task or two?\"";
 
 const COMPLETION_EXAMPLES: &str = "\
 Examples:
@@ -169,6 +185,17 @@ pub struct StartArgs {
     /// [default: session.time_scale, normally 1]
     #[arg(long, value_name = "N", value_parser = time_scale)]
     pub time_scale: Option<f64>,
+}
+
+#[derive(Debug, Args)]
+pub struct AskArgs {
+    /// The message (several words are joined with spaces; - reads standard input in its place)
+    #[arg(required = true, value_name = "TEXT")]
+    pub text: Vec<String>,
+
+    /// Also print the tokens the turn took (from the server, or estimated)
+    #[arg(long)]
+    pub usage: bool,
 }
 
 #[derive(Debug, Args)]

@@ -6,6 +6,7 @@
 use std::io;
 
 use crate::config::ConfigError;
+use crate::llm::LlmError;
 use crate::session::PlanError;
 use crate::store::JournalError;
 
@@ -13,6 +14,8 @@ use crate::store::JournalError;
 pub const EXIT_USAGE: u8 = 2;
 /// Exit code for a failure while doing the work (I/O, …).
 pub const EXIT_FAILURE: u8 = 1;
+/// Exit code after Ctrl-C, as shells report a process ended by SIGINT.
+pub const EXIT_INTERRUPTED: u8 = 130;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -28,6 +31,12 @@ pub enum Error {
     State(String),
     #[error(transparent)]
     Journal(#[from] JournalError),
+    /// A turn with the model failed.
+    #[error(transparent)]
+    Model(#[from] LlmError),
+    /// The person stopped it (Ctrl-C).
+    #[error("{0}")]
+    Cancelled(String),
     #[error("{context}: {source}")]
     Io {
         context: String,
@@ -45,7 +54,10 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Config(_) | Error::Plan(_) | Error::Input(_) => EXIT_USAGE,
-            Error::State(_) | Error::Journal(_) | Error::Io { .. } => EXIT_FAILURE,
+            Error::State(_) | Error::Journal(_) | Error::Model(_) | Error::Io { .. } => {
+                EXIT_FAILURE
+            }
+            Error::Cancelled(_) => EXIT_INTERRUPTED,
         }
     }
 

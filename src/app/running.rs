@@ -1,6 +1,7 @@
 //! `focus start` and `focus resume`: set up a session (a new plan and journal, or a journal
 //! read back), then hand it to the driver with stdin as its input.
 
+use std::fs;
 use std::io::{self, BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::thread;
@@ -17,7 +18,7 @@ use crate::output;
 use crate::repl::driver::LeftBy;
 use crate::repl::{Driver, Ending, Input};
 use crate::session;
-use crate::session::machine::{Event, Machine, Rules};
+use crate::session::machine::{Event, Machine, Rules, Status};
 use crate::store::journal::{self, Header, Journal};
 
 fn journal_dir(settings: &Settings) -> PathBuf {
@@ -111,6 +112,22 @@ pub(super) fn resume(settings: &Settings) -> Result<(), Error> {
     let mut driver = Driver::new(machine, journal, clock, out, bell(settings));
     driver.send(Event::Reopen)?;
     drive(driver)
+}
+
+/// The unfinished session as it stands now, read without disturbing a process that may be
+/// running it; `None` when there is none or it cannot be read.
+pub(super) fn session_status(settings: &Settings) -> Option<Status> {
+    let found = journal::unfinished(&journal_dir(settings)).ok()?;
+    let (path, _) = found.journals.last()?;
+    let bytes = fs::read(path).ok()?;
+    let replay = journal::parse(&bytes, &path.display().to_string()).ok()?;
+    let header = replay.header;
+    let clock = SessionClock::new(header.origin, header.time_scale);
+    let mut machine = Machine::replay(header.plan, header.rules, replay.records);
+    let now = clock.now();
+    // Brings the copy up to now (the effects are for the process that runs the session).
+    machine.handle(Event::Tick, now);
+    Some(machine.session().status(now))
 }
 
 /// "the session \"Write the report\" (started 2026-11-20 09:30)"

@@ -2,6 +2,58 @@
 //! [`Message`](crate::session::machine::Message)); the coach decides *how*.
 //!
 //! [`offline`] is the deterministic wording used with no model; it is also what every
-//! check-in shows first, so a check-in never waits on a network.
+//! check-in shows first, so a check-in never waits on a network. With a model, the coach
+//! sends [`SYSTEM_PROMPT`] and a description of the session ([`session_context`]) with the
+//! person's words.
 
 pub mod offline;
+
+use crate::llm::LlmError;
+use crate::session::machine::Status;
+
+/// The partner's role, tone and the workflow's rules, sent first in every conversation.
+pub const SYSTEM_PROMPT: &str = include_str!("../../prompts/system.md");
+
+/// Why the coach is working without a model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Offline {
+    /// The person asked for it: `--offline`, or `llm.offline = true`.
+    Chosen { by: &'static str },
+    /// No key, a failing key command, or no server.
+    Unavailable(LlmError),
+}
+
+impl Offline {
+    /// Why, in a few words: "you chose --offline", "there is no API key for …".
+    pub fn why(&self) -> String {
+        match self {
+            Offline::Chosen { by } => format!("you chose {by}"),
+            Offline::Unavailable(LlmError::NoKey { url, .. }) => {
+                format!("there is no API key for {url}")
+            }
+            Offline::Unavailable(LlmError::KeyCommand { .. }) => {
+                "llm.api_key_cmd did not give a key".to_owned()
+            }
+            Offline::Unavailable(LlmError::Unreachable { url, .. }) => {
+                format!("the model server at {url} cannot be reached")
+            }
+            Offline::Unavailable(other) => other.to_string(),
+        }
+    }
+
+    /// The one line that says the coach is offline; shown once, not on every message.
+    pub fn line(&self) -> String {
+        format!(
+            "The coach is offline ({}): plans, check-ins and the reflection come from focus itself.",
+            self.why()
+        )
+    }
+}
+
+/// The session described for a model: where it is, the figures so far and what was captured.
+pub fn session_context(status: &Status) -> String {
+    format!(
+        "The person is in a focus session right now. Where it stands:\n{}",
+        offline::status(status)
+    )
+}

@@ -5,6 +5,8 @@ use std::fmt::Write as _;
 
 use chrono::{DateTime, FixedOffset, Local};
 
+use super::Offline;
+use crate::llm::LlmError;
 use crate::session::format_minutes;
 use crate::session::machine::{
     Asked, BlockInfo, BreakInfo, CaptureKind, Message, Next, Phase, Session, Status, Topic, Why,
@@ -476,4 +478,28 @@ mod tests {
         assert_eq!(bar(150, 100, 10), "[##########]");
         assert_eq!(bar(0, 0, 4), "[####]");
     }
+}
+
+/// The offline coach's answer to free chat: honest about why there is no model, and about
+/// what works without one.
+pub fn chat(offline: &Offline) -> String {
+    let fix = match offline {
+        Offline::Chosen { by } => format!("To talk to the model again, leave out {by}."),
+        Offline::Unavailable(LlmError::NoKey { var, .. }) => format!(
+            "To talk to a model, set ${var}, or point llm.base_url at a local server such as Ollama (http://localhost:11434/v1)."
+        ),
+        Offline::Unavailable(LlmError::Unreachable { .. }) => {
+            "Start the server, or check llm.base_url (`focus config` shows it).".to_owned()
+        }
+        Offline::Unavailable(_) => "`focus config` shows the model settings.".to_owned(),
+    };
+    format!(
+        "I can't answer that right now: the coach is offline because {}.\n\
+         Everything else works without a model:\n  \
+         focus plan \"<task>\" --for 50m    plan a session\n  \
+         focus start \"<task>\" --for 50m   run it: check-ins, /park, /pause, /extend, /status, /done\n  \
+         focus resume                     take up an unfinished session\n\
+         {fix}",
+        offline.why()
+    )
 }

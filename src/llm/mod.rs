@@ -25,6 +25,8 @@ use std::time::Duration;
 use futures::{Stream, StreamExt};
 use serde::{Deserialize, Serialize};
 
+use crate::config::{Env, LlmSettings};
+
 pub use error::LlmError;
 pub use key::{ApiKey, needs_key, resolve_key};
 pub use openai::OpenAiCompatible;
@@ -220,6 +222,20 @@ pub trait ChatModel: Send + Sync + fmt::Debug {
     /// model) and during the reply (a lost connection) are items of the stream; after an
     /// error the stream ends.
     fn stream(&self, request: Request) -> ReplyStream;
+}
+
+/// The model the settings name, ready to use: the key resolved (see [`resolve_key`]) and the
+/// client built. Fails with [`LlmError::NoKey`] when a server that needs a key has none, and
+/// with the key command's failure; both mean the coach goes on offline.
+pub async fn connect(settings: &LlmSettings, env: &Env) -> Result<Arc<dyn ChatModel>, LlmError> {
+    let key = resolve_key(settings, env).await?;
+    if key.is_none() && needs_key(&settings.base_url) {
+        return Err(LlmError::NoKey {
+            var: settings.api_key_env.clone(),
+            url: settings.base_url.trim_end_matches('/').to_owned(),
+        });
+    }
+    Ok(Arc::new(OpenAiCompatible::new(settings, key.as_ref(), env)?))
 }
 
 /// Streams a reply to `request`; when the server says the context is too long before any
