@@ -638,6 +638,10 @@ impl Settings {
     pub fn to_redacted_toml(&self) -> String {
         let mut shown = self.clone();
         shown.llm.base_url = redact_url(&shown.llm.base_url);
+        // A header may carry a credential (Azure's `api-key`, a proxy's token).
+        for value in shown.llm.headers.values_mut() {
+            *value = "(hidden)".to_owned();
+        }
         toml::to_string_pretty(&shown).expect("settings always serialize")
     }
 

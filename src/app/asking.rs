@@ -15,7 +15,12 @@ use crate::llm::{self, Ending, FinishReason, Message, Reply, Request, Step};
 /// Sends the message (with the running session's context, if there is one) and prints the
 /// reply as it arrives. Offline, prints the offline coach's answer instead: a success when
 /// offline was chosen, a failure (after the answer) when the model is unavailable.
-pub(super) fn ask(args: &AskArgs, settings: &Settings, env: &Env, offline: bool) -> Result<(), Error> {
+pub(super) fn ask(
+    args: &AskArgs,
+    settings: &Settings,
+    env: &Env,
+    offline: bool,
+) -> Result<(), Error> {
     let text = message(&args.text)?;
     let mut messages = vec![Message::system(SYSTEM_PROMPT)];
     if let Some(status) = session_status(settings) {
@@ -175,9 +180,9 @@ async fn stream_reply(
             }
             Err(error.clone().into())
         }
-        Some(Ending::Cancelled) if reply.text().is_empty() => {
-            Err(Error::Cancelled("cancelled before the reply began".to_owned()))
-        }
+        Some(Ending::Cancelled) if reply.text().is_empty() => Err(Error::Cancelled(
+            "cancelled before the reply began".to_owned(),
+        )),
         Some(Ending::Cancelled) | None => Err(Error::Cancelled(
             "cancelled; the reply above is incomplete".to_owned(),
         )),

@@ -459,27 +459,6 @@ pub fn ask(topic: Topic, session: &Session) -> Option<String> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn seconds_read_as_a_clock() {
-        assert_eq!(format_seconds(872), "14:32");
-        assert_eq!(format_seconds(0), "0:00");
-        assert_eq!(format_seconds(-5), "0:00");
-        assert_eq!(format_seconds(3900), "1:05:00");
-    }
-
-    #[test]
-    fn the_bar_fills_with_progress() {
-        assert_eq!(bar(0, 100, 10), "[----------]");
-        assert_eq!(bar(50, 100, 10), "[#####-----]");
-        assert_eq!(bar(150, 100, 10), "[##########]");
-        assert_eq!(bar(0, 0, 4), "[####]");
-    }
-}
-
 /// The offline coach's answer to free chat: honest about why there is no model, and about
 /// what works without one.
 pub fn chat(offline: &Offline) -> String {
@@ -502,4 +481,25 @@ pub fn chat(offline: &Offline) -> String {
          {fix}",
         offline.why()
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seconds_read_as_a_clock() {
+        assert_eq!(format_seconds(872), "14:32");
+        assert_eq!(format_seconds(0), "0:00");
+        assert_eq!(format_seconds(-5), "0:00");
+        assert_eq!(format_seconds(3900), "1:05:00");
+    }
+
+    #[test]
+    fn the_bar_fills_with_progress() {
+        assert_eq!(bar(0, 100, 10), "[----------]");
+        assert_eq!(bar(50, 100, 10), "[#####-----]");
+        assert_eq!(bar(150, 100, 10), "[##########]");
+        assert_eq!(bar(0, 0, 4), "[####]");
+    }
 }

@@ -279,6 +279,20 @@ fn a_key_written_into_the_file_is_ignored_and_never_repeated() {
 }
 
 #[test]
+fn header_values_are_hidden_when_shown() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_default(
+        tmp.path(),
+        "[llm.headers]\napi-key = \"azure-secret-1\"\nX-Title = \"focus\"\n",
+    );
+    let settings = load_with(tmp.path(), &Env::default()).unwrap().settings;
+    assert_eq!(settings.llm.headers["api-key"], "azure-secret-1");
+    let shown = settings.to_redacted_toml();
+    assert!(!shown.contains("azure-secret-1"), "{shown}");
+    assert!(shown.contains("api-key = \"(hidden)\""), "{shown}");
+}
+
+#[test]
 fn a_key_in_api_key_env_is_rejected_without_echoing_it() {
     let message = error_for("[llm]\napi_key_env = \"sk-very-secret-123\"\n");
     assert!(message.starts_with(
@@ -338,9 +352,10 @@ fn documented_keys(example: &str) -> BTreeSet<String> {
     keys
 }
 
+/// The dotted keys of a table; `llm.headers` is one key (its entries are the person's own).
 fn flatten(prefix: &str, value: &toml::Value, keys: &mut BTreeSet<String>) {
     match value {
-        toml::Value::Table(table) => {
+        toml::Value::Table(table) if prefix != "llm.headers" => {
             for (k, v) in table {
                 let path = if prefix.is_empty() {
                     k.clone()
@@ -361,6 +376,7 @@ fn the_example_documents_every_setting_and_loads_as_the_defaults() {
     // Every key, optional ones included.
     let mut full = Settings::default();
     full.llm.api_key_cmd = Some("cmd".into());
+    full.llm.headers.insert("X-Title".into(), "focus".into());
     full.log.data_dir = Some("d".into());
     full.log.notes_dir = Some("n".into());
     let mut setting_keys = BTreeSet::new();

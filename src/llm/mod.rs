@@ -235,7 +235,11 @@ pub async fn connect(settings: &LlmSettings, env: &Env) -> Result<Arc<dyn ChatMo
             url: settings.base_url.trim_end_matches('/').to_owned(),
         });
     }
-    Ok(Arc::new(OpenAiCompatible::new(settings, key.as_ref(), env)?))
+    Ok(Arc::new(OpenAiCompatible::new(
+        settings,
+        key.as_ref(),
+        env,
+    )?))
 }
 
 /// Streams a reply to `request`; when the server says the context is too long before any

@@ -50,7 +50,10 @@ fn ask(text: &str) -> Request {
 fn finish_reasons_from_every_server() {
     assert_eq!(FinishReason::from_wire(""), None);
     assert_eq!(FinishReason::from_wire("stop"), Some(FinishReason::Stop));
-    assert_eq!(FinishReason::from_wire("length"), Some(FinishReason::Length));
+    assert_eq!(
+        FinishReason::from_wire("length"),
+        Some(FinishReason::Length)
+    );
     assert_eq!(
         FinishReason::from_wire("tool_calls"),
         Some(FinishReason::Other("tool_calls".to_owned()))
@@ -60,13 +63,37 @@ fn finish_reasons_from_every_server() {
 #[test]
 fn error_bodies_of_every_shape_give_their_message() {
     let cases = [
-        (401, r#"{"error":{"message":"Incorrect API key provided: sk-***","type":"invalid_request_error","code":"invalid_api_key"}}"#, "rejected the API key (401: Incorrect API key provided: sk-***): check $OPENAI_API_KEY"),
-        (404, r#"{"error":{"message":"model \"llama3.1\" not found, try pulling it first","type":"api_error","param":null,"code":null}}"#, "model \"llama3.1\" not found at http://127.0.0.1:11434/v1"),
-        (404, "<html><body>Not Found</body></html>", "http://127.0.0.1:11434/v1/chat/completions was not found (404: <html><body>Not Found</body></html>): check llm.base_url"),
-        (400, r#"{"object":"error","message":"bad","type":"BadRequestError","param":null,"code":400}"#, "rejected the request (400: bad)"),
-        (422, r#"{"detail":[{"loc":["body","messages"],"msg":"field required"}]}"#, "(422: field required)"),
+        (
+            401,
+            r#"{"error":{"message":"Incorrect API key provided: sk-***","type":"invalid_request_error","code":"invalid_api_key"}}"#,
+            "rejected the API key (401: Incorrect API key provided: sk-***): check $OPENAI_API_KEY",
+        ),
+        (
+            404,
+            r#"{"error":{"message":"model \"llama3.1\" not found, try pulling it first","type":"api_error","param":null,"code":null}}"#,
+            "model \"llama3.1\" not found at http://127.0.0.1:11434/v1",
+        ),
+        (
+            404,
+            "<html><body>Not Found</body></html>",
+            "http://127.0.0.1:11434/v1/chat/completions was not found (404: <html><body>Not Found</body></html>): check llm.base_url",
+        ),
+        (
+            400,
+            r#"{"object":"error","message":"bad","type":"BadRequestError","param":null,"code":400}"#,
+            "rejected the request (400: bad)",
+        ),
+        (
+            422,
+            r#"{"detail":[{"loc":["body","messages"],"msg":"field required"}]}"#,
+            "(422: field required)",
+        ),
         (503, "", "the server failed (503: service unavailable)"),
-        (413, r#"{"error":{"message":"This model's maximum context length is 8192 tokens","code":"context_length_exceeded"}}"#, "too long for the model's context:"),
+        (
+            413,
+            r#"{"error":{"message":"This model's maximum context length is 8192 tokens","code":"context_length_exceeded"}}"#,
+            "too long for the model's context:",
+        ),
     ];
     for (status, body, says) in cases {
         let line = failure_of(status, body).to_string();
@@ -88,7 +115,13 @@ fn server_text_in_errors_is_one_safe_short_line() {
 
 #[test]
 fn retryable_errors_are_the_passing_ones() {
-    assert!(failure_of(429, r#"{"error":{"message":"slow down","type":"requests"}}"#).is_retryable());
+    assert!(
+        failure_of(
+            429,
+            r#"{"error":{"message":"slow down","type":"requests"}}"#
+        )
+        .is_retryable()
+    );
     assert!(failure_of(500, "oops").is_retryable());
     assert!(failure_of(408, "").is_retryable());
     let quota = failure_of(
@@ -113,7 +146,10 @@ fn retry_after_as_seconds_milliseconds_or_a_date() {
         retry_after(&headers, now)
     };
     assert_eq!(with("retry-after", "7"), Some(Duration::from_secs(7)));
-    assert_eq!(with("retry-after-ms", "250"), Some(Duration::from_millis(250)));
+    assert_eq!(
+        with("retry-after-ms", "250"),
+        Some(Duration::from_millis(250))
+    );
     assert_eq!(
         with("retry-after", "Sat, 21 Nov 2026 10:00:30 GMT"),
         Some(Duration::from_secs(30))
@@ -138,7 +174,11 @@ fn trimming_drops_old_turns_before_the_context_and_keeps_the_ends() {
         Message::user("now"),
     ]);
     let (trimmed, dropped) = request.trimmed(request.estimated_tokens() / 2).unwrap();
-    let kept: Vec<&str> = trimmed.messages.iter().map(|m| m.content.as_str()).collect();
+    let kept: Vec<&str> = trimmed
+        .messages
+        .iter()
+        .map(|m| m.content.as_str())
+        .collect();
     // The old question goes, and its answer with it; the context stays.
     assert_eq!(dropped, 2);
     assert_eq!(kept[0], "system");
@@ -163,7 +203,12 @@ fn a_base_url_must_be_http_and_loses_its_trailing_slash() {
         OpenAiCompatible::new(&settings, None, &Env::default()).map(|_| ())
     };
     assert!(make("http://localhost:11434/v1/").is_ok());
-    for bad in ["localhost:11434", "ftp://x/v1", "http://x/v1?key=1", "not a url"] {
+    for bad in [
+        "localhost:11434",
+        "ftp://x/v1",
+        "http://x/v1?key=1",
+        "not a url",
+    ] {
         let error = make(bad).unwrap_err().to_string();
         assert!(error.contains("llm.base_url"), "{bad}: {error}");
     }
@@ -192,7 +237,11 @@ fn only_public_servers_need_a_key() {
     ] {
         assert!(!needs_key(local), "{local}");
     }
-    for public in ["https://api.openai.com/v1", "https://openrouter.ai/api/v1", "http://8.8.8.8/v1"] {
+    for public in [
+        "https://api.openai.com/v1",
+        "https://openrouter.ai/api/v1",
+        "http://8.8.8.8/v1",
+    ] {
         assert!(needs_key(public), "{public}");
     }
 }
@@ -207,7 +256,10 @@ async fn the_key_comes_from_the_variable_then_the_command() {
     let env = Env::from([("MY_KEY", "sk-from-env")]);
     let key = resolve_key(&settings, &env).await.unwrap().unwrap();
     assert_eq!(key.expose(), "sk-from-env");
-    let key = resolve_key(&settings, &Env::default()).await.unwrap().unwrap();
+    let key = resolve_key(&settings, &Env::default())
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(key.expose(), "sk-from-cmd");
 
     settings.api_key_cmd = Some("echo 'vault is locked' >&2; exit 3".to_owned());
@@ -276,7 +328,10 @@ async fn a_context_too_long_is_trimmed_once_with_a_fake_model_too() {
         message: "too long".to_owned(),
         n_ctx: None,
     };
-    let model = Arc::new(Scripted::new([failure(too_long.clone()), reply("Short now.")]));
+    let model = Arc::new(Scripted::new([
+        failure(too_long.clone()),
+        reply("Short now."),
+    ]));
     let request = Request::new(vec![
         Message::system("coach"),
         Message::user("old ".repeat(100)),

@@ -5,6 +5,7 @@ mod harness;
 #[path = "../support/server.rs"]
 mod server;
 
+mod ask;
 mod config;
 mod llm;
 mod plan;
