@@ -640,7 +640,7 @@ impl Settings {
         shown.llm.base_url = redact_url(&shown.llm.base_url);
         // A header may carry a credential (Azure's `api-key`, a proxy's token).
         for value in shown.llm.headers.values_mut() {
-            *value = "(hidden)".to_owned();
+            "(hidden)".clone_into(value);
         }
         toml::to_string_pretty(&shown).expect("settings always serialize")
     }
