@@ -13,6 +13,7 @@ use clap::CommandFactory;
 
 use crate::cli::{Cli, Command, ConfigArgs, PlanArgs, PlanSpec};
 use crate::clock;
+use crate::coach;
 use crate::config::{self, ConfigFile, Dirs, Env, Loaded, NamedBy, Settings};
 use crate::error::Error;
 use crate::output;
@@ -33,11 +34,13 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         }
         Command::Start(args) => {
             let loaded = load_settings(cli.config.as_deref(), &env, &dirs)?;
-            running::start(&args, &loaded.settings)
+            let offline = coach::offline_before_asking(&loaded.settings.llm, &env, cli.offline);
+            running::start(&args, &loaded.settings, offline.as_ref())
         }
         Command::Resume => {
             let loaded = load_settings(cli.config.as_deref(), &env, &dirs)?;
-            running::resume(&loaded.settings)
+            let offline = coach::offline_before_asking(&loaded.settings.llm, &env, cli.offline);
+            running::resume(&loaded.settings, offline.as_ref())
         }
         Command::Ask(args) => {
             let loaded = load_settings(cli.config.as_deref(), &env, &dirs)?;

@@ -12,6 +12,7 @@ use tokio::sync::mpsc;
 use super::{plan_request, plan_start, to_stderr};
 use crate::cli::StartArgs;
 use crate::clock::{self, SessionClock};
+use crate::coach::Offline;
 use crate::config::Settings;
 use crate::error::Error;
 use crate::output;
@@ -34,7 +35,11 @@ fn rules(settings: &Settings) -> Rules {
 }
 
 /// `focus start`: plans the session from now, prints the plan, and runs it.
-pub(super) fn start(args: &StartArgs, settings: &Settings) -> Result<(), Error> {
+pub(super) fn start(
+    args: &StartArgs,
+    settings: &Settings,
+    offline: Option<&Offline>,
+) -> Result<(), Error> {
     let dir = journal_dir(settings);
     let found = journal::unfinished(&dir)?;
     to_stderr(&found.ignored);
@@ -71,6 +76,7 @@ pub(super) fn start(args: &StartArgs, settings: &Settings) -> Result<(), Error> 
         "\nOne command per line: /pause [reason], /park <text>, /status, /done; /help lists them all.{faster}"
     )
     .map_err(Error::io("cannot write to standard output"))?;
+    say_offline(&mut out, offline)?;
 
     let machine = Machine::new(plan, rules);
     let mut driver = Driver::new(
@@ -85,7 +91,7 @@ pub(super) fn start(args: &StartArgs, settings: &Settings) -> Result<(), Error> 
 }
 
 /// `focus resume`: replays the unfinished session's journal and goes on from where it is now.
-pub(super) fn resume(settings: &Settings) -> Result<(), Error> {
+pub(super) fn resume(settings: &Settings, offline: Option<&Offline>) -> Result<(), Error> {
     let dir = journal_dir(settings);
     let found = journal::unfinished(&dir)?;
     to_stderr(&found.ignored);
@@ -108,10 +114,20 @@ pub(super) fn resume(settings: &Settings) -> Result<(), Error> {
     let header = replay.header;
     let clock = SessionClock::new(header.origin, header.time_scale);
     let machine = Machine::replay(header.plan, header.rules, replay.records);
-    let out = output::stdout(settings.ui.color);
+    let mut out = output::stdout(settings.ui.color);
+    say_offline(&mut out, offline)?;
     let mut driver = Driver::new(machine, journal, clock, out, bell(settings));
     driver.send(Event::Reopen)?;
     drive(driver)
+}
+
+/// Says once, in one line, that the coach works without a model, and why.
+fn say_offline(out: &mut impl Write, offline: Option<&Offline>) -> Result<(), Error> {
+    match offline {
+        Some(offline) => writeln!(out, "{}", offline.line())
+            .map_err(Error::io("cannot write to standard output")),
+        None => Ok(()),
+    }
 }
 
 /// The unfinished session as it stands now, read without disturbing a process that may be

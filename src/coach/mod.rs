@@ -8,7 +8,8 @@
 
 pub mod offline;
 
-use crate::llm::LlmError;
+use crate::config::{Env, LlmSettings};
+use crate::llm::{self, LlmError};
 use crate::session::machine::Status;
 
 /// The partner's role, tone and the workflow's rules, sent first in every conversation.
@@ -48,6 +49,22 @@ impl Offline {
             self.why()
         )
     }
+}
+
+/// Whether the coach will be offline, as far as can be told without running `api_key_cmd` or
+/// touching the network: offline chosen, or no key for a server that needs one.
+pub fn offline_before_asking(settings: &LlmSettings, env: &Env, flag: bool) -> Option<Offline> {
+    if flag {
+        return Some(Offline::Chosen { by: "--offline" });
+    }
+    if settings.offline {
+        return Some(Offline::Chosen {
+            by: "llm.offline = true",
+        });
+    }
+    let no_key = env.get(&settings.api_key_env).is_none() && settings.api_key_cmd.is_none();
+    (no_key && llm::needs_key(&settings.base_url))
+        .then(|| Offline::Unavailable(LlmError::no_key(settings)))
 }
 
 /// The session described for a model: where it is, the figures so far and what was captured.

@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use thiserror::Error;
 
+use crate::config::LlmSettings;
+
 /// Why a turn failed.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum LlmError {
@@ -121,6 +123,14 @@ pub enum LlmError {
 }
 
 impl LlmError {
+    /// No key for the server `settings` name.
+    pub fn no_key(settings: &LlmSettings) -> LlmError {
+        LlmError::NoKey {
+            var: settings.api_key_env.clone(),
+            url: settings.base_url.trim_end_matches('/').to_owned(),
+        }
+    }
+
     /// Whether sending the same request again may succeed: rate limits, server errors, lost
     /// connections. A refused key, an unknown model or a bad request fail the same way again.
     pub fn is_retryable(&self) -> bool {

@@ -230,10 +230,7 @@ pub trait ChatModel: Send + Sync + fmt::Debug {
 pub async fn connect(settings: &LlmSettings, env: &Env) -> Result<Arc<dyn ChatModel>, LlmError> {
     let key = resolve_key(settings, env).await?;
     if key.is_none() && needs_key(&settings.base_url) {
-        return Err(LlmError::NoKey {
-            var: settings.api_key_env.clone(),
-            url: settings.base_url.trim_end_matches('/').to_owned(),
-        });
+        return Err(LlmError::no_key(settings));
     }
     Ok(Arc::new(OpenAiCompatible::new(
         settings,

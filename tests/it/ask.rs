@@ -367,3 +367,25 @@ fn a_running_session_is_described_to_the_coach() {
     assert!(context.contains("Parked (1): call the bank"), "{context}");
     assert_eq!(messages[2]["content"], "Am I on track?");
 }
+
+#[test]
+fn a_session_says_once_that_the_coach_is_offline_and_only_when_it_is() {
+    let session = |f: Focus| {
+        f.args(["start", "Tidy the inbox", "--for", "25m"])
+            .input("/park reply to Sam\n/status\n/park buy milk\n/quit\n")
+            .run()
+            .ok()
+    };
+    let offline_line = "The coach is offline (there is no API key for https://api.openai.com/v1): plans, check-ins and the reflection come from focus itself.";
+    let out = session(focus());
+    assert_eq!(out.matches(offline_line).count(), 1, "{out}");
+    let out = session(focus().args(["--offline"]));
+    assert_eq!(out.matches("The coach is offline (you chose --offline)").count(), 1, "{out}");
+    for configured in [
+        focus().env("OPENAI_API_KEY", "sk-test"),
+        focus().env("FOCUS__LLM__BASE_URL", "http://localhost:11434/v1"),
+    ] {
+        let out = session(configured);
+        assert!(!out.contains("offline"), "{out}");
+    }
+}
