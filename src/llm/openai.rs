@@ -216,6 +216,14 @@ impl ChatModel for OpenAiCompatible {
                 // The first token (text or reasoning) must come by this deadline; after it, no
                 // gap between chunks may be longer than the idle limit.
                 let deadline = Instant::now() + shared.first_token;
+                tracing::debug!(
+                    target: "focus::llm",
+                    url = %shared.target.url,
+                    model = %shared.target.model,
+                    attempt,
+                    estimated_tokens = request.estimated_tokens(),
+                    "sending a chat completion request"
+                );
                 let opened = timeout_at(
                     deadline,
                     this.client.chat().create_stream_byot::<Value, WireChunk>(body.clone()),
