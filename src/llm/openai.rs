@@ -212,7 +212,7 @@ impl ChatModel for OpenAiCompatible {
             let body = this.body(&request);
             let shared = &this.shared;
             let mut attempt = 0;
-            'attempts: loop {
+            loop {
                 // The first token (text or reasoning) must come by this deadline; after it, no
                 // gap between chunks may be longer than the idle limit.
                 let deadline = Instant::now() + shared.first_token;
@@ -224,112 +224,101 @@ impl ChatModel for OpenAiCompatible {
                     estimated_tokens = request.estimated_tokens(),
                     "sending a chat completion request"
                 );
-                let opened = timeout_at(
-                    deadline,
-                    this.client.chat().create_stream_byot::<Value, WireChunk>(body.clone()),
-                )
-                .await;
-                let mut events = match opened {
-                    Err(_) => {
-                        yield Err(LlmError::NoFirstToken { secs: shared.first_token.as_secs() });
-                        return;
-                    }
-                    Ok(Err(e)) => {
-                        let (error, wait) = this.classify(e);
-                        match this.retry(attempt, error, wait) {
-                            Ok(retry) => {
-                                let delay = retry.delay;
-                                yield Ok(Chunk::Retrying(retry));
-                                sleep(delay).await;
-                                attempt += 1;
-                                continue 'attempts;
-                            }
-                            Err(error) => {
-                                yield Err(error);
-                                return;
-                            }
-                        }
-                    }
-                    Ok(Ok(events)) => events,
-                };
-                let mut replying = false;
-                let mut heard = false;
-                let mut finish = None;
-                let mut usage = None;
-                let mut skipped = 0;
-                loop {
-                    let next = if replying {
-                        timeout(shared.idle, events.next()).await
-                    } else {
-                        timeout_at(deadline, events.next()).await
-                    };
-                    match next {
-                        Err(_) if replying => {
-                            yield Err(LlmError::Stalled { secs: shared.idle.as_secs() });
-                            return;
-                        }
+                // Each attempt ends the stream, or fails in a way that may be retried.
+                let (error, wait) = 'attempt: {
+                    let opened = timeout_at(
+                        deadline,
+                        this.client.chat().create_stream_byot::<Value, WireChunk>(body.clone()),
+                    )
+                    .await;
+                    let mut events = match opened {
                         Err(_) => {
                             yield Err(LlmError::NoFirstToken { secs: shared.first_token.as_secs() });
                             return;
                         }
-                        Ok(None) => break,
-                        Ok(Some(Ok(chunk))) => {
-                            heard = true;
-                            let piece = chunk.piece();
-                            if let Some(message) = piece.error {
-                                yield Err(LlmError::InStream { message });
+                        Ok(Err(e)) => break 'attempt this.classify(e),
+                        Ok(Ok(events)) => events,
+                    };
+                    let mut replying = false;
+                    let mut heard = false;
+                    let mut finish = None;
+                    let mut usage = None;
+                    let mut skipped = 0;
+                    loop {
+                        let next = if replying {
+                            timeout(shared.idle, events.next()).await
+                        } else {
+                            timeout_at(deadline, events.next()).await
+                        };
+                        match next {
+                            Err(_) if replying => {
+                                yield Err(LlmError::Stalled { secs: shared.idle.as_secs() });
                                 return;
                             }
-                            if !piece.reasoning.is_empty() {
-                                replying = true;
-                                yield Ok(Chunk::Reasoning(piece.reasoning));
+                            Err(_) => {
+                                yield Err(LlmError::NoFirstToken { secs: shared.first_token.as_secs() });
+                                return;
                             }
-                            if !piece.text.is_empty() {
-                                replying = true;
-                                yield Ok(Chunk::Text(piece.text));
-                            }
-                            finish = finish.or(piece.finish);
-                            usage = piece.usage.or(usage);
-                        }
-                        Ok(Some(Err(OpenAIError::JSONDeserialize(e, raw)))) => {
-                            heard = true;
-                            skipped += 1;
-                            tracing::warn!(
-                                target: "focus::llm",
-                                "skipped a chunk that is not valid JSON ({e}): {}",
-                                quote(&raw)
-                            );
-                        }
-                        Ok(Some(Err(e))) => {
-                            if finish.is_some() {
-                                // The reply was whole; only what came after it was lost.
-                                break;
-                            }
-                            let (error, wait) = this.classify(e);
-                            if !replying {
-                                // Nothing was shown yet, so the turn can be sent again.
-                                if let Ok(retry) = this.retry(attempt, error.clone(), wait) {
-                                    let delay = retry.delay;
-                                    yield Ok(Chunk::Retrying(retry));
-                                    sleep(delay).await;
-                                    attempt += 1;
-                                    continue 'attempts;
+                            Ok(None) => break,
+                            Ok(Some(Ok(chunk))) => {
+                                heard = true;
+                                let piece = chunk.piece();
+                                if let Some(message) = piece.error {
+                                    yield Err(LlmError::InStream { message });
+                                    return;
                                 }
+                                if !piece.reasoning.is_empty() {
+                                    replying = true;
+                                    yield Ok(Chunk::Reasoning(piece.reasoning));
+                                }
+                                if !piece.text.is_empty() {
+                                    replying = true;
+                                    yield Ok(Chunk::Text(piece.text));
+                                }
+                                finish = finish.or(piece.finish);
+                                usage = piece.usage.or(usage);
                             }
-                            yield Err(error);
-                            return;
+                            Ok(Some(Err(OpenAIError::JSONDeserialize(e, raw)))) => {
+                                heard = true;
+                                skipped += 1;
+                                tracing::warn!(
+                                    target: "focus::llm",
+                                    "skipped a chunk that is not valid JSON ({e}): {}",
+                                    quote(&raw)
+                                );
+                            }
+                            // The reply was whole; only what came after it was lost.
+                            Ok(Some(Err(_))) if finish.is_some() => break,
+                            // Nothing was shown yet, so the turn can be sent again.
+                            Ok(Some(Err(e))) if !replying => break 'attempt this.classify(e),
+                            Ok(Some(Err(e))) => {
+                                yield Err(this.classify(e).0);
+                                return;
+                            }
                         }
                     }
-                }
-                if let Some(usage) = usage {
-                    yield Ok(Chunk::Usage(usage));
-                }
-                yield match finish {
-                    Some(reason) => Ok(Chunk::Finished { reason, skipped }),
-                    None if !heard => Err(LlmError::Empty { url: shared.target.url.clone() }),
-                    None => Err(LlmError::EndedEarly),
+                    if let Some(usage) = usage {
+                        yield Ok(Chunk::Usage(usage));
+                    }
+                    yield match finish {
+                        Some(reason) => Ok(Chunk::Finished { reason, skipped }),
+                        None if !heard => Err(LlmError::Empty { url: shared.target.url.clone() }),
+                        None => Err(LlmError::EndedEarly),
+                    };
+                    return;
                 };
-                return;
+                match this.retry(attempt, error, wait) {
+                    Ok(retry) => {
+                        let delay = retry.delay;
+                        yield Ok(Chunk::Retrying(retry));
+                        sleep(delay).await;
+                        attempt += 1;
+                    }
+                    Err(error) => {
+                        yield Err(error);
+                        return;
+                    }
+                }
             }
         })
     }

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use crate::harness::{Focus, focus, focus_in};
+use crate::llm::fixture;
 use crate::server::{Part, Response, Server, finish_chunk, reply, text_chunk};
 
 /// `focus ask` configured for `server`, with a key in the environment and short time limits.
@@ -15,11 +16,6 @@ fn ask_at(server: &Server) -> Focus {
         .env("FOCUS__LLM__IDLE_TIMEOUT_SECS", "1")
         .env("OPENAI_API_KEY", "sk-test-key")
         .args(["ask"])
-}
-
-fn fixture(name: &str) -> String {
-    let path = format!("{}/tests/fixtures/llm/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
 /// The error line of a failed run (exit 1): the last line of stderr.
@@ -380,7 +376,12 @@ fn a_session_says_once_that_the_coach_is_offline_and_only_when_it_is() {
     let out = session(focus());
     assert_eq!(out.matches(offline_line).count(), 1, "{out}");
     let out = session(focus().args(["--offline"]));
-    assert_eq!(out.matches("The coach is offline (you chose --offline)").count(), 1, "{out}");
+    assert_eq!(
+        out.matches("The coach is offline (you chose --offline)")
+            .count(),
+        1,
+        "{out}"
+    );
     for configured in [
         focus().env("OPENAI_API_KEY", "sk-test"),
         focus().env("FOCUS__LLM__BASE_URL", "http://localhost:11434/v1"),

@@ -14,7 +14,8 @@ use futures::StreamExt;
 
 use crate::server::{Part, Response, Server, events, reply, text_chunk};
 
-fn fixture(name: &str) -> String {
+/// A file of `tests/fixtures/llm`.
+pub fn fixture(name: &str) -> String {
     let path = format!("{}/tests/fixtures/llm/{name}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
