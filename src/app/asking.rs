@@ -10,7 +10,7 @@ use crate::cli::AskArgs;
 use crate::coach::{self, Offline, SYSTEM_PROMPT};
 use crate::config::{Env, Settings};
 use crate::error::Error;
-use crate::llm::{self, Ending, FinishReason, Message, Reply, Request, Step};
+use crate::llm::{self, Ending, FinishReason, LlmError, Message, Reply, Request, Step};
 
 /// Sends the message (with the running session's context, if there is one) and prints the
 /// reply as it arrives. Offline, prints the offline coach's answer instead: a success when
@@ -152,7 +152,18 @@ async fn stream_reply(
             if usage.estimated { " (estimated)" } else { "" }
         ));
     }
+    conclude(&reply)
+}
+
+/// What the reply's ending means for the exit: notes on stderr, and the error to exit with.
+fn conclude(reply: &Reply) -> Result<(), Error> {
     match reply.ending() {
+        Some(Ending::Finished { .. }) if reply.text().trim().is_empty() => {
+            Err(LlmError::NoAnswer {
+                reasoning: !reply.reasoning().is_empty(),
+            }
+            .into())
+        }
         Some(Ending::Finished { reason, skipped }) => {
             match reason {
                 FinishReason::Stop => {}

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use thiserror::Error;
 
-use crate::config::LlmSettings;
+use crate::config::{LlmSettings, redact_url};
 
 /// Why a turn failed.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -113,6 +113,12 @@ pub enum LlmError {
     #[error("the server reported an error mid-reply ({message}): try again")]
     InStream { message: String },
 
+    #[error(
+        "the model finished without an answer{}: try again, or ask differently",
+        if *.reasoning { " (only its reasoning, which focus does not show)" } else { "" }
+    )]
+    NoAnswer { reasoning: bool },
+
     #[error("the server ended the reply without finishing it: try again")]
     EndedEarly,
 
@@ -127,7 +133,7 @@ impl LlmError {
     pub fn no_key(settings: &LlmSettings) -> LlmError {
         LlmError::NoKey {
             var: settings.api_key_env.clone(),
-            url: settings.base_url.trim_end_matches('/').to_owned(),
+            url: redact_url(settings.base_url.trim().trim_end_matches('/')),
         }
     }
 

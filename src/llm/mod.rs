@@ -166,7 +166,7 @@ impl FinishReason {
             "stop" | "eos" | "end_turn" => Some(FinishReason::Stop),
             "length" | "max_tokens" => Some(FinishReason::Length),
             "content_filter" => Some(FinishReason::ContentFilter),
-            other => Some(FinishReason::Other(other.to_owned())),
+            other => Some(FinishReason::Other(wire::quote(other))),
         }
     }
 }

@@ -28,7 +28,7 @@ use super::key::key_source;
 use super::wire::{HttpFailure, Target, WireChunk, quote, retry_after};
 use super::{ApiKey, ChatModel, Chunk, LlmError, ReplyStream, Request, Retry};
 use crate::clock;
-use crate::config::{Env, LlmSettings};
+use crate::config::{Env, LlmSettings, redact_url};
 
 /// The most of an error body kept.
 const MAX_ERROR_BODY: usize = 64 * 1024;
@@ -87,7 +87,10 @@ impl OpenAiCompatible {
                 .with_header(header, value.as_str())
                 .map_err(|e| bad(&e))?;
         }
+        // No redirects: a POST that is redirected would carry llm.headers (which may hold a
+        // credential) to another host.
         let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(Duration::from_secs(settings.connect_timeout_secs.into()))
             .build()
             .map_err(|e| LlmError::Settings(format!("cannot set up HTTP: {e}")))?;
@@ -100,7 +103,8 @@ impl OpenAiCompatible {
             client: Client::with_config(config).with_http_service(service),
             shared: Arc::new(Shared {
                 target: Target {
-                    url: base,
+                    // The address as shown in messages and logs: without a password in it.
+                    url: redact_url(&base),
                     model: settings.model.clone(),
                     key_source: key_source(settings, env),
                 },
@@ -251,6 +255,9 @@ impl ChatModel for OpenAiCompatible {
                             timeout_at(deadline, events.next()).await
                         };
                         match next {
+                            // Finished; a server that then keeps the connection open without
+                            // `[DONE]` has said all it will.
+                            Err(_) if finish.is_some() => break,
                             Err(_) if replying => {
                                 yield Err(LlmError::Stalled { secs: shared.idle.as_secs() });
                                 return;

@@ -219,6 +219,12 @@ impl HttpFailure {
                 retries: 0,
                 wait: None,
             },
+            300..=399 => LlmError::Rejected {
+                status: self.status,
+                message: format!(
+                    "a redirect, which focus does not follow; set llm.base_url to the new address ({message})"
+                ),
+            },
             408 | 409 | 500..=599 => LlmError::Server {
                 status: self.status,
                 message,
@@ -267,12 +273,15 @@ pub fn retry_after(
     now: chrono::DateTime<chrono::Utc>,
 ) -> Option<Duration> {
     let header = |name: &str| headers.get(name)?.to_str().ok().map(str::trim);
+    // Any wait beyond a year is "too long" all the same; the cap keeps the conversion sound.
+    let seconds =
+        |s: f64| (s.is_finite() && s >= 0.0).then(|| Duration::from_secs_f64(s.min(3.2e7)));
     if let Some(ms) = header("retry-after-ms").and_then(|v| v.parse::<f64>().ok()) {
-        return (ms.is_finite() && ms >= 0.0).then(|| Duration::from_secs_f64(ms / 1000.0));
+        return seconds(ms / 1000.0);
     }
     let value = header("retry-after")?;
     if let Ok(secs) = value.parse::<f64>() {
-        return (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs));
+        return seconds(secs);
     }
     let date = chrono::DateTime::parse_from_rfc2822(value).ok()?;
     Some(

@@ -390,3 +390,95 @@ fn a_session_says_once_that_the_coach_is_offline_and_only_when_it_is() {
         assert!(!out.contains("offline"), "{out}");
     }
 }
+
+#[test]
+fn a_huge_retry_after_fails_cleanly_instead_of_crashing() {
+    for (name, value) in [
+        ("Retry-After", "99999999999999999999"),
+        ("retry-after-ms", "1e300"),
+    ] {
+        let server =
+            Server::start([
+                Response::json(429, fixture("openai_error_429_rate_limit.json"))
+                    .header(name, value),
+            ]);
+        let line = failure(&ask_at(&server).arg("hello").run());
+        assert!(line.contains("asks to wait"), "{name}: {line}");
+    }
+}
+
+#[test]
+fn redirects_are_not_followed_so_headers_never_reach_another_host() {
+    let elsewhere = Server::start([Response::sse(reply(&["stolen"]))]);
+    let server = Server::start([Response::json(307, "")
+        .header("Location", &format!("{}/chat/completions", elsewhere.url()))]);
+    let run = ask_at(&server)
+        .env("FOCUS__LLM__HEADERS__API-KEY", "azure-secret")
+        .arg("hello")
+        .run();
+    let line = failure(&run);
+    assert!(
+        line.contains("307") && line.contains("set llm.base_url"),
+        "{line}"
+    );
+    assert!(elsewhere.requests().is_empty());
+}
+
+#[test]
+fn a_password_in_the_base_url_never_appears_in_messages() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let run = focus()
+        .env(
+            "FOCUS__LLM__BASE_URL",
+            format!("http://user:sk-in-url@127.0.0.1:{port}/v1"),
+        )
+        .env("FOCUS__LLM__MAX_RETRIES", "0")
+        .env("FOCUS_LOG", "debug")
+        .args(["ask", "hello"])
+        .run();
+    failure(&run);
+    let all = run.stdout() + &run.stderr();
+    assert!(!all.contains("sk-in-url"), "{all}");
+    assert!(
+        all.contains("cannot reach the model server at http://***@127.0.0.1"),
+        "{all}"
+    );
+}
+
+#[test]
+fn a_reply_with_no_answer_is_a_failure_that_says_so() {
+    let reasoning = serde_json::json!({"choices": [{"index": 0, "delta": {"reasoning": "Let me think"}, "finish_reason": null}]}).to_string();
+    let odd_finish = finish_chunk("\u{1b}[31mweird\u{7}", 1, 1);
+    let server = Server::start([
+        Response::sse(crate::server::events(&[
+            reasoning,
+            finish_chunk("length", 3, 3),
+        ])),
+        Response::sse(crate::server::events(&[text_chunk("Done."), odd_finish])),
+    ]);
+    let line = failure(&ask_at(&server).arg("hello").run());
+    assert!(
+        line.contains("finished without an answer (only its reasoning"),
+        "{line}"
+    );
+    let run = ask_at(&server).arg("hello").run();
+    assert_eq!(run.ok(), "Done.\n");
+    // The server's own finish reason is shown without its escape sequence and bell.
+    assert_eq!(run.stderr(), "focus: the reply ended (weird)\n");
+}
+
+#[test]
+fn a_finished_reply_without_done_on_an_open_connection_is_complete() {
+    let body = crate::server::events(&[text_chunk("All done."), finish_chunk("stop", 2, 2)])
+        .replace("data: [DONE]\n\n", "");
+    let server = Server::start([Response::stream(vec![
+        Part::Bytes(body.into_bytes()),
+        Part::Hang,
+    ])]);
+    let run = ask_at(&server).arg("hello").run();
+    assert_eq!(run.ok(), "All done.\n");
+}
