@@ -23,21 +23,13 @@ pub enum LlmError {
     #[error("{0}")]
     Settings(String),
 
-    #[error("the server rejected the API key ({status}: {message}): check {key_source}")]
-    Unauthorized {
-        status: u16,
-        message: String,
-        key_source: String,
-    },
+    #[error("the server rejected the API key (401: {message}): check {key_source}")]
+    Unauthorized { message: String, key_source: String },
 
     #[error(
-        "the API key may not use this model ({status}: {message}): check its permissions, or {key_source}"
+        "the API key may not use this model (403: {message}): check its permissions, or {key_source}"
     )]
-    Forbidden {
-        status: u16,
-        message: String,
-        key_source: String,
-    },
+    Forbidden { message: String, key_source: String },
 
     #[error(
         "model \"{model}\" not found at {url} ({message}): check llm.model; `curl {url}/models` lists the server's models (Ollama: `ollama list`)"

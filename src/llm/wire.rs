@@ -195,12 +195,10 @@ impl HttpFailure {
         }
         match self.status {
             401 => LlmError::Unauthorized {
-                status: 401,
                 message,
                 key_source: target.key_source.clone(),
             },
             403 => LlmError::Forbidden {
-                status: 403,
                 message,
                 key_source: target.key_source.clone(),
             },

@@ -301,11 +301,7 @@ fn offline_by_choice_answers_without_contacting_the_server() {
 
 #[test]
 fn an_unreachable_server_gets_the_offline_answer_and_a_failure() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = crate::server::free_port();
     let run = focus()
         .env(
             "FOCUS__LLM__BASE_URL",
@@ -426,11 +422,7 @@ fn redirects_are_not_followed_so_headers_never_reach_another_host() {
 
 #[test]
 fn a_password_in_the_base_url_never_appears_in_messages() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = crate::server::free_port();
     let run = focus()
         .env(
             "FOCUS__LLM__BASE_URL",

@@ -627,12 +627,7 @@ async fn a_context_too_long_is_trimmed_and_sent_once_more() {
 
 #[tokio::test]
 async fn an_unreachable_server_is_retried_then_named() {
-    // A port that was just free: nothing listens there.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = crate::server::free_port();
     let settings = LlmSettings {
         base_url: format!("http://127.0.0.1:{port}/v1"),
         max_retries: 1,

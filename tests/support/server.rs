@@ -318,6 +318,15 @@ fn reason(status: u16) -> &'static str {
     }
 }
 
+/// A port on 127.0.0.1 that was free a moment ago, so nothing listens there.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .expect("bind 127.0.0.1")
+        .local_addr()
+        .expect("local addr")
+        .port()
+}
+
 /// Server-sent events for these chunk payloads, one `data:` event each, then `[DONE]`.
 pub fn events(payloads: &[String]) -> String {
     let mut out = String::new();
