@@ -11,6 +11,7 @@ use crate::session::format_minutes;
 use crate::session::machine::{
     Asked, BlockInfo, BreakInfo, CaptureKind, Message, Next, Phase, Session, Status, Topic, Why,
 };
+use crate::session::reflection::Question;
 
 /// A time of day on the local clock (a daylight-saving change during the session included).
 fn hhmm(t: DateTime<FixedOffset>) -> String {
@@ -159,7 +160,23 @@ fn moment(message: &Message) -> String {
                 .as_deref()
                 .map_or_else(String::new, |r| format!(" ({r})"))
         ),
-        Message::Reflect { .. } => summary(message),
+        Message::Reflect { .. } => format!(
+            "{} A few questions to close, one at a time: /skip passes one, /done ends here with what you've said.",
+            summary(message)
+        ),
+        Message::Question {
+            question,
+            criteria,
+            parked,
+            item,
+            retry,
+        } => {
+            let asked = question_text(*question, criteria, *parked, item.as_deref());
+            match retry {
+                Some(hint) => format!("I couldn't read that as an answer: {hint}. {asked}"),
+                None => asked,
+            }
+        }
         Message::CaughtUp { missed, latest } => format!(
             "While you were away ({} passed): {}",
             plural(*missed, "earlier check-in", "earlier check-ins"),
@@ -167,6 +184,48 @@ fn moment(message: &Message) -> String {
         ),
         Message::Back(status) => format!("Back to \"{}\". {}", status.task, where_now(status)),
         _ => acknowledge(message),
+    }
+}
+
+/// One reflection question in words.
+fn question_text(
+    question: Question,
+    criteria: &[String],
+    parked: u32,
+    item: Option<&str>,
+) -> String {
+    match question {
+        Question::Goal => match criteria {
+            [one] => format!("Did you reach your goal, \"{one}\"? (yes / partly / no)"),
+            [] => "Did you get done what you set out to do? (yes / partly / no)".to_owned(),
+            _ => "Did you reach the session's goal? (yes / partly / no)".to_owned(),
+        },
+        Question::Criteria => {
+            let list: Vec<String> = criteria
+                .iter()
+                .enumerate()
+                .map(|(i, c)| format!("{}) {c}", i + 1))
+                .collect();
+            format!(
+                "Which of these did you finish? {}. (the numbers, \"all\" or \"none\")",
+                list.join("  ")
+            )
+        }
+        Question::Helped => "What helped you stay focused?".to_owned(),
+        Question::Distracted if parked > 0 => format!(
+            "What pulled you away? (you parked {})",
+            plural(parked, "thought", "thoughts")
+        ),
+        Question::Distracted => "What pulled you away, if anything?".to_owned(),
+        Question::Improve => "What would you do differently next time?".to_owned(),
+        Question::Energy => "Your energy now, from 1 (drained) to 5 (fresh)?".to_owned(),
+        Question::Stopped => "Where did you stop?".to_owned(),
+        Question::NextStep => "And the very next step, for when you come back to it?".to_owned(),
+        Question::Parked(n) => format!(
+            "Parked {} of {parked}: \"{}\". Keep it as a to-do, drop it, or note it as a pattern? (keep / drop / pattern; \"keep all\" for the rest)",
+            n + 1,
+            item.unwrap_or_default()
+        ),
     }
 }
 
@@ -426,36 +485,11 @@ pub fn status(status: &Status) -> String {
     out
 }
 
-/// What the offline coach adds when asked to speak to a moment: the reflection questions (a
-/// model would hold a conversation instead). Check-ins need nothing more than their message.
-pub fn ask(topic: Topic, session: &Session) -> Option<String> {
+/// What the offline coach adds when asked to speak to a moment. Check-ins and the reflection
+/// questions need nothing more than their message (a model may add a personal line).
+pub fn ask(topic: Topic, _session: &Session) -> Option<String> {
     match topic {
-        Topic::CheckIn => None,
-        Topic::Reflection => {
-            let mut out = String::from(
-                "Time to look back. Reply in a line each, in any order; /done closes the session.\n\
-                 - Did you reach your goal: yes, partly or no?\n\
-                 - What helped you stay focused?\n\
-                 - What pulled you away?\n\
-                 - What will you do differently next time?\n\
-                 - Your energy now, from 1 to 5?\n\
-                 - Where did you stop, and what is the next step?",
-            );
-            let parked: Vec<&str> = session
-                .captures()
-                .iter()
-                .filter(|c| c.kind == CaptureKind::Distraction)
-                .map(|c| c.text.as_str())
-                .collect();
-            if !parked.is_empty() {
-                let _ = write!(
-                    out,
-                    "\nParked along the way: {}. Keep any as a to-do?",
-                    parked.join("; ")
-                );
-            }
-            Some(out)
-        }
+        Topic::CheckIn | Topic::Reflection => None,
     }
 }
 

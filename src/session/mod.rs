@@ -11,6 +11,7 @@ pub mod goal;
 pub mod machine;
 pub mod method;
 pub mod plan;
+pub mod reflection;
 pub mod schedule;
 pub mod stack;
 

@@ -75,8 +75,9 @@ fn a_scripted_session_prints_its_check_ins_and_journals_everything() {
     session.send("/decision cut section 4 -- out of scope");
     session.expect("Decision noted, with its reason.");
     session.expect("That's the plan done");
-    session.expect("Parked along the way: call the bank.");
+    session.expect("Did you reach your goal, \"3 pages\"? (yes / partly / no)");
     session.send("yes, three pages");
+    session.expect("What helped you stay focused?");
     session.send("/done");
     session.expect("Session closed.");
     let home = session.home.clone();
@@ -283,7 +284,7 @@ fn when_piped_input_ends_the_session_runs_on_until_it_needs_the_person() {
         .run();
     let stdout = run.ok();
     assert!(stdout.contains("That's the plan done"), "{stdout}");
-    assert!(stdout.contains("Parked along the way: reply to Ana."));
+    assert!(stdout.contains("Did you get done what you set out to do? (yes / partly / no)"));
     assert!(stdout.ends_with("Input ended. The session is saved; `focus resume` continues it.\n"));
 
     // The reflection is still open: resuming goes back to it, and /done closes the session.
@@ -292,7 +293,11 @@ fn when_piped_input_ends_the_session_runs_on_until_it_needs_the_person() {
         .input("partly: half the inbox\n/done\n")
         .run();
     let stdout = resumed.ok();
-    assert!(stdout.contains("Time to look back."), "{stdout}");
+    assert!(
+        stdout.contains("Did you get done what you set out to do?"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("What helped you stay focused?"), "{stdout}");
     assert!(stdout.contains("Session closed."), "{stdout}");
     assert_eq!(
         journals(&journal_dir(run.home.path())),

@@ -8,6 +8,7 @@ use chrono::{DateTime, FixedOffset};
 
 use super::Phase;
 use super::events::Record;
+use crate::session::reflection::Question;
 
 /// One thing for the driver to do.
 #[derive(Debug, Clone, PartialEq)]
@@ -186,6 +187,18 @@ pub enum Message {
         blocks_done: u32,
         cut_short: u32,
         blocks: u32,
+    },
+    /// A reflection question (`retry`: the last answer could not be read; this is what an
+    /// answer looks like).
+    Question {
+        question: Question,
+        /// The session's success criteria.
+        criteria: Vec<String>,
+        /// How many distractions were parked.
+        parked: u32,
+        /// The parked distraction under review.
+        item: Option<String>,
+        retry: Option<&'static str>,
     },
     /// Several moments passed while nobody was there (a suspend, a crash): the latest one
     /// stands for them all.

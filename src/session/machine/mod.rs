@@ -27,6 +27,7 @@ pub use effects::{
 pub use events::{Event, Record};
 
 use super::plan::{BlockKind, Plan};
+use super::reflection::{Answers, Form, Question};
 use super::schedule::{self, CheckInKind, CheckIns};
 
 /// An instant on the session's clock (wall time, or faster with a time scale).
@@ -161,6 +162,8 @@ pub struct Session {
     waiting_since: Option<Instant>,
     /// The instant of the last event that changed the session.
     last_seen: Option<Instant>,
+    /// The reflection's questions and answers, from the moment it begins.
+    reflection: Option<Form>,
 }
 
 /// The session plus the driver-facing bookkeeping of timers.
@@ -203,6 +206,7 @@ impl Machine {
                 ended: None,
                 waiting_since: None,
                 last_seen: None,
+                reflection: None,
             },
             next_id: 0,
             pending: None,
@@ -292,6 +296,9 @@ impl Machine {
         let reflection_begins = matches!(session.phase, Phase::Reflecting(_))
             && (reopen || !matches!(before.phase, Phase::Reflecting(_)));
         let checkin = clock_moved_it && !reflection_begins;
+        if reflection_begins && let Some(question) = session.current_question() {
+            said.push(question);
+        }
         effects.extend(said.into_iter().map(Effect::Say));
         if let Some(alert) = alert.filter(|_| clock_moved_it) {
             effects.push(Effect::Notify(alert));
@@ -338,6 +345,37 @@ impl Session {
 
     pub fn ended(&self) -> Option<Instant> {
         self.ended
+    }
+
+    pub fn started(&self) -> Option<Instant> {
+        self.started
+    }
+
+    pub fn plan(&self) -> &Plan {
+        &self.plan
+    }
+
+    /// The reflection's answers, once it has begun.
+    pub fn answers(&self) -> Option<&Answers> {
+        self.reflection.as_ref().map(Form::answers)
+    }
+
+    /// What the session set out to do, one line each: the work blocks' goals (planned, or
+    /// given when the block began), or else the session goal.
+    pub fn criteria(&self) -> Vec<String> {
+        let mut goals: Vec<String> = Vec::new();
+        for i in 0..self.runs.len() {
+            if let BlockKind::Work { goal, .. } = &self.plan.blocks[i].kind
+                && let Some(goal) = goal.as_ref().or(self.runs[i].goal.as_ref())
+                && !goals.contains(goal)
+            {
+                goals.push(goal.clone());
+            }
+        }
+        if goals.is_empty() {
+            goals.extend(self.plan.goal.clone());
+        }
+        goals
     }
 
     /// Whether the session can only go on with the person's input (the clock alone will not
@@ -563,6 +601,19 @@ impl Session {
                 self.capture(CaptureKind::Decision, text, rationale.clone(), now, said)
             }
             Event::Blocker { text } => self.capture(CaptureKind::Blocker, text, None, now, said),
+            Event::Reply { text } if matches!(self.phase, Phase::Reflecting(_)) => {
+                self.replies.push(Reply {
+                    at: now,
+                    text: text.clone(),
+                    during: self.phase,
+                });
+                let form = self.reflection.as_mut().expect("a reflection has its form");
+                match form.answer(text) {
+                    Ok(()) => self.next_question(said),
+                    Err(unclear) => said.push(self.question(unclear.question, Some(unclear.hint))),
+                }
+                true
+            }
             Event::Reply { text } => {
                 self.phase != Phase::Closed && {
                     self.replies.push(Reply {
@@ -673,6 +724,12 @@ impl Session {
                 self.finish_work(i, now, Outcome::CutShort, said);
             }
             Phase::Break(i) => self.finish_break(i, now, true, said),
+            Phase::Reflecting(_) => {
+                if let Some(form) = &mut self.reflection {
+                    form.skip();
+                }
+                self.next_question(said);
+            }
             _ => return false,
         }
         true
@@ -681,6 +738,9 @@ impl Session {
     fn done(&mut self, now: Instant, said: &mut Vec<Message>) -> bool {
         match self.phase {
             Phase::Planned | Phase::Reflecting(_) => {
+                if let Some(form) = &mut self.reflection {
+                    form.finish();
+                }
                 self.phase = Phase::Closed;
                 said.push(Message::Closed);
             }
@@ -709,6 +769,12 @@ impl Session {
             _ => None,
         };
         let no_rationale = kind == CaptureKind::Decision && rationale.is_none();
+        if kind == CaptureKind::Distraction
+            && let Some(form) = &mut self.reflection
+            && matches!(self.phase, Phase::Reflecting(_))
+        {
+            form.add_parked();
+        }
         self.captures.push(Capture {
             at: now,
             kind,
@@ -773,6 +839,8 @@ impl Session {
             self.phase = Phase::Working(i);
             self.waiting_since = None;
             self.ended = None;
+            // The reflection starts afresh when the session ends again.
+            self.reflection = None;
         }
         let done = self.active_at(i, now);
         let run = &mut self.runs[i];
@@ -980,6 +1048,12 @@ impl Session {
         self.phase = Phase::Reflecting(why);
         self.ended = Some(at);
         self.waiting_since = None;
+        let parked = self
+            .captures
+            .iter()
+            .filter(|c| c.kind == CaptureKind::Distraction)
+            .count();
+        self.reflection = Some(Form::new(self.criteria().len(), parked));
         said.push(Message::Reflect {
             why,
             focused: minutes_down(self.focused(at)),
@@ -988,6 +1062,46 @@ impl Session {
             cut_short: self.work_blocks(Outcome::CutShort),
             blocks: self.work_count(),
         });
+    }
+
+    /// The reflection question waiting for an answer.
+    fn current_question(&self) -> Option<Message> {
+        let question = self.reflection.as_ref().and_then(Form::current)?;
+        Some(self.question(question, None))
+    }
+
+    /// Asks the reflection's next question, or closes the session when none is left.
+    fn next_question(&mut self, said: &mut Vec<Message>) {
+        if let Some(question) = self.current_question() {
+            said.push(question);
+        } else {
+            self.phase = Phase::Closed;
+            said.push(Message::Closed);
+        }
+    }
+
+    /// A reflection question with what its wording needs.
+    fn question(&self, question: Question, retry: Option<&'static str>) -> Message {
+        let item = match question {
+            Question::Parked(n) => self
+                .captures
+                .iter()
+                .filter(|c| c.kind == CaptureKind::Distraction)
+                .nth(n)
+                .map(|c| c.text.clone()),
+            _ => None,
+        };
+        Message::Question {
+            question,
+            criteria: self.criteria(),
+            parked: self
+                .captures
+                .iter()
+                .filter(|c| c.kind == CaptureKind::Distraction)
+                .count() as u32,
+            item,
+            retry,
+        }
     }
 
     /// Stops whatever runs at `at`: the block (cut short), its open pause, the break.

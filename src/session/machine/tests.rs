@@ -7,6 +7,7 @@ use chrono::{NaiveDate, TimeZone};
 use super::*;
 use crate::session::method::{Method, Rhythm, Rhythms};
 use crate::session::plan::{PlanRequest, plan};
+use crate::session::reflection::{Achieved, Fate, Question};
 use crate::session::stack::parse_stack;
 
 fn at(h: u32, m: u32, s: u32) -> Instant {
@@ -142,6 +143,12 @@ fn describe(message: &Message) -> String {
         Message::GoalSet(b) => format!("goal {} {}", b.number, b.goal.as_deref().unwrap()),
         Message::Closed => "closed".into(),
         Message::Refused { command, phase } => format!("refused {command} in {phase:?}"),
+        Message::Question {
+            question, retry, ..
+        } => format!(
+            "ask {question:?}{}",
+            if retry.is_some() { " again" } else { "" }
+        ),
     }
 }
 
@@ -253,6 +260,7 @@ fn a_pomodoro_session_checks_in_at_every_moment_and_waits_for_the_go() {
             "09:57:30 follow-up middle",
             "10:03:00 warning 2 2m left",
             "10:05:00 reflect PlanDone 50/50m blocks 2/2",
+            "10:05:00 ask Goal",
         ]
     );
     assert_eq!(live.phase(), Phase::Reflecting(Why::PlanDone));
@@ -286,6 +294,7 @@ fn a_deep_block_checks_in_every_half_hour() {
             "10:01:00 noted",
             "10:28:00 warning 1 2m left",
             "10:30:00 reflect PlanDone 90/90m blocks 1/1",
+            "10:30:00 ask Goal",
         ]
     );
 }
@@ -307,6 +316,7 @@ fn a_micro_session_warns_before_each_short_block_ends() {
             "09:18:00 start 2/2 until 09:30",
             "09:28:00 warning 2 2m left",
             "09:30:00 reflect PlanDone 25/25m blocks 2/2",
+            "09:30:00 ask Goal",
         ]
     );
 }
@@ -341,6 +351,7 @@ fn a_stacked_chain_runs_step_by_step() {
             "09:45:00 start 3/3 until 09:55",
             "09:53:00 warning 3 2m left",
             "09:55:00 reflect PlanDone 45/45m blocks 3/3",
+            "09:55:00 ask Goal",
         ]
     );
 }
@@ -396,6 +407,7 @@ fn a_custom_rhythm_runs_its_own_lengths() {
             "10:13:00 follow-up middle",
             "10:26:00 warning 2 2m left",
             "10:28:00 reflect PlanDone 80/80m blocks 2/2",
+            "10:28:00 ask Goal",
         ]
     );
 }
@@ -426,6 +438,7 @@ fn with_auto_start_work_blocks_follow_breaks_by_themselves() {
             "09:47:30 follow-up middle",
             "09:53:00 warning 2 2m left",
             "09:55:00 reflect PlanDone 50/50m blocks 2/2",
+            "09:55:00 ask Goal",
         ]
     );
 }
@@ -505,6 +518,7 @@ fn replanning_after_a_long_pause_fits_the_rest_into_the_planned_time() {
             "09:45:00 start 2/2 until 09:55",
             "09:53:00 warning 2 2m left",
             "09:55:00 reflect PlanDone 23/23m blocks 2/2",
+            "09:55:00 ask Goal",
         ]
     );
 }
@@ -542,9 +556,13 @@ fn replanning_with_under_five_minutes_left_goes_to_the_reflection() {
     live.person(Event::Start, hm(9, 0));
     live.person(Event::Pause { reason: None }, hm(9, 5));
     live.person(Event::Replan, hm(9, 52));
+    let said = live.take_said();
     assert_eq!(
-        live.take_said().last().unwrap(),
-        "09:52:00 reflect NoTimeLeft 5/50m blocks 0/2 (1 cut short)"
+        said[said.len() - 2..],
+        [
+            "09:52:00 reflect NoTimeLeft 5/50m blocks 0/2 (1 cut short)",
+            "09:52:00 ask Goal"
+        ]
     );
 }
 
@@ -593,9 +611,13 @@ fn extending_after_the_last_block_ends_reopens_it() {
     live.person(Event::Extend { minutes: 15 }, hm(10, 1));
     assert_eq!(live.phase(), Phase::Working(0));
     live.run_to(hm(11, 0));
+    let said = live.take_said();
     assert_eq!(
-        live.take_said().last().unwrap(),
-        "10:16:00 reflect PlanDone 75/75m blocks 1/1"
+        said[said.len() - 2..],
+        [
+            "10:16:00 reflect PlanDone 75/75m blocks 1/1",
+            "10:16:00 ask Goal"
+        ]
     );
 }
 
@@ -633,7 +655,10 @@ fn skipping_the_closing_break_ends_the_session_early() {
     live.person(Event::Start, hm(9, 0));
     live.run_to(hm(9, 26));
     let effects = live.person(Event::Skip, hm(9, 26));
-    assert_eq!(said(&effects), ["reflect EndedEarly 25/25m blocks 1/1"]);
+    assert_eq!(
+        said(&effects),
+        ["reflect EndedEarly 25/25m blocks 1/1", "ask Goal"]
+    );
 }
 
 #[test]
@@ -654,6 +679,7 @@ fn skipping_ends_the_block_and_skipping_the_break_gives_the_go() {
             "09:38:30 follow-up middle",
             "09:44:00 warning 2 2m left",
             "09:46:00 reflect PlanDone 45/50m blocks 1/2 (1 cut short)",
+            "09:46:00 ask Goal",
         ]
     );
 }
@@ -667,7 +693,10 @@ fn ending_early_goes_to_the_reflection_and_done_again_closes() {
     assert!(effects.contains(&Effect::AskCoach(Topic::Reflection)));
     assert_eq!(
         said(&effects),
-        ["reflect EndedEarly 10/50m blocks 0/2 (1 cut short)"],
+        [
+            "reflect EndedEarly 10/50m blocks 0/2 (1 cut short)",
+            "ask Goal"
+        ],
         "paused time is not focused time"
     );
     live.person(
@@ -1056,7 +1085,10 @@ fn reopening_after_the_last_block_ran_out_goes_straight_to_the_reflection() {
     let effects = machine.handle(Event::Reopen, hm(13, 0));
     assert_eq!(
         said(&effects),
-        ["caught up (2 missed): reflect PlanDone 53/53m blocks 2/2"],
+        [
+            "caught up (2 missed): reflect PlanDone 53/53m blocks 2/2",
+            "ask Goal"
+        ],
         "the last block ran its course while no process was there"
     );
     assert!(effects.contains(&Effect::AskCoach(Topic::Reflection)));
@@ -1070,7 +1102,10 @@ fn reopening_a_session_left_waiting_past_its_time_goes_to_the_reflection() {
     live.run_to(hm(9, 40));
     let mut machine = live.replayed();
     let effects = machine.handle(Event::Reopen, hm(10, 15));
-    assert_eq!(said(&effects), ["reflect TimeOver 25/50m blocks 1/2"]);
+    assert_eq!(
+        said(&effects),
+        ["reflect TimeOver 25/50m blocks 1/2", "ask Goal"]
+    );
     assert_eq!(machine.session.ended(), Some(hm(9, 30)));
 }
 
@@ -1083,6 +1118,127 @@ fn reopening_a_reflection_asks_its_questions_again() {
     let effects = machine.handle(Event::Reopen, hm(11, 0));
     assert!(effects.contains(&Effect::AskCoach(Topic::Reflection)));
     assert_eq!(machine.session.phase(), Phase::Reflecting(Why::EndedEarly));
+}
+
+fn reply(text: &str) -> Event {
+    Event::Reply { text: text.into() }
+}
+
+#[test]
+fn the_reflection_asks_one_question_at_a_time_and_closes_when_answered() {
+    let mut live = Live::pomodoros();
+    live.person(Event::Start, hm(9, 0));
+    live.person(
+        Event::Park {
+            text: "email Sam".into(),
+        },
+        hm(9, 5),
+    );
+    live.person(Event::Done, hm(9, 10));
+    let mut asked = Vec::new();
+    for (i, text) in [
+        "partly",
+        "1",
+        "quiet",
+        "slack",
+        "phone away",
+        "3",
+        "tip 2",
+        "tip 3",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let effects = live.person(reply(text), hm(9, 11 + i as u32));
+        asked.extend(said(&effects));
+    }
+    assert_eq!(
+        asked,
+        [
+            "ask Criteria",
+            "ask Helped",
+            "ask Distracted",
+            "ask Improve",
+            "ask Energy",
+            "ask Stopped",
+            "ask NextStep",
+            "ask Parked(0)",
+        ]
+    );
+    assert_eq!(live.phase(), Phase::Reflecting(Why::EndedEarly));
+    let effects = live.person(reply("keep"), hm(9, 20));
+    assert_eq!(said(&effects), ["closed"]);
+    assert_eq!(effects.last(), Some(&Effect::Exit));
+
+    let answers = live.machine.session.answers().unwrap().clone();
+    assert_eq!(answers.achieved, Some(Achieved::Partly));
+    assert_eq!(answers.criteria, [Some(true), Some(false)]);
+    assert_eq!(answers.energy, Some(3));
+    assert_eq!(answers.parked, [Some(Fate::Keep)]);
+    assert_eq!(live.machine.session.criteria(), ["intro", "body"]);
+    // The journal gives the same answers back.
+    assert_eq!(live.replayed().session.answers(), Some(&answers));
+}
+
+#[test]
+fn an_unreadable_answer_is_asked_again_and_skips_are_kept() {
+    let mut live = Live::pomodoros();
+    live.person(Event::Start, hm(9, 0));
+    live.person(Event::Done, hm(9, 10));
+    assert_eq!(
+        said(&live.person(reply("maybe"), hm(9, 11))),
+        ["ask Goal again"]
+    );
+    assert_eq!(said(&live.person(Event::Skip, hm(9, 12))), ["ask Criteria"]);
+    live.person(reply("none"), hm(9, 13));
+    live.person(Event::Skip, hm(9, 14));
+    assert_eq!(said(&live.person(Event::Done, hm(9, 15))), ["closed"]);
+    let answers = live.machine.session.answers().unwrap();
+    assert_eq!(answers.achieved, None);
+    assert_eq!(
+        answers.skipped,
+        [
+            Question::Goal,
+            Question::Helped,
+            Question::Distracted,
+            Question::Improve,
+            Question::Energy,
+            Question::Stopped,
+            Question::NextStep,
+        ]
+    );
+    assert_eq!(live.replayed().session.answers(), Some(answers));
+}
+
+#[test]
+fn reopening_a_reflection_asks_the_question_it_stopped_at() {
+    let mut live = Live::pomodoros();
+    live.person(Event::Start, hm(9, 0));
+    live.person(Event::Done, hm(9, 10));
+    live.person(reply("yes"), hm(9, 11));
+    live.person(reply("music"), hm(9, 12));
+    let mut machine = live.replayed();
+    let effects = machine.handle(Event::Reopen, hm(11, 0));
+    let said = said(&effects);
+    assert!(said[0].starts_with("back Reflecting"), "{said:?}");
+    assert_eq!(said[1..], ["ask Distracted"]);
+}
+
+#[test]
+fn a_distraction_parked_during_the_reflection_is_reviewed_too() {
+    let mut live = Live::pomodoros();
+    live.person(Event::Start, hm(9, 0));
+    live.person(Event::Done, hm(9, 10));
+    live.person(
+        Event::Park {
+            text: "book the dentist".into(),
+        },
+        hm(9, 11),
+    );
+    for text in ["yes", "", "", "", "4", "", ""] {
+        live.person(reply(text), hm(9, 12));
+    }
+    assert_eq!(live.take_said().last().unwrap(), "09:12:00 ask Parked(0)");
 }
 
 #[test]
