@@ -2,6 +2,7 @@
 //! the config file once, turns flags into domain requests, and writes the results.
 
 mod asking;
+mod closing;
 mod running;
 
 use std::fs;

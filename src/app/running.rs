@@ -9,6 +9,7 @@ use std::thread;
 use chrono::Local;
 use tokio::sync::mpsc;
 
+use super::closing::{self, log_path};
 use super::{plan_request, plan_start, to_stderr};
 use crate::cli::StartArgs;
 use crate::clock::{self, SessionClock};
@@ -19,8 +20,9 @@ use crate::output;
 use crate::repl::driver::LeftBy;
 use crate::repl::{Driver, Ending, Input};
 use crate::session;
-use crate::session::machine::{Event, Machine, Rules, Status};
+use crate::session::machine::{Event, Machine, Phase, Rules, Status};
 use crate::store::journal::{self, Header, Journal};
+use crate::store::log::{self, Closing, Entry};
 
 fn journal_dir(settings: &Settings) -> PathBuf {
     settings.data_dir().join("journal")
@@ -41,6 +43,7 @@ pub(super) fn start(
     offline: Option<&Offline>,
 ) -> Result<(), Error> {
     let dir = journal_dir(settings);
+    closing::recover(settings, &dir)?;
     let found = journal::unfinished(&dir)?;
     to_stderr(&found.ignored);
     if let Some((path, header)) = found.journals.last() {
@@ -66,6 +69,7 @@ pub(super) fn start(
     let journal = Journal::create(&dir, &header)?;
     let mut out = output::stdout(settings.ui.color);
     output::plan_text::render(&plan, &mut out).map_err(Error::io("cannot write the plan"))?;
+    last_time(settings, &mut out)?;
     let faster = if (scale - 1.0).abs() > f64::EPSILON {
         format!(" The clock runs {scale}x faster.")
     } else {
@@ -87,12 +91,13 @@ pub(super) fn start(
         bell(settings),
     );
     driver.send(Event::Start)?;
-    drive(driver)
+    drive(driver, &header, settings)
 }
 
 /// `focus resume`: replays the unfinished session's journal and goes on from where it is now.
 pub(super) fn resume(settings: &Settings, offline: Option<&Offline>) -> Result<(), Error> {
     let dir = journal_dir(settings);
+    closing::recover(settings, &dir)?;
     let found = journal::unfinished(&dir)?;
     to_stderr(&found.ignored);
     let mut paths: Vec<PathBuf> = found.journals.into_iter().map(|(path, _)| path).collect();
@@ -113,12 +118,55 @@ pub(super) fn resume(settings: &Settings, offline: Option<&Offline>) -> Result<(
     to_stderr(&replay.warnings);
     let header = replay.header;
     let clock = SessionClock::new(header.origin, header.time_scale);
-    let machine = Machine::replay(header.plan, header.rules, replay.records);
+    let machine = Machine::replay(header.plan.clone(), header.rules, replay.records);
     let mut out = output::stdout(settings.ui.color);
     say_offline(&mut out, offline)?;
     let mut driver = Driver::new(machine, journal, clock, out, bell(settings));
     driver.send(Event::Reopen)?;
-    drive(driver)
+    drive(driver, &header, settings)
+}
+
+/// Reminds the person where the last session stopped: its next step and the parked items it
+/// kept open.
+fn last_time(settings: &Settings, out: &mut impl Write) -> Result<(), Error> {
+    let path = log_path(settings);
+    let last = match log::last(&path) {
+        Ok(last) => last,
+        Err(e) => {
+            to_stderr(&[format!(
+                "cannot read {} ({e}); going on without it",
+                path.display()
+            )]);
+            None
+        }
+    };
+    let Some(last) = last else { return Ok(()) };
+    if let Some(text) = reminder(&last) {
+        writeln!(out, "\n{text}").map_err(Error::io("cannot write to standard output"))?;
+    }
+    Ok(())
+}
+
+/// "Last time (Thu 19 Nov, \"Write the report\"): next step: … Still open: …"
+fn reminder(last: &Entry) -> Option<String> {
+    let open: Vec<&str> = last.open_items().map(|i| i.text.as_str()).collect();
+    if last.next_step.is_none() && open.is_empty() {
+        return None;
+    }
+    let next = last.next_step.as_ref().map_or_else(
+        || ".".to_owned(),
+        |next| format!(": the next step was \"{next}\"."),
+    );
+    let open = if open.is_empty() {
+        String::new()
+    } else {
+        format!(" Still open from the parking lot: {}.", open.join("; "))
+    };
+    Some(format!(
+        "Last time ({}, \"{}\"){next}{open}",
+        last.start.format("%a %-d %b"),
+        last.task
+    ))
 }
 
 /// Says once, in one line, that the coach works without a model, and why.
@@ -159,8 +207,12 @@ fn bell(settings: &Settings) -> bool {
     settings.ui.bell && io::stdout().is_terminal()
 }
 
-/// Runs the driver on stdin until the session closes or the person leaves.
-fn drive<W: Write>(driver: Driver<W>) -> Result<(), Error> {
+/// Runs the driver on stdin until the session closes (then logs it) or the person leaves.
+fn drive<W: Write>(
+    mut driver: Driver<W>,
+    header: &Header,
+    settings: &Settings,
+) -> Result<(), Error> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -169,9 +221,25 @@ fn drive<W: Write>(driver: Driver<W>) -> Result<(), Error> {
     read_lines(tx);
     let ending = runtime.block_on(driver.run(rx, tokio::signal::ctrl_c()))?;
     let message = match ending {
-        Ending::Closed(path) => format!("The session's journal is kept in {}.", path.display()),
+        Ending::Closed => {
+            let (machine, journal, mut out) = driver.into_parts();
+            let answers = machine.session().answers().cloned().unwrap_or_default();
+            let closing = Closing {
+                answers,
+                ..Closing::default()
+            };
+            let logged = closing::finish(settings, header, &machine, journal, closing)?;
+            closing::report(&mut out, &logged)?;
+            return out.flush().map_err(Error::io("cannot write to standard output"));
+        }
+        Ending::Left(LeftBy::InputClosed) if reflecting(&driver) => {
+            "Input ended during the reflection. Your answers so far are saved; `focus resume` picks up at the next question.".to_owned()
+        }
         Ending::Left(LeftBy::InputClosed) => {
             "Input ended. The session is saved; `focus resume` continues it.".to_owned()
+        }
+        Ending::Left(LeftBy::Quit | LeftBy::Interrupt) if reflecting(&driver) => {
+            "Your answers so far are saved; `focus resume` finishes the reflection.".to_owned()
         }
         Ending::Left(LeftBy::Quit | LeftBy::Interrupt) => {
             "The session is saved; `focus resume` continues it.".to_owned()
@@ -181,6 +249,10 @@ fn drive<W: Write>(driver: Driver<W>) -> Result<(), Error> {
     writeln!(out, "{message}")
         .and_then(|()| out.flush())
         .map_err(Error::io("cannot write to standard output"))
+}
+
+fn reflecting<W: Write>(driver: &Driver<W>) -> bool {
+    matches!(driver.session().phase(), Phase::Reflecting(_))
 }
 
 /// Reads stdin line by line on its own thread (reads block; the timers must not), sending

@@ -11,7 +11,8 @@ use crate::session::format_minutes;
 use crate::session::machine::{
     Asked, BlockInfo, BreakInfo, CaptureKind, Message, Next, Phase, Session, Status, Topic, Why,
 };
-use crate::session::reflection::Question;
+use crate::session::reflection::{Achieved, Question};
+use crate::store::log::Entry;
 
 /// A time of day on the local clock (a daylight-saving change during the session included).
 fn hhmm(t: DateTime<FixedOffset>) -> String {
@@ -491,6 +492,38 @@ pub fn ask(topic: Topic, _session: &Session) -> Option<String> {
     match topic {
         Topic::CheckIn | Topic::Reflection => None,
     }
+}
+
+/// The reflection's summary when no model writes one: the figures and the answers, in a few
+/// plain sentences.
+pub fn session_summary(entry: &Entry) -> String {
+    let (met, goals) = entry.goals_met();
+    let outcome = match entry.outcome {
+        Some(Achieved::Yes) => "; the goal was reached",
+        Some(Achieved::Partly) => "; the goal was partly reached",
+        Some(Achieved::No) => "; the goal was not reached",
+        None => "",
+    };
+    let criteria = if goals > 1 && entry.outcome.is_some() {
+        format!(" ({met} of {goals} goals)")
+    } else {
+        String::new()
+    };
+    let mut out = format!(
+        "{} focused of {} planned on \"{}\"{outcome}{criteria}.",
+        format_minutes(entry.focused_minutes),
+        format_minutes(entry.planned_minutes),
+        entry.task
+    );
+    let sentence = |label: &str, text: &Option<String>| {
+        text.as_deref()
+            .map(|t| format!(" {label}: {}.", t.trim_end_matches('.')))
+            .unwrap_or_default()
+    };
+    out.push_str(&sentence("What helped", &entry.helped));
+    out.push_str(&sentence("What pulled you away", &entry.distracted));
+    out.push_str(&sentence("Next step", &entry.next_step));
+    out
 }
 
 /// The offline coach's answer to free chat: honest about why there is no model, and about

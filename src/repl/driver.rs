@@ -12,7 +12,6 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::future::Future;
 use std::io::Write;
-use std::path::PathBuf;
 use std::pin::pin;
 use std::time::Duration;
 
@@ -42,8 +41,8 @@ pub enum Input {
 /// How a run ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Ending {
-    /// The session was closed; its journal moved here.
-    Closed(PathBuf),
+    /// The session was closed; [`Driver::into_parts`] gives it back for the log.
+    Closed,
     /// The person left (or the input ran out while the session needed them); the session is
     /// saved and can be resumed.
     Left(LeftBy),
@@ -109,9 +108,23 @@ impl<W: Write> Driver<W> {
         self.execute(effects, None)
     }
 
+    pub fn session(&self) -> &crate::session::machine::Session {
+        self.machine.session()
+    }
+
+    /// The session and its journal, once the run is over.
+    pub fn into_parts(self) -> (Machine, Journal, W) {
+        (
+            self.machine,
+            self.journal
+                .expect("the journal stays open until the driver is taken apart"),
+            self.out,
+        )
+    }
+
     /// Runs until the session is closed, the person leaves, or `interrupt` completes.
     pub async fn run(
-        mut self,
+        &mut self,
         mut input: mpsc::Receiver<Input>,
         interrupt: impl Future,
     ) -> Result<Ending, Error> {
@@ -119,8 +132,7 @@ impl<W: Write> Driver<W> {
         let mut input_open = true;
         loop {
             if self.closed {
-                let journal = self.journal.take().expect("closed once");
-                return Ok(Ending::Closed(journal.close()?));
+                return Ok(Ending::Closed);
             }
             if !input_open && self.machine.session().needs_person() {
                 return Ok(Ending::Left(LeftBy::InputClosed));

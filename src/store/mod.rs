@@ -1,7 +1,9 @@
-//! What focus keeps on disk: the running session's journal (and, later, the log of finished
-//! sessions and their notes). Opening files is kept apart from parsing their text, so the
-//! parsers are tested on strings.
+//! What focus keeps on disk: the running session's journal, the log of finished sessions and
+//! their Markdown notes. Opening files is kept apart from parsing their text, so the parsers
+//! are tested on strings.
 
 pub mod journal;
+pub mod log;
+pub mod notes;
 
 pub use journal::{Header, Journal, JournalError, Replay};

@@ -70,8 +70,18 @@ pub enum Phase {
     Closed,
 }
 
+impl Phase {
+    /// The work block running or paused.
+    pub fn block(self) -> Option<usize> {
+        match self {
+            Phase::Working(i) | Phase::Paused(i) => Some(i),
+            _ => None,
+        }
+    }
+}
+
 /// How a block ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     Completed,
@@ -106,6 +116,24 @@ pub struct Reply {
     pub at: Instant,
     pub text: String,
     pub during: Phase,
+}
+
+/// One plan block as it ran, for the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlockRun {
+    /// The plan's block (its planned times and length).
+    pub index: usize,
+    /// The work block's number; `None` for a break.
+    pub number: Option<u32>,
+    /// The goal planned, or given when the block began.
+    pub goal: Option<String>,
+    pub started: Option<Instant>,
+    pub ended: Option<Instant>,
+    pub outcome: Option<Outcome>,
+    /// Whole minutes it ran (pauses left out).
+    pub active_minutes: u32,
+    /// Minutes added with /extend.
+    pub extended: u32,
 }
 
 /// One plan block as it runs. Lengths and active time are durations so that a pause or an
@@ -164,6 +192,8 @@ pub struct Session {
     last_seen: Option<Instant>,
     /// The reflection's questions and answers, from the moment it begins.
     reflection: Option<Form>,
+    /// Why the reflection began.
+    why: Option<Why>,
 }
 
 /// The session plus the driver-facing bookkeeping of timers.
@@ -207,6 +237,7 @@ impl Machine {
                 waiting_since: None,
                 last_seen: None,
                 reflection: None,
+                why: None,
             },
             next_id: 0,
             pending: None,
@@ -353,6 +384,48 @@ impl Session {
 
     pub fn plan(&self) -> &Plan {
         &self.plan
+    }
+
+    /// Every plan block as it ran (or did not: `started` is `None`).
+    pub fn block_runs(&self) -> Vec<BlockRun> {
+        let until = self.ended.or(self.last_seen);
+        (0..self.runs.len())
+            .map(|i| {
+                let run = &self.runs[i];
+                let active = until.map_or(run.active, |at| self.active_at(i, at));
+                let goal = match &self.plan.blocks[i].kind {
+                    BlockKind::Work { goal, .. } => goal.clone().or_else(|| run.goal.clone()),
+                    BlockKind::Break { .. } => None,
+                };
+                BlockRun {
+                    index: i,
+                    number: self.work_number(i),
+                    goal,
+                    started: run.started,
+                    ended: run.ended,
+                    outcome: run.outcome,
+                    active_minutes: minutes_down(active.min(run.length)),
+                    extended: run.extended,
+                }
+            })
+            .collect()
+    }
+
+    /// Focused minutes over the whole session (up to its end, or to the last event).
+    pub fn focused_minutes(&self) -> u32 {
+        self.ended
+            .or(self.last_seen)
+            .map_or(0, |at| minutes_down(self.focused(at)))
+    }
+
+    /// Work blocks completed and in all.
+    pub fn blocks_done(&self) -> (u32, u32) {
+        (self.work_blocks(Outcome::Completed), self.work_count())
+    }
+
+    /// Why the session ended, once it has.
+    pub fn why_ended(&self) -> Option<Why> {
+        self.why
     }
 
     /// The reflection's answers, once it has begun.
@@ -1054,6 +1127,7 @@ impl Session {
             .filter(|c| c.kind == CaptureKind::Distraction)
             .count();
         self.reflection = Some(Form::new(self.criteria().len(), parked));
+        self.why = Some(why);
         said.push(Message::Reflect {
             why,
             focused: minutes_down(self.focused(at)),

@@ -1,0 +1,492 @@
+//! The log of finished sessions: `<data dir>/sessions.jsonl`, one [`Entry`] per line.
+//!
+//! Invariants:
+//! - Entries are only appended, each in one write, and synced before the session's journal is
+//!   closed; nothing rewrites an old line.
+//! - Every entry carries `schema`. A reader skips a line it cannot read (damaged, or written by
+//!   a newer focus) with a warning naming the line, and goes on.
+//! - Readers stream the file line by line; memory does not grow with the log unless the caller
+//!   keeps what it reads.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Write};
+use std::path::Path;
+
+use chrono::{DateTime, FixedOffset};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::llm::Usage;
+use crate::session::machine::{CaptureKind, Outcome, Session, Why};
+use crate::session::plan::BlockKind;
+use crate::session::reflection::{Achieved, Answers, Fate};
+use crate::session::{Method, Plan};
+
+/// The entry format this build writes and reads.
+pub const SCHEMA: u32 = 1;
+
+/// The file name of the log in the data directory.
+pub const FILE: &str = "sessions.jsonl";
+
+/// One finished session.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Entry {
+    pub schema: u32,
+    pub id: String,
+    pub task: String,
+    pub goal: Option<String>,
+    pub method: Method,
+    /// When the first block began (the plan's start if it never did) and when the session
+    /// ended, in session time.
+    pub start: DateTime<FixedOffset>,
+    pub end: DateTime<FixedOffset>,
+    pub ended: Why,
+    /// Focus minutes as planned, and as worked (pauses left out).
+    pub planned_minutes: u32,
+    pub focused_minutes: u32,
+    pub blocks_done: u32,
+    pub blocks: u32,
+    pub pauses: Vec<Pause>,
+    pub extensions: Vec<Extension>,
+    /// The blocks as planned and as run.
+    pub plan: Vec<BlockEntry>,
+    /// Yes, partly or no; `null` when skipped.
+    pub outcome: Option<Achieved>,
+    pub criteria: Vec<Criterion>,
+    pub energy: Option<u8>,
+    pub helped: Option<String>,
+    pub distracted: Option<String>,
+    pub improve: Option<String>,
+    pub stopped: Option<String>,
+    pub next_step: Option<String>,
+    pub distractions: Vec<Item>,
+    pub insights: Vec<Item>,
+    pub decisions: Vec<Item>,
+    pub blockers: Vec<Item>,
+    /// The reflection questions passed over, by field name.
+    pub skipped: Vec<String>,
+    pub summary: Option<String>,
+    /// The model that held the reflection; `null` for the offline coach.
+    pub model: Option<String>,
+    pub usage: Option<Usage>,
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub time_scale: f64,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)]
+fn is_one(x: &f64) -> bool {
+    (x - 1.0).abs() < f64::EPSILON
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pause {
+    pub block: u32,
+    pub from: DateTime<FixedOffset>,
+    pub to: DateTime<FixedOffset>,
+    pub minutes: u32,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Extension {
+    pub block: u32,
+    pub minutes: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlockEntry {
+    /// `work` or `break`.
+    pub kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub goal: Option<String>,
+    pub planned_start: DateTime<FixedOffset>,
+    pub planned_minutes: u32,
+    pub started: Option<DateTime<FixedOffset>>,
+    pub ended: Option<DateTime<FixedOffset>>,
+    /// Minutes it ran, pauses left out.
+    pub minutes: u32,
+    /// `completed`, `cut_short`, or `null` for a block never reached.
+    pub outcome: Option<Outcome>,
+    /// The person's answers to its check-ins.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Criterion {
+    pub goal: String,
+    /// `null` when not answered.
+    pub met: Option<bool>,
+}
+
+/// Something captured during the session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Item {
+    pub text: String,
+    pub at: DateTime<FixedOffset>,
+    /// The work block it was captured in.
+    pub block: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rationale: Option<String>,
+    /// For a parked distraction: kept as a to-do, dropped, or a pattern (`null`: not decided,
+    /// so still open).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fate: Option<Fate>,
+}
+
+/// What the reflection produced, beyond what the session itself holds.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Closing {
+    pub answers: Answers,
+    pub summary: Option<String>,
+    pub model: Option<String>,
+    pub usage: Option<Usage>,
+}
+
+impl Entry {
+    /// The entry for a closed session.
+    #[allow(clippy::too_many_lines)] // one field after another
+    pub fn new(id: &str, time_scale: f64, session: &Session, closing: Closing) -> Entry {
+        let plan: &Plan = session.plan();
+        let end = session.ended().unwrap_or(plan.end);
+        let start = session.started().unwrap_or(plan.start);
+        let runs = session.block_runs();
+        let replies = session.replies();
+        let blocks = runs
+            .iter()
+            .map(|run| {
+                let block = &plan.blocks[run.index];
+                let label = match &block.kind {
+                    BlockKind::Work { label, .. } => label.clone(),
+                    BlockKind::Break { .. } => None,
+                };
+                BlockEntry {
+                    kind: if block.is_work() { "work" } else { "break" }.to_owned(),
+                    number: run.number,
+                    label,
+                    goal: run.goal.clone(),
+                    planned_start: block.start,
+                    planned_minutes: block.minutes,
+                    started: run.started,
+                    ended: run.ended,
+                    minutes: run.active_minutes,
+                    outcome: run.outcome,
+                    notes: replies
+                        .iter()
+                        .filter(|r| r.during.block() == Some(run.index) && block.is_work())
+                        .map(|r| r.text.clone())
+                        .collect(),
+                }
+            })
+            .collect();
+        let answers = closing.answers;
+        let items = |kind: CaptureKind| -> Vec<Item> {
+            session
+                .captures()
+                .iter()
+                .filter(|c| c.kind == kind)
+                .map(|c| Item {
+                    text: c.text.clone(),
+                    at: c.at,
+                    block: c.block,
+                    rationale: c.rationale.clone(),
+                    fate: None,
+                })
+                .collect()
+        };
+        let mut distractions = items(CaptureKind::Distraction);
+        for (item, fate) in distractions.iter_mut().zip(&answers.parked) {
+            item.fate = *fate;
+        }
+        let criteria = session
+            .criteria()
+            .into_iter()
+            .enumerate()
+            .map(|(i, goal)| Criterion {
+                goal,
+                met: answers.criteria.get(i).copied().flatten(),
+            })
+            .collect();
+        let (blocks_done, block_count) = session.blocks_done();
+        Entry {
+            schema: SCHEMA,
+            id: id.to_owned(),
+            task: plan.task.clone(),
+            goal: plan.goal.clone(),
+            method: plan.method,
+            start,
+            end,
+            ended: session.why_ended().unwrap_or(Why::EndedEarly),
+            planned_minutes: plan.focus_minutes,
+            focused_minutes: session.focused_minutes(),
+            blocks_done,
+            blocks: block_count,
+            pauses: session
+                .pauses()
+                .iter()
+                .map(|p| Pause {
+                    block: p.block,
+                    from: p.from,
+                    to: p.to,
+                    minutes: ((p.to - p.from).num_seconds().max(0) / 60) as u32,
+                    reason: p.reason.clone(),
+                })
+                .collect(),
+            extensions: runs
+                .iter()
+                .filter(|r| r.extended > 0)
+                .map(|r| Extension {
+                    block: r.number.unwrap_or(0),
+                    minutes: r.extended,
+                })
+                .collect(),
+            plan: blocks,
+            outcome: answers.achieved,
+            criteria,
+            energy: answers.energy,
+            helped: answers.helped,
+            distracted: answers.distracted,
+            improve: answers.improve,
+            stopped: answers.stopped,
+            next_step: answers.next_step,
+            distractions,
+            insights: items(CaptureKind::Insight),
+            decisions: items(CaptureKind::Decision),
+            blockers: items(CaptureKind::Blocker),
+            skipped: answers.skipped.iter().map(|q| q.field()).collect(),
+            summary: closing.summary,
+            model: closing.model,
+            usage: closing.usage,
+            time_scale,
+        }
+    }
+
+    /// Parked distractions still open: kept as to-dos, or never decided.
+    pub fn open_items(&self) -> impl Iterator<Item = &Item> {
+        self.distractions
+            .iter()
+            .filter(|d| matches!(d.fate, Some(Fate::Keep) | None))
+    }
+
+    /// Success criteria met, and in all.
+    pub fn goals_met(&self) -> (usize, usize) {
+        let met = self.criteria.iter().filter(|c| c.met == Some(true)).count();
+        (met, self.criteria.len())
+    }
+
+    /// Minutes from the start to the end, breaks and pauses included.
+    pub fn span_minutes(&self) -> u32 {
+        ((self.end - self.start).num_seconds().max(0) / 60) as u32
+    }
+}
+
+/// Appends one entry, synced to disk, creating the directory and file as needed.
+pub fn append(path: &Path, entry: &Entry) -> io::Result<()> {
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir)?;
+    }
+    let mut line = serde_json::to_vec(entry).map_err(io::Error::other)?;
+    line.push(b'\n');
+    let mut file = OpenOptions::new().create(true).append(true).open(path)?;
+    // A previous write cut off mid-line would glue this entry to it: start on a new line.
+    let len = file.metadata()?.len();
+    if len > 0 {
+        let mut last = [0u8];
+        let mut reader = File::open(path)?;
+        reader.seek(SeekFrom::Start(len - 1))?;
+        reader.read_exact(&mut last)?;
+        if last[0] != b'\n' {
+            line.insert(0, b'\n');
+        }
+    }
+    file.write_all(&line)?;
+    file.sync_data()
+}
+
+/// What a read of the log found wrong, one line each, for the person.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Warnings {
+    pub lines: Vec<String>,
+    /// Damaged lines beyond those named in `lines`.
+    pub more: usize,
+}
+
+impl Warnings {
+    /// At most this many damaged lines are named; the rest are counted.
+    const NAMED: usize = 5;
+
+    fn push(&mut self, line: String) {
+        if self.lines.len() < Self::NAMED {
+            self.lines.push(line);
+        } else {
+            self.more += 1;
+        }
+    }
+
+    /// The warnings as they are printed.
+    pub fn messages(&self, path: &Path) -> Vec<String> {
+        let mut out = self.lines.clone();
+        if self.more > 0 {
+            out.push(format!(
+                "{} more damaged lines in {} were skipped too",
+                self.more,
+                path.display()
+            ));
+        }
+        out
+    }
+}
+
+/// The version field alone, to tell a newer entry from a damaged one.
+#[derive(Deserialize)]
+struct Version {
+    schema: u32,
+}
+
+/// Calls `each` with every readable line of the log, parsed as `T` (a full [`Entry`], or a
+/// narrower view of one that reads faster), with its 1-based line number. A missing log is an
+/// empty one.
+pub fn read<T: DeserializeOwned>(
+    path: &Path,
+    mut each: impl FnMut(usize, T),
+) -> io::Result<Warnings> {
+    let mut warnings = Warnings::default();
+    let file = match File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(warnings),
+        Err(e) => return Err(e),
+    };
+    let mut reader = BufReader::with_capacity(1 << 16, file);
+    let mut buffer = Vec::with_capacity(4096);
+    let mut number = 0;
+    loop {
+        buffer.clear();
+        if reader.read_until(b'\n', &mut buffer)? == 0 {
+            break;
+        }
+        number += 1;
+        let line = buffer.trim_ascii();
+        if line.is_empty() {
+            continue;
+        }
+        match serde_json::from_slice::<T>(line) {
+            Ok(value) => each(number, value),
+            Err(e) => warnings.push(problem(path, number, line, &e)),
+        }
+    }
+    Ok(warnings)
+}
+
+/// Why a line was skipped, in words.
+fn problem(path: &Path, number: usize, line: &[u8], error: &serde_json::Error) -> String {
+    match serde_json::from_slice::<Version>(line) {
+        Ok(Version { schema }) if schema > SCHEMA => format!(
+            "{} line {number} was written by a newer focus (schema {schema}, this one reads {SCHEMA}); skipped it, update focus to read it",
+            path.display()
+        ),
+        _ => format!(
+            "{} line {number} is damaged ({error}); skipped it",
+            path.display()
+        ),
+    }
+}
+
+/// The last readable entry, read from the end of the file (the log can be long).
+pub fn last(path: &Path) -> io::Result<Option<Entry>> {
+    let mut file = match File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let len = file.metadata()?.len();
+    let mut window: u64 = 64 * 1024;
+    loop {
+        let from = len.saturating_sub(window);
+        file.seek(SeekFrom::Start(from))?;
+        let mut tail = Vec::new();
+        Read::by_ref(&mut file)
+            .take(window)
+            .read_to_end(&mut tail)?;
+        let mut lines: Vec<&[u8]> = tail.split(|&b| b == b'\n').collect();
+        if from > 0 {
+            // The first piece may be the end of a longer line.
+            lines.remove(0);
+        }
+        for line in lines.iter().rev() {
+            if let Ok(entry) = serde_json::from_slice::<Entry>(line.trim_ascii()) {
+                return Ok(Some(entry));
+            }
+        }
+        if from == 0 {
+            return Ok(None);
+        }
+        window *= 4;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Deserialize)]
+    struct Id {
+        id: String,
+    }
+
+    fn ids(path: &Path) -> (Vec<String>, Warnings) {
+        let mut ids = Vec::new();
+        let warnings = read(path, |_, e: Id| ids.push(e.id)).unwrap();
+        (ids, warnings)
+    }
+
+    #[test]
+    fn a_missing_log_is_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE);
+        assert_eq!(ids(&path), (vec![], Warnings::default()));
+        assert_eq!(last(&path).unwrap(), None);
+    }
+
+    #[test]
+    fn damaged_and_newer_lines_are_skipped_and_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE);
+        fs::write(
+            &path,
+            "{\"schema\":1,\"id\":\"a\"}\n{\"schema\":1,\"id\":\nnot json\n\n{\"schema\":9,\"id\":7}\n{\"schema\":1,\"id\":\"b\"}\n",
+        )
+        .unwrap();
+        let (ids, warnings) = ids(&path);
+        assert_eq!(ids, ["a", "b"]);
+        assert_eq!(warnings.lines.len(), 3);
+        assert!(
+            warnings.lines[0].contains("line 2 is damaged"),
+            "{warnings:?}"
+        );
+        assert!(warnings.lines[1].contains("line 3 is damaged"));
+        assert!(
+            warnings.lines[2].contains("line 5 was written by a newer focus (schema 9"),
+            "{warnings:?}"
+        );
+    }
+
+    #[test]
+    fn many_damaged_lines_are_counted_not_all_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE);
+        fs::write(&path, "x\n".repeat(12)).unwrap();
+        let (_, warnings) = ids(&path);
+        assert_eq!(warnings.lines.len(), 5);
+        assert_eq!(warnings.more, 7);
+        let messages = warnings.messages(&path);
+        assert!(messages[5].starts_with("7 more damaged lines"));
+    }
+}
