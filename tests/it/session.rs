@@ -115,10 +115,7 @@ fn a_scripted_session_prints_its_check_ins_and_journals_everything() {
     );
     let closed = journals(&dir.join("closed"));
     assert_eq!(closed.len(), 1);
-    assert!(stdout.contains(&format!(
-        "The session's journal is kept in {}.",
-        closed[0].display()
-    )));
+    assert!(stdout.contains("Logged as session "), "{stdout}");
     let header = &lines(&closed[0])[0];
     assert_eq!(header["kind"], "focus-session-journal");
     assert_eq!(header["schema"], 1);
@@ -285,7 +282,9 @@ fn when_piped_input_ends_the_session_runs_on_until_it_needs_the_person() {
     let stdout = run.ok();
     assert!(stdout.contains("That's the plan done"), "{stdout}");
     assert!(stdout.contains("Did you get done what you set out to do? (yes / partly / no)"));
-    assert!(stdout.ends_with("Input ended. The session is saved; `focus resume` continues it.\n"));
+    assert!(stdout.ends_with(
+        "Input ended during the reflection. Your answers so far are saved; `focus resume` picks up at the next question.\n"
+    ));
 
     // The reflection is still open: resuming goes back to it, and /done closes the session.
     let resumed = focus_in(&run.home)
