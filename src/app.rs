@@ -3,6 +3,7 @@
 
 mod asking;
 mod closing;
+mod reading;
 mod running;
 
 use std::fs;
@@ -42,6 +43,31 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             let loaded = load_settings(cli.config.as_deref(), &env, &dirs)?;
             let offline = coach::offline_before_asking(&loaded.settings.llm, &env, cli.offline);
             running::resume(&loaded.settings, offline.as_ref())
+        }
+        Command::Log(args) => {
+            let loaded = load_settings(cli.config.as_deref(), &env, &dirs)?;
+            reading::log(&args, &loaded.settings)
+        }
+        Command::Show(args) => {
+            let loaded = load_settings(cli.config.as_deref(), &env, &dirs)?;
+            reading::show(&args, &loaded.settings)
+        }
+        Command::Stats(args) => {
+            let loaded = load_settings(cli.config.as_deref(), &env, &dirs)?;
+            reading::stats(&args, &loaded.settings)
+        }
+        Command::Export(args) => {
+            let loaded = load_settings(cli.config.as_deref(), &env, &dirs)?;
+            reading::export(&args, &loaded.settings)
+        }
+        Command::Review(args) => {
+            let loaded = load_settings(cli.config.as_deref(), &env, &dirs)?;
+            let offline = coach::offline_before_asking(
+                &loaded.settings.llm,
+                &env,
+                cli.offline || args.figures,
+            );
+            reading::review(&loaded.settings, &env, offline.as_ref())
         }
         Command::Ask(args) => {
             let loaded = load_settings(cli.config.as_deref(), &env, &dirs)?;

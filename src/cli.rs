@@ -67,6 +67,19 @@ pub enum Command {
     /// Send one message to the coach and print the reply (also a quick check of the model settings)
     #[command(after_help = ASK_EXAMPLES)]
     Ask(AskArgs),
+    /// Finished sessions, one line each (newest last)
+    #[command(after_help = LOG_EXAMPLES)]
+    Log(LogArgs),
+    /// One finished session's note (the last one without an id)
+    Show(ShowArgs),
+    /// Figures over the log: focused time per day, goal rate, streaks, what works best
+    #[command(after_help = STATS_EXAMPLES)]
+    Stats(StatsArgs),
+    /// A weekly review: this week's figures against last week's, and one experiment to try
+    Review(ReviewArgs),
+    /// Write the log for other tools: CSV, JSON or iCalendar
+    #[command(after_help = EXPORT_EXAMPLES)]
+    Export(ExportArgs),
     /// Show the settings in effect (secrets hidden) and which config file was read
     Config(ConfigArgs),
     /// Print a shell completion script
@@ -112,6 +125,26 @@ Examples:
   focus ask \"hello\"                       check that the model settings work
   focus ask \"How do I start a hard task?\"
   git diff | focus ask - \"Is this one task or two?\"";
+
+const LOG_EXAMPLES: &str = "\
+Dates: 2026-11-20, today, yesterday, or 7d (seven days ago).
+
+Examples:
+  focus log                          the last 20 sessions
+  focus log --since 7d --task report
+  focus log -n 0 --json              every session, as JSON";
+
+const STATS_EXAMPLES: &str = "\
+Examples:
+  focus stats                        everything in the log
+  focus stats --week                 the last 7 days
+  focus stats --since 2026-11-01 --json";
+
+const EXPORT_EXAMPLES: &str = "\
+Examples:
+  focus export --format csv > sessions.csv
+  focus export --format ics --since 30d > focus.ics
+  focus export --format json | jq '.[].focused_minutes'";
 
 const COMPLETION_EXAMPLES: &str = "\
 Examples:
@@ -209,6 +242,114 @@ pub struct ConfigArgs {
     pub path: bool,
 }
 
+/// Which sessions to read, by the date they started.
+#[derive(Debug, Args, Clone, Copy)]
+pub struct DateRange {
+    /// Only sessions from this day on (2026-11-20, today, yesterday, 7d)
+    #[arg(long, value_name = "DATE", value_parser = date)]
+    pub since: Option<DateArg>,
+
+    /// Only sessions up to this day, included
+    #[arg(long, value_name = "DATE", value_parser = date)]
+    pub until: Option<DateArg>,
+}
+
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    #[command(flatten)]
+    pub range: DateRange,
+
+    /// Only sessions whose task contains this text (any case)
+    #[arg(long, value_name = "TEXT")]
+    pub task: Option<String>,
+
+    /// How many of the latest matching sessions to show (0: all)
+    #[arg(long, short = 'n', value_name = "N", default_value_t = 20)]
+    pub limit: usize,
+
+    /// Print the sessions as a JSON array of log entries
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The session's id, as `focus log` shows it (a unique start is enough) [default: the last]
+    pub id: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    /// The last 7 days, today included
+    #[arg(long, conflicts_with_all = ["month", "since"])]
+    pub week: bool,
+
+    /// The last 30 days, today included
+    #[arg(long, conflicts_with = "since")]
+    pub month: bool,
+
+    #[command(flatten)]
+    pub range: DateRange,
+
+    /// Print the figures as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ReviewArgs {
+    /// Print the figures and the offline suggestions only (same as --offline)
+    #[arg(long)]
+    pub figures: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// One row per session, with a header row
+    Csv,
+    /// A JSON array of the full log entries
+    Json,
+    /// One calendar event per session
+    Ics,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The format to write to standard output
+    #[arg(long, short, value_name = "FORMAT")]
+    pub format: ExportFormat,
+
+    #[command(flatten)]
+    pub range: DateRange,
+}
+
+/// A day given on the command line, resolved against today by the app.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateArg {
+    Day(chrono::NaiveDate),
+    DaysAgo(u32),
+}
+
+fn date(text: &str) -> Result<DateArg, String> {
+    let t = text.trim().to_lowercase();
+    let bad = || {
+        format!(
+            "`{text}` is not a date; give 2026-11-20, today, yesterday, or 7d for seven days ago"
+        )
+    };
+    match t.as_str() {
+        "today" => return Ok(DateArg::DaysAgo(0)),
+        "yesterday" => return Ok(DateArg::DaysAgo(1)),
+        _ => {}
+    }
+    if let Some(n) = t.strip_suffix('d') {
+        return n.parse().map(DateArg::DaysAgo).map_err(|_| bad());
+    }
+    chrono::NaiveDate::parse_from_str(&t, "%Y-%m-%d")
+        .map(DateArg::Day)
+        .map_err(|_| bad())
+}
+
 /// A parsed `--stack` (an alias, so that clap takes it as one value rather than many).
 pub type Chain = Vec<Step>;
 
@@ -252,6 +393,25 @@ mod tests {
     #[test]
     fn the_command_line_is_well_formed() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn dates_are_days_or_days_ago() {
+        assert_eq!(
+            date("2026-11-20"),
+            Ok(DateArg::Day(
+                chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap()
+            ))
+        );
+        assert_eq!(date("Today"), Ok(DateArg::DaysAgo(0)));
+        assert_eq!(date("yesterday"), Ok(DateArg::DaysAgo(1)));
+        assert_eq!(date("7d"), Ok(DateArg::DaysAgo(7)));
+        assert!(
+            date("last week")
+                .unwrap_err()
+                .contains("give 2026-11-20, today")
+        );
+        assert!(date("2026-13-01").is_err());
     }
 
     #[test]

@@ -88,7 +88,7 @@ fn notice(line: &str) {
     let _ = writeln!(io::stderr(), "focus: {line}");
 }
 
-async fn stream_reply(
+pub(super) async fn stream_reply(
     model: std::sync::Arc<dyn llm::ChatModel>,
     request: Request,
     show_usage: bool,

@@ -117,7 +117,7 @@ fn logged_already(settings: &Settings, id: &str) -> Result<bool, Error> {
     }
     let path = log_path(settings);
     let mut found = false;
-    log::read(&path, |_, entry: Id| found |= entry.id == id)
+    log::read(&path, |_, _, entry: Id| found |= entry.id == id)
         .map_err(Error::io(format!("cannot read {}", path.display())))?;
     Ok(found)
 }

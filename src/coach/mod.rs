@@ -9,7 +9,7 @@
 pub mod offline;
 
 use crate::config::{Env, LlmSettings};
-use crate::llm::{self, LlmError};
+use crate::llm::{self, LlmError, Message, Request};
 use crate::session::machine::Status;
 
 /// The partner's role, tone and the workflow's rules, sent first in every conversation.
@@ -65,6 +65,26 @@ pub fn offline_before_asking(settings: &LlmSettings, env: &Env, flag: bool) -> O
     let no_key = env.get(&settings.api_key_env).is_none() && settings.api_key_cmd.is_none();
     (no_key && llm::needs_key(&settings.base_url))
         .then(|| Offline::Unavailable(LlmError::no_key(settings)))
+}
+
+/// What the model is told for `focus review`, before the figures.
+pub const REVIEW_PROMPT: &str = include_str!("../../prompts/review.md");
+
+/// The weekly review turn: the figures computed by focus, the comparison with last week, and
+/// the rule-based suggestions (for the model to pick from or improve on).
+pub fn review_request(figures: &str, comparison: &str, suggestions: &[String]) -> Request {
+    let ideas = suggestions
+        .iter()
+        .map(|s| format!("- {s}"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    Request::new(vec![
+        Message::system(SYSTEM_PROMPT),
+        Message::system(REVIEW_PROMPT),
+        Message::user(format!(
+            "My figures for the last 7 days:\n\n{figures}\n{comparison}\n\nIdeas focus's own rules came up with:\n{ideas}\n\nPlease review my week."
+        )),
+    ])
 }
 
 /// The session described for a model: where it is, the figures so far and what was captured.

@@ -13,6 +13,7 @@ use crate::session::machine::{
 };
 use crate::session::reflection::{Achieved, Question};
 use crate::store::log::Entry;
+use crate::store::stats::{Group, Stats};
 
 /// A time of day on the local clock (a daylight-saving change during the session included).
 fn hhmm(t: DateTime<FixedOffset>) -> String {
@@ -523,6 +524,115 @@ pub fn session_summary(entry: &Entry) -> String {
     out.push_str(&sentence("What helped", &entry.helped));
     out.push_str(&sentence("What pulled you away", &entry.distracted));
     out.push_str(&sentence("Next step", &entry.next_step));
+    out
+}
+
+/// This week against last week, in one line.
+pub fn week_against_week(now: &Stats, then: &Stats) -> String {
+    if then.sessions == 0 {
+        return format!(
+            "Last week: no sessions logged, so there is nothing to compare with yet ({} this week).",
+            plural(now.sessions, "session", "sessions")
+        );
+    }
+    let change = |a: u32, b: u32| match a.cmp(&b) {
+        std::cmp::Ordering::Greater => "up from",
+        std::cmp::Ordering::Less => "down from",
+        std::cmp::Ordering::Equal => "the same as",
+    };
+    format!(
+        "Against last week: {} ({} {}), {} focused ({} {}), goal reached {} (last week {}).",
+        plural(now.sessions, "session", "sessions"),
+        change(now.sessions, then.sessions),
+        then.sessions,
+        format_minutes(now.focused_minutes),
+        change(now.focused_minutes, then.focused_minutes),
+        format_minutes(then.focused_minutes),
+        rate(now.goals.rate),
+        rate(then.goals.rate),
+    )
+}
+
+fn rate(r: Option<f64>) -> String {
+    r.map_or_else(|| "n/a".to_owned(), |r| format!("{:.0}%", r * 100.0))
+}
+
+/// The best group with enough sessions to say anything (n of at least 3), by goal rate.
+fn best(groups: &[Group]) -> Option<&Group> {
+    groups
+        .iter()
+        .filter(|g| g.goals.answered >= 3 && g.goals.rate.is_some())
+        .max_by(|a, b| {
+            a.goals
+                .rate
+                .partial_cmp(&b.goals.rate)
+                .unwrap_or(std::cmp::Ordering::Equal)
+        })
+}
+
+/// Suggestions from fixed rules, most useful first; the first is the week's experiment.
+pub fn review_suggestions(now: &Stats, then: &Stats) -> Vec<String> {
+    let mut out = Vec::new();
+    if now.sessions == 0 {
+        out.push(
+            "Start small: one 25-minute session tomorrow, with a goal you can check off (`focus start \"<task>\" --for 25m --goal \"…\"`)."
+                .to_owned(),
+        );
+        return out;
+    }
+    if let Some(rate) = now.goals.rate
+        && now.goals.answered >= 3
+        && rate < 0.5
+    {
+        out.push(format!(
+            "Goals were reached in {} of the sessions that answered (n={}): make each goal smaller, something one block can finish.",
+            self::rate(Some(rate)),
+            now.goals.answered
+        ));
+    }
+    if let Some(top) = now.distractions.first()
+        && top.count >= 2
+    {
+        out.push(format!(
+            "\"{}\" pulled you away {} times: deal with it before you start (close it, or give it its own short block).",
+            top.text, top.count
+        ));
+    }
+    if let Some(group) = best(&now.by_length) {
+        out.push(format!(
+            "Sessions planned at {} reached their goal {} of the time (n={}): plan more of that length.",
+            group.label,
+            rate(group.goals.rate),
+            group.goals.answered
+        ));
+    }
+    if let Some(group) = best(&now.by_hour) {
+        out.push(format!(
+            "Sessions started around {} went best ({} goal rate, n={}): protect that hour for deep work.",
+            group.label,
+            rate(group.goals.rate),
+            group.goals.answered
+        ));
+    }
+    if let Some(energy) = now.energy
+        && energy < 2.5
+    {
+        out.push(format!(
+            "Energy after sessions averaged {energy:.1} of 5: try shorter blocks, and breaks away from the screen."
+        ));
+    }
+    if now.sessions < then.sessions {
+        out.push(format!(
+            "Fewer sessions than last week ({} against {}): put two in your calendar now.",
+            now.sessions, then.sessions
+        ));
+    }
+    if out.is_empty() {
+        out.push(
+            "Keep the rhythm, and give every session a goal you can check off so next week's figures say more."
+                .to_owned(),
+        );
+    }
     out
 }
 

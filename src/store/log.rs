@@ -351,12 +351,12 @@ struct Version {
     schema: u32,
 }
 
-/// Calls `each` with every readable line of the log, parsed as `T` (a full [`Entry`], or a
-/// narrower view of one that reads faster), with its 1-based line number. A missing log is an
-/// empty one.
+/// Calls `each` with every readable line of the log: its 1-based number, its text, and the
+/// line parsed as `T` (a full [`Entry`], or a narrower view of one that reads faster). A
+/// missing log is an empty one.
 pub fn read<T: DeserializeOwned>(
     path: &Path,
-    mut each: impl FnMut(usize, T),
+    mut each: impl FnMut(usize, &[u8], T),
 ) -> io::Result<Warnings> {
     let mut warnings = Warnings::default();
     let file = match File::open(path) {
@@ -378,7 +378,7 @@ pub fn read<T: DeserializeOwned>(
             continue;
         }
         match serde_json::from_slice::<T>(line) {
-            Ok(value) => each(number, value),
+            Ok(value) => each(number, line, value),
             Err(e) => warnings.push(problem(path, number, line, &e)),
         }
     }
@@ -443,7 +443,7 @@ mod tests {
 
     fn ids(path: &Path) -> (Vec<String>, Warnings) {
         let mut ids = Vec::new();
-        let warnings = read(path, |_, e: Id| ids.push(e.id)).unwrap();
+        let warnings = read(path, |_, _, e: Id| ids.push(e.id)).unwrap();
         (ids, warnings)
     }
 

@@ -5,5 +5,6 @@
 pub mod journal;
 pub mod log;
 pub mod notes;
+pub mod stats;
 
 pub use journal::{Header, Journal, JournalError, Replay};

@@ -1,0 +1,593 @@
+//! Reading the log back: `focus log`, `show`, `stats`, `export` and `review`.
+//!
+//! Every command streams `sessions.jsonl` once, reading only the fields it needs, so a long
+//! log costs time in proportion to its size and memory in proportion to what is shown. A
+//! damaged line is skipped with a warning on standard error.
+
+use std::collections::VecDeque;
+use std::io::{self, Write};
+use std::path::Path;
+
+use chrono::{Days, NaiveDate, Utc};
+use serde::Deserialize;
+
+use super::closing::log_path;
+use super::to_stderr;
+use crate::cli::{DateArg, DateRange, ExportArgs, ExportFormat, LogArgs, ShowArgs, StatsArgs};
+use crate::clock;
+use crate::config::Settings;
+use crate::error::Error;
+use crate::output;
+use crate::session::format_minutes;
+use crate::store::log::{self, Entry};
+use crate::store::notes;
+use crate::store::stats::{Brief, Group, Range, Stats, Tally};
+
+/// How many distractions `stats` lists.
+const TOP_DISTRACTIONS: usize = 5;
+
+fn today() -> NaiveDate {
+    clock::now().date_naive()
+}
+
+fn resolve(arg: Option<DateArg>, today: NaiveDate) -> Option<NaiveDate> {
+    arg.map(|a| match a {
+        DateArg::Day(day) => day,
+        DateArg::DaysAgo(n) => today - Days::new(u64::from(n)),
+    })
+}
+
+pub(super) fn range(args: &DateRange, today: NaiveDate) -> Result<Range, Error> {
+    let range = Range {
+        from: resolve(args.since, today),
+        to: resolve(args.until, today),
+    };
+    if let (Some(from), Some(to)) = (range.from, range.to)
+        && from > to
+    {
+        return Err(Error::Input(format!(
+            "--since {from} is after --until {to}; swap them"
+        )));
+    }
+    Ok(range)
+}
+
+/// Streams the log, warning about damaged lines.
+pub(super) fn scan<T: for<'de> Deserialize<'de>>(
+    path: &Path,
+    each: impl FnMut(usize, &[u8], T),
+) -> Result<(), Error> {
+    let warnings =
+        log::read(path, each).map_err(Error::io(format!("cannot read {}", path.display())))?;
+    to_stderr(&warnings.messages(path));
+    Ok(())
+}
+
+fn write_out(text: &str) -> Result<(), Error> {
+    let mut out = io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(Error::io("cannot write to standard output"))
+}
+
+fn empty_log(path: &Path) -> String {
+    format!(
+        "No sessions in {} yet; `focus start \"<task>\" --for 50m` runs one, and its reflection is logged here.\n",
+        path.display()
+    )
+}
+
+/// `focus log`
+pub(super) fn log(args: &LogArgs, settings: &Settings) -> Result<(), Error> {
+    let path = log_path(settings);
+    let range = range(&args.range, today())?;
+    let needle = args.task.as_deref().map(str::to_lowercase);
+    let limit = if args.limit == 0 {
+        usize::MAX
+    } else {
+        args.limit
+    };
+    let mut total = 0usize;
+    // The newest `limit` matches: their brief, and their line for --json.
+    let mut kept: VecDeque<(Brief, Option<Vec<u8>>)> = VecDeque::new();
+    scan(&path, |_, line, brief: Brief| {
+        total += 1;
+        let matches = range.contains(brief.day())
+            && needle
+                .as_ref()
+                .is_none_or(|n| brief.task.to_lowercase().contains(n));
+        if !matches {
+            return;
+        }
+        if kept.len() == limit {
+            kept.pop_front();
+        }
+        kept.push_back((brief, args.json.then(|| line.to_vec())));
+    })?;
+    if args.json {
+        let entries: Vec<Entry> = kept
+            .iter()
+            .filter_map(|(_, line)| serde_json::from_slice(line.as_deref()?).ok())
+            .collect();
+        let mut text = serde_json::to_string_pretty(&entries).expect("entries serialize");
+        text.push('\n');
+        return write_out(&text);
+    }
+    if total == 0 {
+        return write_out(&empty_log(&path));
+    }
+    if kept.is_empty() {
+        return write_out("No sessions match; `focus log` without filters lists the latest.\n");
+    }
+    let mut text = String::new();
+    for (brief, _) in &kept {
+        text.push_str(&log_line(brief));
+        text.push('\n');
+    }
+    write_out(&text)
+}
+
+/// `20261120-090000  Fri 20 Nov 09:00   45m/50m  partly   3/5  Write blog post draft`
+fn log_line(brief: &Brief) -> String {
+    let minutes = format!(
+        "{}/{}",
+        format_minutes(brief.focused_minutes),
+        format_minutes(brief.planned_minutes)
+    );
+    let outcome = brief.outcome.map_or("-", |a| a.as_str());
+    let energy = brief
+        .energy
+        .map_or_else(|| "-".to_owned(), |e| format!("{e}/5"));
+    format!(
+        "{}  {}  {minutes:>13}  {outcome:<6}  {energy:>3}  {}",
+        brief.id,
+        brief.start.format("%a %e %b %H:%M"),
+        brief.task
+    )
+}
+
+/// `focus show [id]`
+pub(super) fn show(args: &ShowArgs, settings: &Settings) -> Result<(), Error> {
+    #[derive(Deserialize)]
+    struct Id {
+        id: String,
+    }
+    let path = log_path(settings);
+    let wanted = args.id.as_deref().map(str::trim);
+    let mut matches: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut last: Option<Vec<u8>> = None;
+    scan(&path, |_, line, entry: Id| match wanted {
+        None => last = Some(line.to_vec()),
+        Some(w) if entry.id.starts_with(w) => {
+            if !matches.iter().any(|(id, _)| *id == entry.id) {
+                matches.push((entry.id, line.to_vec()));
+            }
+        }
+        Some(_) => {}
+    })?;
+    let line = match (wanted, matches.len()) {
+        (None, _) => last.ok_or_else(|| Error::State(empty_log(&path).trim_end().to_owned()))?,
+        (Some(w), 0) => {
+            return Err(Error::State(format!(
+                "no session in {} has the id `{w}`; `focus log` lists them",
+                path.display()
+            )));
+        }
+        (Some(_), 1) => matches.pop().expect("one").1,
+        (Some(w), n) => {
+            return Err(Error::Input(format!(
+                "`{w}` starts {n} session ids; give more of the id (`focus log` lists them)"
+            )));
+        }
+    };
+    let entry: Entry = serde_json::from_slice(&line).map_err(|e| {
+        Error::State(format!(
+            "the session's line in {} cannot be read in full ({e})",
+            path.display()
+        ))
+    })?;
+    if let Some(note) = notes::find(settings.notes_dir(), &entry)
+        && let Ok(text) = std::fs::read_to_string(&note)
+    {
+        return write_out(&text);
+    }
+    to_stderr(&[format!(
+        "the note is not in {}; this is rebuilt from the log",
+        settings.notes_dir().display()
+    )]);
+    write_out(&notes::render(&entry))
+}
+
+/// Figures over `range`, read from the log.
+pub(super) fn tally(settings: &Settings, range: Range, today: NaiveDate) -> Result<Stats, Error> {
+    let mut tally = Tally::new(range, today);
+    scan(&log_path(settings), |_, _, brief: Brief| tally.add(&brief))?;
+    Ok(tally.finish(TOP_DISTRACTIONS))
+}
+
+/// `focus stats`
+pub(super) fn stats(args: &StatsArgs, settings: &Settings) -> Result<(), Error> {
+    let today = today();
+    let range = if args.week {
+        Range {
+            from: Some(today - Days::new(6)),
+            to: Some(today),
+        }
+    } else if args.month {
+        Range {
+            from: Some(today - Days::new(29)),
+            to: Some(today),
+        }
+    } else {
+        range(&args.range, today)?
+    };
+    let stats = tally(settings, range, today)?;
+    if args.json {
+        let mut text = serde_json::to_string_pretty(&stats).expect("stats serialize");
+        text.push('\n');
+        return write_out(&text);
+    }
+    if stats.sessions == 0 && stats.streak.longest == 0 {
+        return write_out(&empty_log(&log_path(settings)));
+    }
+    let mut out = output::stdout(settings.ui.color);
+    render_stats(&stats, &mut out).map_err(Error::io("cannot write to standard output"))
+}
+
+fn days(n: u32) -> String {
+    if n == 1 {
+        "1 day".to_owned()
+    } else {
+        format!("{n} days")
+    }
+}
+
+fn percent(rate: Option<f64>) -> String {
+    rate.map_or_else(|| "-".to_owned(), |r| format!("{:.0}%", r * 100.0))
+}
+
+fn mean(value: Option<f64>) -> String {
+    value.map_or_else(|| "-".to_owned(), |v| format!("{v:.1}"))
+}
+
+/// The figures as text, with a bar per day.
+pub(super) fn render_stats(stats: &Stats, out: &mut impl Write) -> io::Result<()> {
+    let heading = output::HEADING;
+    let span = match (stats.range.from, stats.range.to) {
+        (Some(from), Some(to)) => format!(
+            "{} to {}",
+            from.format("%a %-d %b %Y"),
+            to.format("%a %-d %b %Y")
+        ),
+        (Some(from), None) => format!("since {}", from.format("%a %-d %b %Y")),
+        (None, Some(to)) => format!("up to {}", to.format("%a %-d %b %Y")),
+        (None, None) => "all sessions".to_owned(),
+    };
+    writeln!(out, "{heading}Focus stats{heading:#}: {span}\n")?;
+    if stats.sessions == 0 {
+        writeln!(out, "No sessions in this range.")?;
+    }
+    let g = &stats.goals;
+    let rows = [
+        (
+            "Sessions",
+            format!("{} on {} days", stats.sessions, stats.days_with_sessions),
+        ),
+        (
+            "Focused",
+            format!(
+                "{} of {} planned (average {} a session)",
+                format_minutes(stats.focused_minutes),
+                format_minutes(stats.planned_minutes),
+                stats
+                    .average_minutes
+                    .map_or_else(|| "-".to_owned(), |m| format_minutes(m.round() as u32))
+            ),
+        ),
+        (
+            "Goal reached",
+            format!(
+                "{} (yes {}, partly {}, no {}; n={})",
+                percent(g.rate),
+                g.yes,
+                g.partly,
+                g.no,
+                g.answered
+            ),
+        ),
+        ("Energy after", format!("{} of 5", mean(stats.energy))),
+        (
+            "Streak",
+            format!(
+                "{} now, longest {}",
+                days(stats.streak.current),
+                days(stats.streak.longest)
+            ),
+        ),
+    ];
+    for (name, value) in rows {
+        writeln!(out, "  {name:<14}{value}")?;
+    }
+    if !stats.days.is_empty() {
+        const SHOWN: usize = 31;
+        let days = &stats.days[stats.days.len().saturating_sub(SHOWN)..];
+        let most = days
+            .iter()
+            .map(|d| d.focused_minutes)
+            .max()
+            .unwrap_or(0)
+            .max(1);
+        let more = if stats.days.len() > SHOWN {
+            format!(" (the last {SHOWN} days)")
+        } else {
+            String::new()
+        };
+        writeln!(out, "\n{heading}Focused time per day{heading:#}{more}")?;
+        for day in days {
+            let width = (day.focused_minutes * 40).div_ceil(most) as usize;
+            let bar = "█".repeat(width);
+            let work = output::WORK;
+            writeln!(
+                out,
+                "  {}  {work}{bar:<40}{work:#}  {}",
+                day.date.format("%a %e %b"),
+                if day.sessions == 0 {
+                    String::new()
+                } else {
+                    format_minutes(day.focused_minutes)
+                }
+            )?;
+        }
+    }
+    groups(out, "By planned length", &stats.by_length)?;
+    groups(out, "By hour started", &stats.by_hour)?;
+    if !stats.distractions.is_empty() {
+        writeln!(out, "\n{heading}Most common distractions{heading:#}")?;
+        for d in &stats.distractions {
+            writeln!(out, "  {:>4}  {}", d.count, d.text)?;
+        }
+    }
+    out.flush()
+}
+
+fn groups(out: &mut impl Write, title: &str, groups: &[Group]) -> io::Result<()> {
+    if groups.is_empty() {
+        return Ok(());
+    }
+    let heading = output::HEADING;
+    writeln!(
+        out,
+        "\n{heading}{title:<20}{heading:#}{:>9}{:>8}{:>6}{:>8}{:>6}",
+        "sessions", "goal", "n", "energy", "n"
+    )?;
+    for g in groups {
+        writeln!(
+            out,
+            "  {:<18}{:>9}{:>8}{:>6}{:>8}{:>6}",
+            g.label,
+            g.sessions,
+            percent(g.goals.rate),
+            g.goals.answered,
+            mean(g.energy),
+            g.energy_n
+        )?;
+    }
+    Ok(())
+}
+
+/// `focus export`
+pub(super) fn export(args: &ExportArgs, settings: &Settings) -> Result<(), Error> {
+    let path = log_path(settings);
+    let range = range(&args.range, today())?;
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let failed = Error::io("cannot write to standard output");
+    match args.format {
+        ExportFormat::Json => {
+            let mut first = true;
+            let mut result = out.write_all(b"[");
+            scan(&path, |_, _, entry: Entry| {
+                if result.is_err() || !range.contains(entry.start.date_naive()) {
+                    return;
+                }
+                let sep: &[u8] = if first { b"\n  " } else { b",\n  " };
+                first = false;
+                result = out.write_all(sep).and_then(|()| {
+                    serde_json::to_writer(&mut out, &entry).map_err(io::Error::other)
+                });
+            })?;
+            result
+                .and_then(|()| out.write_all(if first { b"]\n" } else { b"\n]\n" }))
+                .map_err(failed)?;
+        }
+        ExportFormat::Csv => {
+            let mut writer = csv::Writer::from_writer(&mut out);
+            let mut result = writer.write_record(CSV_HEADER);
+            scan(&path, |_, _, entry: Entry| {
+                if result.is_ok() && range.contains(entry.start.date_naive()) {
+                    result = writer.write_record(csv_row(&entry));
+                }
+            })?;
+            result
+                .and_then(|()| writer.flush().map_err(csv::Error::from))
+                .map_err(|e| Error::Io {
+                    context: "cannot write to standard output".into(),
+                    source: io::Error::other(e),
+                })?;
+        }
+        ExportFormat::Ics => {
+            let mut calendar = icalendar::Calendar::new();
+            calendar.name("focus sessions");
+            let stamp = clock::now().to_utc();
+            scan(&path, |_, _, entry: Entry| {
+                if range.contains(entry.start.date_naive()) {
+                    calendar.push(ics_event(&entry, stamp));
+                }
+            })?;
+            out.write_all(calendar.done().to_string().as_bytes())
+                .map_err(failed)?;
+        }
+    }
+    out.flush()
+        .map_err(Error::io("cannot write to standard output"))
+}
+
+const CSV_HEADER: [&str; 22] = [
+    "id",
+    "date",
+    "start",
+    "end",
+    "task",
+    "goal",
+    "method",
+    "planned_minutes",
+    "focused_minutes",
+    "blocks_done",
+    "blocks",
+    "pauses",
+    "outcome",
+    "goals_met",
+    "goals",
+    "energy",
+    "distractions",
+    "insights",
+    "decisions",
+    "blockers",
+    "next_step",
+    "summary",
+];
+
+fn csv_row(entry: &Entry) -> [String; 22] {
+    let (met, goals) = entry.goals_met();
+    let joined = |items: &[log::Item]| {
+        items
+            .iter()
+            .map(|i| i.text.as_str())
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    [
+        entry.id.clone(),
+        entry.start.format("%Y-%m-%d").to_string(),
+        entry.start.to_rfc3339(),
+        entry.end.to_rfc3339(),
+        entry.task.clone(),
+        entry.goal.clone().unwrap_or_default(),
+        entry.method.name().to_owned(),
+        entry.planned_minutes.to_string(),
+        entry.focused_minutes.to_string(),
+        entry.blocks_done.to_string(),
+        entry.blocks.to_string(),
+        entry.pauses.len().to_string(),
+        entry
+            .outcome
+            .map(|a| a.as_str().to_owned())
+            .unwrap_or_default(),
+        met.to_string(),
+        goals.to_string(),
+        entry.energy.map(|e| e.to_string()).unwrap_or_default(),
+        joined(&entry.distractions),
+        joined(&entry.insights),
+        joined(&entry.decisions),
+        joined(&entry.blockers),
+        entry.next_step.clone().unwrap_or_default(),
+        entry.summary.clone().unwrap_or_default(),
+    ]
+}
+
+fn ics_event(entry: &Entry, stamp: chrono::DateTime<Utc>) -> icalendar::Event {
+    use icalendar::{Component, EventLike};
+    let outcome = entry.outcome.map_or("not answered", |a| a.as_str());
+    let mut description = format!(
+        "{} focused of {} planned. Goal reached: {outcome}.",
+        format_minutes(entry.focused_minutes),
+        format_minutes(entry.planned_minutes)
+    );
+    if let Some(summary) = &entry.summary {
+        description.push('\n');
+        description.push_str(summary);
+    }
+    icalendar::Event::new()
+        .uid(&format!("focus-session-{}@focus", entry.id))
+        .timestamp(stamp)
+        .summary(&format!("Focus: {}", entry.task))
+        .description(&description)
+        .starts(entry.start.with_timezone(&Utc))
+        .ends(entry.end.with_timezone(&Utc))
+        .done()
+}
+
+/// `focus review`: this week's figures against last week's; the model narrates them and
+/// suggests one experiment, or the offline coach gives rule-based suggestions.
+pub(super) fn review(
+    settings: &Settings,
+    env: &crate::config::Env,
+    offline: Option<&crate::coach::Offline>,
+) -> Result<(), Error> {
+    let today = today();
+    let this = Range {
+        from: Some(today - Days::new(6)),
+        to: Some(today),
+    };
+    let before = Range {
+        from: Some(today - Days::new(13)),
+        to: Some(today - Days::new(7)),
+    };
+    let mut now = Tally::new(this, today);
+    let mut then = Tally::new(before, today);
+    scan(&log_path(settings), |_, _, brief: Brief| {
+        now.add(&brief);
+        then.add(&brief);
+    })?;
+    let (now, then) = (now.finish(TOP_DISTRACTIONS), then.finish(TOP_DISTRACTIONS));
+    let mut text = Vec::new();
+    render_stats(&now, &mut text).map_err(Error::io("cannot render the figures"))?;
+    let figures = String::from_utf8_lossy(&text).into_owned();
+    let suggestions = crate::coach::offline::review_suggestions(&now, &then);
+    let comparison = crate::coach::offline::week_against_week(&now, &then);
+
+    let mut out = output::stdout(settings.ui.color);
+    render_stats(&now, &mut out).map_err(Error::io("cannot write to standard output"))?;
+    writeln!(out, "\n{comparison}").map_err(Error::io("cannot write to standard output"))?;
+    if let Some(offline) = offline {
+        to_stderr(&[offline_note(offline)]);
+        return write_suggestions(&mut out, &suggestions);
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(Error::io("cannot start the network runtime"))?;
+    runtime.block_on(async {
+        let model = match crate::llm::connect(&settings.llm, env).await {
+            Ok(model) => model,
+            Err(error) if error.means_offline() => {
+                to_stderr(&[offline_note(&crate::coach::Offline::Unavailable(error))]);
+                return write_suggestions(&mut out, &suggestions);
+            }
+            Err(error) => return Err(error.into()),
+        };
+        let request = crate::coach::review_request(&figures, &comparison, &suggestions);
+        writeln!(out).map_err(Error::io("cannot write to standard output"))?;
+        super::asking::stream_reply(model, request, false).await
+    })
+}
+
+fn offline_note(offline: &crate::coach::Offline) -> String {
+    format!(
+        "the coach is offline ({}); the suggestions below are focus's own",
+        offline.why()
+    )
+}
+
+fn write_suggestions(out: &mut impl Write, suggestions: &[String]) -> Result<(), Error> {
+    let heading = output::HEADING;
+    let mut write = || -> io::Result<()> {
+        writeln!(out, "\n{heading}For next week{heading:#}")?;
+        for (i, s) in suggestions.iter().enumerate() {
+            let lead = if i == 0 { "Try this week:" } else { "Also:" };
+            writeln!(out, "  {lead} {s}")?;
+        }
+        out.flush()
+    };
+    write().map_err(Error::io("cannot write to standard output"))
+}
