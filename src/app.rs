@@ -37,12 +37,12 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Command::Start(args) => {
             let loaded = load_settings(cli.config.as_deref(), &env, &dirs)?;
             let offline = coach::offline_before_asking(&loaded.settings.llm, &env, cli.offline);
-            running::start(&args, &loaded.settings, offline.as_ref())
+            running::start(&args, &loaded.settings, &env, offline.as_ref())
         }
         Command::Resume => {
             let loaded = load_settings(cli.config.as_deref(), &env, &dirs)?;
             let offline = coach::offline_before_asking(&loaded.settings.llm, &env, cli.offline);
-            running::resume(&loaded.settings, offline.as_ref())
+            running::resume(&loaded.settings, &env, offline.as_ref())
         }
         Command::Log(args) => {
             let loaded = load_settings(cli.config.as_deref(), &env, &dirs)?;

@@ -6,11 +6,15 @@
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use futures::StreamExt;
 
 use super::to_stderr;
-use crate::coach::offline;
+use crate::coach::{offline, reflection};
 use crate::config::Settings;
 use crate::error::Error;
+use crate::llm::{self, ChatModel, Ending, LlmError, Reply, Request, Step, Usage};
 use crate::session::machine::{Machine, Phase};
 use crate::store::journal::{self, Header, Journal};
 use crate::store::log::{self, Closing, Entry};
@@ -60,6 +64,145 @@ pub(super) fn finish(
     Ok(Logged { entry, note })
 }
 
+/// The reflection's answers as the person gave them, with focus's own summary.
+pub(super) fn offline_closing(machine: &Machine) -> Closing {
+    Closing {
+        answers: machine.session().answers().cloned().unwrap_or_default(),
+        ..Closing::default()
+    }
+}
+
+/// Has the model turn the reflection into the record's fields (checked; asked once more if
+/// they do not check out, else the person's direct answers stand) and write the summary. Any
+/// failure, or Ctrl-C, falls back to the offline closing: what the person said is kept
+/// either way.
+pub(super) async fn model_closing(
+    model: Arc<dyn ChatModel>,
+    header: &Header,
+    machine: &Machine,
+    out: &mut impl Write,
+) -> Closing {
+    let _ = writeln!(out, "Thanks. The coach is writing up the session…");
+    let _ = out.flush();
+    let work = write_up(model, header, machine);
+    tokio::select! {
+        closing = work => closing,
+        _ = tokio::signal::ctrl_c() => {
+            to_stderr(&["stopped; the record keeps your own answers and focus's summary".to_owned()]);
+            offline_closing(machine)
+        }
+    }
+}
+
+async fn write_up(model: Arc<dyn ChatModel>, header: &Header, machine: &Machine) -> Closing {
+    let session = machine.session();
+    let direct = session.answers().cloned().unwrap_or_default();
+    let parked = direct.parked.len();
+    let criteria = direct.criteria.len();
+    let mut usage = Usage::default();
+    let mut add = |u: Usage| {
+        usage.prompt_tokens += u.prompt_tokens;
+        usage.completion_tokens += u.completion_tokens;
+        usage.estimated |= u.estimated;
+    };
+
+    let request = reflection::extraction_request(session);
+    let first = match collect(&model, &request).await {
+        Ok((text, u)) => {
+            add(u);
+            text
+        }
+        Err(error) => {
+            to_stderr(&[format!(
+                "the model could not write up the reflection ({error}); the record keeps your own answers"
+            )]);
+            return offline_closing(machine);
+        }
+    };
+    let extracted = match reflection::parse_extraction(&first, criteria, parked) {
+        Ok(extracted) => Some(extracted),
+        Err(problem) => {
+            tracing::debug!(%problem, "the extraction did not validate; asking once more");
+            let again = reflection::retry_request(&request, &first, &problem);
+            match collect(&model, &again).await {
+                Ok((text, u)) => {
+                    add(u);
+                    match reflection::parse_extraction(&text, criteria, parked) {
+                        Ok(extracted) => Some(extracted),
+                        Err(problem) => {
+                            to_stderr(&[format!(
+                                "the model's reading of the reflection could not be used twice ({problem}); the record keeps your own answers"
+                            )]);
+                            None
+                        }
+                    }
+                }
+                Err(error) => {
+                    to_stderr(&[format!(
+                        "the model could not write up the reflection ({error}); the record keeps your own answers"
+                    )]);
+                    None
+                }
+            }
+        }
+    };
+    let answers = extracted.map_or_else(|| direct.clone(), |x| reflection::merge(&direct, &x));
+    let draft = Entry::new(
+        &header.id,
+        header.time_scale,
+        session,
+        Closing {
+            answers: answers.clone(),
+            ..Closing::default()
+        },
+    );
+    let summary = match collect(&model, &reflection::summary_request(&draft)).await {
+        Ok((text, u)) => {
+            add(u);
+            reflection::tidy_summary(&text)
+        }
+        Err(error) => {
+            to_stderr(&[format!(
+                "the model could not write the summary ({error}); focus wrote its own"
+            )]);
+            None
+        }
+    };
+    Closing {
+        answers,
+        summary,
+        model: Some(model.name().to_owned()),
+        usage: Some(usage),
+    }
+}
+
+/// One request, its reply gathered silently (it is data, not for the screen).
+async fn collect(
+    model: &Arc<dyn ChatModel>,
+    request: &Request,
+) -> Result<(String, Usage), LlmError> {
+    let mut reply = Reply::new(request);
+    let mut stream = llm::with_trim(Arc::clone(model), request.clone());
+    while let Some(item) = stream.next().await {
+        if matches!(reply.absorb(item), Step::Ended) {
+            break;
+        }
+    }
+    if reply.ending().is_none() {
+        reply.end_of_stream();
+    }
+    match reply.ending() {
+        Some(Ending::Finished { .. }) if reply.text().trim().is_empty() => {
+            Err(LlmError::NoAnswer {
+                reasoning: !reply.reasoning().is_empty(),
+            })
+        }
+        Some(Ending::Finished { .. }) => Ok((reply.text().to_owned(), reply.usage())),
+        Some(Ending::CutOff(error) | Ending::Failed(error)) => Err(error.clone()),
+        Some(Ending::Cancelled) | None => Err(LlmError::EndedEarly),
+    }
+}
+
 /// Tells the person where the session went.
 pub(super) fn report(out: &mut impl Write, logged: &Logged) -> Result<(), Error> {
     let summary = logged.entry.summary.as_deref().unwrap_or_default();
@@ -95,12 +238,13 @@ pub(super) fn recover(settings: &Settings, dir: &Path) -> Result<(), Error> {
             journal.close()?;
             continue;
         }
-        let answers = machine.session().answers().cloned().unwrap_or_default();
-        let closing = Closing {
-            answers,
-            ..Closing::default()
-        };
-        let logged = finish(settings, header, &machine, journal, closing)?;
+        let logged = finish(
+            settings,
+            header,
+            &machine,
+            journal,
+            offline_closing(&machine),
+        )?;
         to_stderr(&[format!(
             "the session \"{}\" was closed but not logged; it is logged now as {}",
             logged.entry.task, logged.entry.id

@@ -14,15 +14,16 @@ use super::{plan_request, plan_start, to_stderr};
 use crate::cli::StartArgs;
 use crate::clock::{self, SessionClock};
 use crate::coach::Offline;
-use crate::config::Settings;
+use crate::config::{Env, Settings};
 use crate::error::Error;
+use crate::llm;
 use crate::output;
 use crate::repl::driver::LeftBy;
 use crate::repl::{Driver, Ending, Input};
 use crate::session;
 use crate::session::machine::{Event, Machine, Phase, Rules, Status};
 use crate::store::journal::{self, Header, Journal};
-use crate::store::log::{self, Closing, Entry};
+use crate::store::log::{self, Entry};
 
 fn journal_dir(settings: &Settings) -> PathBuf {
     settings.data_dir().join("journal")
@@ -40,6 +41,7 @@ fn rules(settings: &Settings) -> Rules {
 pub(super) fn start(
     args: &StartArgs,
     settings: &Settings,
+    env: &Env,
     offline: Option<&Offline>,
 ) -> Result<(), Error> {
     let dir = journal_dir(settings);
@@ -91,11 +93,15 @@ pub(super) fn start(
         bell(settings),
     );
     driver.send(Event::Start)?;
-    drive(driver, &header, settings)
+    drive(driver, &header, settings, env, offline)
 }
 
 /// `focus resume`: replays the unfinished session's journal and goes on from where it is now.
-pub(super) fn resume(settings: &Settings, offline: Option<&Offline>) -> Result<(), Error> {
+pub(super) fn resume(
+    settings: &Settings,
+    env: &Env,
+    offline: Option<&Offline>,
+) -> Result<(), Error> {
     let dir = journal_dir(settings);
     closing::recover(settings, &dir)?;
     let found = journal::unfinished(&dir)?;
@@ -123,7 +129,7 @@ pub(super) fn resume(settings: &Settings, offline: Option<&Offline>) -> Result<(
     say_offline(&mut out, offline)?;
     let mut driver = Driver::new(machine, journal, clock, out, bell(settings));
     driver.send(Event::Reopen)?;
-    drive(driver, &header, settings)
+    drive(driver, &header, settings, env, offline)
 }
 
 /// Reminds the person where the last session stopped: its next step and the parked items it
@@ -212,6 +218,8 @@ fn drive<W: Write>(
     mut driver: Driver<W>,
     header: &Header,
     settings: &Settings,
+    env: &Env,
+    offline: Option<&Offline>,
 ) -> Result<(), Error> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -223,11 +231,21 @@ fn drive<W: Write>(
     let message = match ending {
         Ending::Closed => {
             let (machine, journal, mut out) = driver.into_parts();
-            let answers = machine.session().answers().cloned().unwrap_or_default();
-            let closing = Closing {
-                answers,
-                ..Closing::default()
-            };
+            let closing = runtime.block_on(async {
+                if offline.is_some() {
+                    return closing::offline_closing(&machine);
+                }
+                match llm::connect(&settings.llm, env).await {
+                    Ok(model) => closing::model_closing(model, header, &machine, &mut out).await,
+                    Err(error) => {
+                        to_stderr(&[format!(
+                            "{}; the record keeps your own answers and focus's summary",
+                            Offline::Unavailable(error).line().trim_end_matches('.')
+                        )]);
+                        closing::offline_closing(&machine)
+                    }
+                }
+            });
             let logged = closing::finish(settings, header, &machine, journal, closing)?;
             closing::report(&mut out, &logged)?;
             return out.flush().map_err(Error::io("cannot write to standard output"));

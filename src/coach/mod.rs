@@ -7,6 +7,7 @@
 //! person's words.
 
 pub mod offline;
+pub mod reflection;
 
 use crate::config::{Env, LlmSettings};
 use crate::llm::{self, LlmError, Message, Request};

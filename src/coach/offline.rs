@@ -190,7 +190,7 @@ fn moment(message: &Message) -> String {
 }
 
 /// One reflection question in words.
-fn question_text(
+pub fn question_text(
     question: Question,
     criteria: &[String],
     parked: u32,

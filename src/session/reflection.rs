@@ -101,6 +101,15 @@ pub struct Unclear {
     pub hint: &'static str,
 }
 
+/// What the person did with one question, in order: the reflection as a conversation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Turn {
+    Answered(Question, String),
+    /// An answer that could not be read; the question was asked again.
+    Unclear(Question, String),
+    Skipped(Question),
+}
+
 /// The reflection as it goes: the questions left and the answers given.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Form {
@@ -108,6 +117,7 @@ pub struct Form {
     criteria: usize,
     current: Option<Question>,
     answers: Answers,
+    turns: Vec<Turn>,
 }
 
 impl Form {
@@ -121,7 +131,13 @@ impl Form {
                 parked: vec![None; parked],
                 ..Answers::default()
             },
+            turns: Vec::new(),
         }
+    }
+
+    /// Every answer, unreadable answer and skip, in order.
+    pub fn turns(&self) -> &[Turn] {
+        &self.turns
     }
 
     /// The question waiting for an answer; `None` when the reflection is complete.
@@ -148,6 +164,15 @@ impl Form {
             return Ok(());
         };
         let text = text.trim();
+        let result = self.read(question, text);
+        self.turns.push(match result {
+            Ok(()) => Turn::Answered(question, text.to_owned()),
+            Err(_) => Turn::Unclear(question, text.to_owned()),
+        });
+        result
+    }
+
+    fn read(&mut self, question: Question, text: &str) -> Result<(), Unclear> {
         let unclear = |hint| Unclear { question, hint };
         let free = || (!text.is_empty()).then(|| text.to_owned());
         match question {
@@ -200,6 +225,7 @@ impl Form {
     /// Passes over the current question.
     pub fn skip(&mut self) {
         if let Some(question) = self.current {
+            self.turns.push(Turn::Skipped(question));
             self.answers.skipped.push(question);
             if question == Question::Goal {
                 // Without an overall answer the criteria are asked one by one.
@@ -287,13 +313,24 @@ pub fn read_achieved(text: &str) -> Option<Achieved> {
     }
 }
 
-/// "3", "4/5", "energy 2", "4 - good": the first number, if it is 1 to 5.
+/// "3", "4/5", "energy: 2", "about 4 - good", "three": a number from 1 to 5 at the start of
+/// the answer (so "halfway through tip 4" is not an energy of 4).
 pub fn read_energy(text: &str) -> Option<u8> {
-    let digits: String = text
-        .chars()
-        .skip_while(|c| !c.is_ascii_digit())
-        .take_while(char::is_ascii_digit)
-        .collect();
+    let lower = text.trim().to_lowercase();
+    let mut rest = lower.as_str();
+    for lead in [
+        "energy", "about", "around", "maybe", "roughly", "~", ":", "=",
+    ] {
+        rest = rest.trim_start().strip_prefix(lead).unwrap_or(rest);
+    }
+    let rest = rest.trim_start();
+    if let Some(n) = ["one", "two", "three", "four", "five"]
+        .iter()
+        .position(|w| first_word(rest) == *w)
+    {
+        return Some(n as u8 + 1);
+    }
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
     let value: u8 = digits.parse().ok()?;
     // "12" is not a typo for 1 or 2 that we could guess.
     (1..=5).contains(&value).then_some(value)
@@ -505,6 +542,9 @@ mod tests {
             ("4/5", Some(4)),
             ("energy: 2", Some(2)),
             ("5 - great", Some(5)),
+            ("about 3", Some(3)),
+            ("Four", Some(4)),
+            ("halfway through tip 4", None),
             ("0", None),
             ("6", None),
             ("12", None),

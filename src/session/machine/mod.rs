@@ -27,7 +27,7 @@ pub use effects::{
 pub use events::{Event, Record};
 
 use super::plan::{BlockKind, Plan};
-use super::reflection::{Answers, Form, Question};
+use super::reflection::{Answers, Form, Question, Turn};
 use super::schedule::{self, CheckInKind, CheckIns};
 
 /// An instant on the session's clock (wall time, or faster with a time scale).
@@ -307,6 +307,10 @@ impl Machine {
             // A newer check-in replaces the question that was waiting.
             session.awaiting = None;
         }
+        if matches!(session.phase, Phase::Reflecting(_) | Phase::Closed) {
+            // The reflection asks its own questions; check-ins get no follow-up there.
+            session.awaiting = None;
+        }
 
         let mut effects = Vec::new();
         let record = match event {
@@ -431,6 +435,11 @@ impl Session {
     /// The reflection's answers, once it has begun.
     pub fn answers(&self) -> Option<&Answers> {
         self.reflection.as_ref().map(Form::answers)
+    }
+
+    /// The reflection as it went: each answer and skip, in order.
+    pub fn reflection_turns(&self) -> &[Turn] {
+        self.reflection.as_ref().map_or(&[], Form::turns)
     }
 
     /// What the session set out to do, one line each: the work blocks' goals (planned, or

@@ -1242,6 +1242,22 @@ fn a_distraction_parked_during_the_reflection_is_reviewed_too() {
 }
 
 #[test]
+fn a_check_in_passed_as_the_session_ends_gets_no_follow_up_in_the_reflection() {
+    // No tick between the middle check-in (09:12:30) and /done: both land on one event.
+    let mut machine = Machine::new(pomodoros(), Rules::default());
+    machine.handle(Event::Start, hm(9, 0));
+    let effects = machine.handle(Event::Done, hm(9, 13));
+    assert!(said(&effects).contains(&"ask Goal".to_owned()));
+    assert_eq!(machine.session.next_deadline(), None);
+    let effects = machine.handle(Event::Reopen, hm(11, 0));
+    assert!(
+        !said(&effects).iter().any(|s| s.starts_with("follow-up")),
+        "{:?}",
+        said(&effects)
+    );
+}
+
+#[test]
 fn a_closed_session_cannot_be_reopened() {
     let mut live = Live::pomodoros();
     live.person(Event::Done, hm(9, 0));
