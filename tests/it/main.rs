@@ -8,6 +8,7 @@ mod server;
 mod ask;
 mod config;
 mod llm;
+mod log;
 mod plan;
 mod session;
 mod shell;
