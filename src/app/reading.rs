@@ -63,6 +63,25 @@ pub(super) fn scan<T: for<'de> Deserialize<'de>>(
     Ok(())
 }
 
+/// Folds the log's scanned fields ([`Brief`]) into one state per part of the file, read in
+/// parallel; warns about damaged lines. The states come back in file order.
+fn scan_briefs<S: Send>(
+    path: &Path,
+    init: impl Fn(usize) -> S + Sync,
+    each: impl Fn(&mut S, &[u8], Brief<'_>) + Sync,
+) -> Result<Vec<S>, Error> {
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let read = |state: &mut S, line: &[u8], text: &[u8]| {
+        let brief: Brief<'_> = serde_json::from_slice(text)?;
+        each(state, line, brief);
+        Ok(())
+    };
+    let (states, warnings) = log::scan(path, threads, init, read)
+        .map_err(Error::io(format!("cannot read {}", path.display())))?;
+    to_stderr(&warnings.messages(path));
+    Ok(states)
+}
+
 fn write_out(text: &str) -> Result<(), Error> {
     let mut out = io::stdout().lock();
     out.write_all(text.as_bytes())
@@ -77,6 +96,10 @@ fn empty_log(path: &Path) -> String {
     )
 }
 
+/// Per part of the log file: lines read, and the newest matches (their brief, and their line
+/// for --json).
+type Part = (usize, VecDeque<(Brief<'static>, Option<Vec<u8>>)>);
+
 /// `focus log`
 pub(super) fn log(args: &LogArgs, settings: &Settings) -> Result<(), Error> {
     let path = log_path(settings);
@@ -87,23 +110,34 @@ pub(super) fn log(args: &LogArgs, settings: &Settings) -> Result<(), Error> {
     } else {
         args.limit
     };
-    let mut total = 0usize;
-    // The newest `limit` matches: their brief, and their line for --json.
-    let mut kept: VecDeque<(Brief, Option<Vec<u8>>)> = VecDeque::new();
-    scan(&path, |_, line, brief: Brief| {
-        total += 1;
-        let matches = range.contains(brief.day())
-            && needle
-                .as_ref()
-                .is_none_or(|n| brief.task.to_lowercase().contains(n));
-        if !matches {
-            return;
+    let parts = scan_briefs(
+        &path,
+        |_| Part::default(),
+        |(total, kept): &mut Part, line, brief| {
+            *total += 1;
+            let matches = range.contains(brief.day())
+                && needle
+                    .as_ref()
+                    .is_none_or(|n| brief.task.to_lowercase().contains(n));
+            if !matches {
+                return;
+            }
+            if kept.len() == limit {
+                kept.pop_front();
+            }
+            kept.push_back((brief.into_owned(), args.json.then(|| line.to_vec())));
+        },
+    )?;
+    let total: usize = parts.iter().map(|(n, _)| n).sum();
+    let mut kept: VecDeque<(Brief<'static>, Option<Vec<u8>>)> = VecDeque::new();
+    for (_, part) in parts {
+        for item in part {
+            if kept.len() == limit {
+                kept.pop_front();
+            }
+            kept.push_back(item);
         }
-        if kept.len() == limit {
-            kept.pop_front();
-        }
-        kept.push_back((brief, args.json.then(|| line.to_vec())));
-    })?;
+    }
     if args.json {
         let entries: Vec<Entry> = kept
             .iter()
@@ -128,7 +162,7 @@ pub(super) fn log(args: &LogArgs, settings: &Settings) -> Result<(), Error> {
 }
 
 /// `20261120-090000  Fri 20 Nov 09:00   45m/50m  partly   3/5  Write blog post draft`
-fn log_line(brief: &Brief) -> String {
+fn log_line(brief: &Brief<'_>) -> String {
     let minutes = format!(
         "{}/{}",
         format_minutes(brief.focused_minutes),
@@ -141,7 +175,7 @@ fn log_line(brief: &Brief) -> String {
     format!(
         "{}  {}  {minutes:>13}  {outcome:<6}  {energy:>3}  {}",
         brief.id,
-        brief.start.format("%a %e %b %H:%M"),
+        brief.start.0.format("%a %e %b %H:%M"),
         brief.task
     )
 }
@@ -200,9 +234,24 @@ pub(super) fn show(args: &ShowArgs, settings: &Settings) -> Result<(), Error> {
 
 /// Figures over `range`, read from the log.
 pub(super) fn tally(settings: &Settings, range: Range, today: NaiveDate) -> Result<Stats, Error> {
-    let mut tally = Tally::new(range, today);
-    scan(&log_path(settings), |_, _, brief: Brief| tally.add(&brief))?;
-    Ok(tally.finish(TOP_DISTRACTIONS))
+    let parts = scan_briefs(
+        &log_path(settings),
+        |part| Tally::for_part(range, today, part),
+        |tally, _, brief| tally.add(&brief),
+    )?;
+    Ok(merged(parts, Tally::new(range, today)).finish(TOP_DISTRACTIONS))
+}
+
+/// The tallies of the parts of the log, in order, as one.
+fn merged(parts: impl IntoIterator<Item = Tally>, empty: Tally) -> Tally {
+    let mut parts = parts.into_iter();
+    let Some(mut first) = parts.next() else {
+        return empty;
+    };
+    for part in parts {
+        first.merge(part);
+    }
+    first
 }
 
 /// `focus stats`
@@ -533,13 +582,22 @@ pub(super) fn review(
         from: Some(today - Days::new(13)),
         to: Some(today - Days::new(7)),
     };
-    let mut now = Tally::new(this, today);
-    let mut then = Tally::new(before, today);
-    scan(&log_path(settings), |_, _, brief: Brief| {
-        now.add(&brief);
-        then.add(&brief);
-    })?;
-    let (now, then) = (now.finish(TOP_DISTRACTIONS), then.finish(TOP_DISTRACTIONS));
+    let parts = scan_briefs(
+        &log_path(settings),
+        |part| {
+            (
+                Tally::for_part(this, today, part),
+                Tally::for_part(before, today, part),
+            )
+        },
+        |(now, then), _, brief| {
+            now.add(&brief);
+            then.add(&brief);
+        },
+    )?;
+    let (nows, thens): (Vec<Tally>, Vec<Tally>) = parts.into_iter().unzip();
+    let now = merged(nows, Tally::new(this, today)).finish(TOP_DISTRACTIONS);
+    let then = merged(thens, Tally::new(before, today)).finish(TOP_DISTRACTIONS);
     let mut text = Vec::new();
     render_stats(&now, &mut text).map_err(Error::io("cannot render the figures"))?;
     let figures = String::from_utf8_lossy(&text).into_owned();

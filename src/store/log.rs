@@ -29,37 +29,41 @@ pub const SCHEMA: u32 = 1;
 pub const FILE: &str = "sessions.jsonl";
 
 /// One finished session.
+///
+/// Field order is part of the format: everything the readers scan ([`crate::store::stats::Brief`])
+/// comes before `plan`, so they can parse a line only up to [`SCAN_END`] (see [`scan`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Entry {
     pub schema: u32,
     pub id: String,
     pub task: String,
-    pub goal: Option<String>,
-    pub method: Method,
-    /// When the first block began (the plan's start if it never did) and when the session
-    /// ended, in session time.
+    /// When the first block began (the plan's start if it never did), in session time.
     pub start: DateTime<FixedOffset>,
-    pub end: DateTime<FixedOffset>,
-    pub ended: Why,
     /// Focus minutes as planned, and as worked (pauses left out).
     pub planned_minutes: u32,
     pub focused_minutes: u32,
-    pub blocks_done: u32,
-    pub blocks: u32,
-    pub pauses: Vec<Pause>,
-    pub extensions: Vec<Extension>,
-    /// The blocks as planned and as run.
-    pub plan: Vec<BlockEntry>,
     /// Yes, partly or no; `null` when skipped.
     pub outcome: Option<Achieved>,
-    pub criteria: Vec<Criterion>,
     pub energy: Option<u8>,
+    pub distractions: Vec<Item>,
+    // ── the scanned fields end here ──────────────────────────────────────────
+    /// The blocks as planned and as run.
+    pub plan: Vec<BlockEntry>,
+    pub goal: Option<String>,
+    pub method: Method,
+    /// When the session ended, in session time.
+    pub end: DateTime<FixedOffset>,
+    pub ended: Why,
+    pub blocks_done: u32,
+    pub blocks: u32,
+    pub criteria: Vec<Criterion>,
+    pub pauses: Vec<Pause>,
+    pub extensions: Vec<Extension>,
     pub helped: Option<String>,
     pub distracted: Option<String>,
     pub improve: Option<String>,
     pub stopped: Option<String>,
     pub next_step: Option<String>,
-    pub distractions: Vec<Item>,
     pub insights: Vec<Item>,
     pub decisions: Vec<Item>,
     pub blockers: Vec<Item>,
@@ -72,6 +76,11 @@ pub struct Entry {
     #[serde(default = "one", skip_serializing_if = "is_one")]
     pub time_scale: f64,
 }
+
+/// Where the fields readers scan end in a line this build wrote. The bytes `,"plan":` cannot
+/// occur inside a JSON string (a quote there is always escaped), and no field before `plan`
+/// holds an object with a `plan` key, so the first occurrence is the top-level field.
+pub const SCAN_END: &[u8] = b",\"plan\":";
 
 fn one() -> f64 {
     1.0
@@ -356,6 +365,15 @@ struct Version {
 /// missing log is an empty one.
 pub fn read<T: DeserializeOwned>(
     path: &Path,
+    each: impl FnMut(usize, &[u8], T),
+) -> io::Result<Warnings> {
+    read_with(path, |line| serde_json::from_slice::<T>(line), each)
+}
+
+/// Streams the lines of the log through `parse`, then `each`.
+fn read_with<T>(
+    path: &Path,
+    mut parse: impl FnMut(&[u8]) -> serde_json::Result<T>,
     mut each: impl FnMut(usize, &[u8], T),
 ) -> io::Result<Warnings> {
     let mut warnings = Warnings::default();
@@ -377,7 +395,7 @@ pub fn read<T: DeserializeOwned>(
         if line.is_empty() {
             continue;
         }
-        match serde_json::from_slice::<T>(line) {
+        match parse(line) {
             Ok(value) => each(number, line, value),
             Err(e) => warnings.push(problem(path, number, line, &e)),
         }
@@ -385,17 +403,187 @@ pub fn read<T: DeserializeOwned>(
     Ok(warnings)
 }
 
+/// Reads every line, in parallel over parts of the file, for readers that need only fields
+/// that come before `plan`. `each(state, line, text)` gets the whole line and the JSON text
+/// to parse: the line only up to [`SCAN_END`] (a fifth of it or less, closed with `}`), or,
+/// when parsing that fails (a line written some other way), the whole line; so the result is
+/// the same, only faster. `each` must parse before it changes its state, and returns the
+/// parse error of a line it cannot read.
+///
+/// The file is cut into up to `threads` parts at line ends; part `i` folds its lines into its
+/// own state, made by `init(i)`. The states come back in file order, for the caller to merge.
+pub fn scan<S: Send>(
+    path: &Path,
+    threads: usize,
+    init: impl Fn(usize) -> S + Sync,
+    each: impl Fn(&mut S, &[u8], &[u8]) -> serde_json::Result<()> + Sync,
+) -> io::Result<(Vec<S>, Warnings)> {
+    let len = match fs::metadata(path) {
+        Ok(meta) => meta.len(),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            return Ok((Vec::new(), Warnings::default()));
+        }
+        Err(e) => return Err(e),
+    };
+    // Small logs are not worth a thread.
+    let parts = if len < 4 << 20 {
+        1
+    } else {
+        threads.clamp(1, 8)
+    };
+    scan_in(path, len, parts, init, each)
+}
+
+/// [`scan`] over exactly `parts` parts (fewer when the file has fewer lines).
+fn scan_in<S: Send>(
+    path: &Path,
+    len: u64,
+    parts: usize,
+    init: impl Fn(usize) -> S + Sync,
+    each: impl Fn(&mut S, &[u8], &[u8]) -> serde_json::Result<()> + Sync,
+) -> io::Result<(Vec<S>, Warnings)> {
+    let bounds = line_bounds(path, len, parts)?;
+    let results: Vec<io::Result<Part<S>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = bounds
+            .windows(2)
+            .enumerate()
+            .map(|(i, w)| {
+                let (from, to) = (w[0], w[1]);
+                let (init, each) = (&init, &each);
+                scope.spawn(move || {
+                    let mut state = init(i);
+                    let (lines, problems) =
+                        scan_part(path, from, to, |line, text| each(&mut state, line, text))?;
+                    Ok((state, lines, problems))
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a log reader thread panicked"))
+            .collect()
+    });
+    let mut states = Vec::with_capacity(results.len());
+    let mut warnings = Warnings::default();
+    let mut before = 0;
+    for result in results {
+        let (state, lines, problems) = result?;
+        for (number, problem) in problems {
+            warnings.push(format!(
+                "{} line {} {problem}",
+                path.display(),
+                before + number
+            ));
+        }
+        before += lines;
+        states.push(state);
+    }
+    Ok((states, warnings))
+}
+
+/// What a part of the log gave: its state, how many lines it has, and its problems by line
+/// number within the part.
+type Part<S> = (S, usize, Vec<(usize, String)>);
+
+/// `parts + 1` offsets from 0 to `len`, each inner one just after a newline.
+fn line_bounds(path: &Path, len: u64, parts: usize) -> io::Result<Vec<u64>> {
+    let mut file = File::open(path)?;
+    let mut bounds = vec![0];
+    let mut window = vec![0u8; 64 * 1024];
+    for k in 1..parts {
+        let mut at = (len * k as u64 / parts as u64).max(*bounds.last().expect("0 is there"));
+        file.seek(SeekFrom::Start(at))?;
+        loop {
+            let n = file.read(&mut window)?;
+            if n == 0 {
+                at = len;
+                break;
+            }
+            if let Some(i) = memchr::memchr(b'\n', &window[..n]) {
+                at += i as u64 + 1;
+                break;
+            }
+            at += n as u64;
+        }
+        bounds.push(at);
+    }
+    bounds.push(len);
+    Ok(bounds)
+}
+
+/// Reads the lines in `from..to`; returns how many there were and the problems by line
+/// number within the part.
+fn scan_part(
+    path: &Path,
+    from: u64,
+    to: u64,
+    mut each: impl FnMut(&[u8], &[u8]) -> serde_json::Result<()>,
+) -> io::Result<(usize, Vec<(usize, String)>)> {
+    let mut file = File::open(path)?;
+    file.seek(SeekFrom::Start(from))?;
+    let mut reader = file.take(to - from);
+    let finder = memchr::memmem::Finder::new(SCAN_END);
+    let mut prefix = Vec::with_capacity(1024);
+    let mut problems = Vec::new();
+    let mut number = 0;
+    let mut line = |number: usize, line: &[u8]| {
+        let line = line.trim_ascii();
+        if line.is_empty() {
+            return;
+        }
+        if let Some(end) = finder.find(line) {
+            prefix.clear();
+            prefix.extend_from_slice(&line[..end]);
+            prefix.push(b'}');
+            if each(line, &prefix).is_ok() {
+                return;
+            }
+        }
+        if let Err(e) = each(line, line) {
+            problems.push((number, why(line, &e)));
+        }
+    };
+    // Lines are read in place from a large buffer, not copied out one by one.
+    let mut buffer = vec![0u8; 1 << 20];
+    let mut filled = 0;
+    loop {
+        if filled == buffer.len() {
+            // One line longer than the buffer.
+            buffer.resize(buffer.len() * 2, 0);
+        }
+        let read = reader.read(&mut buffer[filled..])?;
+        filled += read;
+        let mut start = 0;
+        while let Some(i) = memchr::memchr(b'\n', &buffer[start..filled]) {
+            number += 1;
+            line(number, &buffer[start..start + i]);
+            start += i + 1;
+        }
+        if read == 0 {
+            if start < filled {
+                number += 1;
+                line(number, &buffer[start..filled]);
+            }
+            break;
+        }
+        buffer.copy_within(start..filled, 0);
+        filled -= start;
+    }
+    Ok((number, problems))
+}
+
 /// Why a line was skipped, in words.
 fn problem(path: &Path, number: usize, line: &[u8], error: &serde_json::Error) -> String {
+    format!("{} line {number} {}", path.display(), why(line, error))
+}
+
+/// "is damaged (…); skipped it", or the same for a newer schema.
+fn why(line: &[u8], error: &serde_json::Error) -> String {
     match serde_json::from_slice::<Version>(line) {
         Ok(Version { schema }) if schema > SCHEMA => format!(
-            "{} line {number} was written by a newer focus (schema {schema}, this one reads {SCHEMA}); skipped it, update focus to read it",
-            path.display()
+            "was written by a newer focus (schema {schema}, this one reads {SCHEMA}); skipped it, update focus to read it"
         ),
-        _ => format!(
-            "{} line {number} is damaged ({error}); skipped it",
-            path.display()
-        ),
+        _ => format!("is damaged ({error}); skipped it"),
     }
 }
 
@@ -445,6 +633,92 @@ mod tests {
         let mut ids = Vec::new();
         let warnings = read(path, |_, _, e: Id| ids.push(e.id)).unwrap();
         (ids, warnings)
+    }
+
+    const KNOWN: &str = include_str!("../../tests/fixtures/log/expected-entry.json");
+
+    #[test]
+    fn the_scanned_fields_come_before_plan_and_a_line_written_otherwise_reads_the_same() {
+        use crate::store::stats::Brief;
+        let entry: Entry = serde_json::from_str(KNOWN).unwrap();
+        let line = serde_json::to_string(&entry).unwrap();
+        let cut = memchr::memmem::find(line.as_bytes(), SCAN_END).expect("plan is there");
+        assert!(cut < line.len() / 2, "the scanned part is the short one");
+
+        // The same entry with `plan` first: the prefix is useless, the full parse is used.
+        let mut value: serde_json::Value = serde_json::from_str(KNOWN).unwrap();
+        let plan = value.as_object_mut().unwrap().remove("plan").unwrap();
+        let mut reordered = serde_json::Map::new();
+        reordered.insert("plan".into(), plan);
+        reordered.extend(value.as_object().unwrap().clone());
+        let other = serde_json::to_string(&reordered).unwrap();
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE);
+        fs::write(&path, format!("{line}\n{other}\n")).unwrap();
+        let (parts, warnings) = scan(
+            &path,
+            1,
+            |_| Vec::new(),
+            |v: &mut Vec<Brief<'static>>, _, text| {
+                v.push(serde_json::from_slice::<Brief>(text)?.into_owned());
+                Ok(())
+            },
+        )
+        .unwrap();
+        assert_eq!(warnings, Warnings::default());
+        let briefs: Vec<Brief<'static>> = parts.into_iter().flatten().collect();
+        assert_eq!(briefs.len(), 2);
+        for brief in &briefs {
+            assert_eq!(brief.id, "20261120-090000");
+            assert_eq!(brief.focused_minutes, 63);
+            assert_eq!(brief.energy, Some(4));
+            assert_eq!(brief.distractions.len(), 2);
+        }
+    }
+
+    #[test]
+    #[allow(clippy::items_after_statements)]
+    fn parts_of_the_file_are_read_in_order_and_damaged_lines_keep_their_numbers() {
+        use std::fmt::Write as _;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE);
+        let mut text = String::new();
+        for i in 1..=30 {
+            if i % 7 == 0 {
+                text.push_str("damaged\n");
+            } else {
+                let _ = writeln!(text, "{{\"schema\":1,\"id\":\"{i}\"}}");
+            }
+        }
+        fs::write(&path, &text).unwrap();
+        let len = text.len() as u64;
+        for parts in [1, 2, 3, 8] {
+            let (states, warnings) = scan_in(
+                &path,
+                len,
+                parts,
+                |part| (part, Vec::new()),
+                |state: &mut (usize, Vec<String>), _, text| {
+                    state.1.push(serde_json::from_slice::<Id>(text)?.id);
+                    Ok(())
+                },
+            )
+            .unwrap();
+            assert_eq!(states.len(), parts);
+            let ids: Vec<String> = states.into_iter().flat_map(|(_, ids)| ids).collect();
+            let want: Vec<String> = (1..=30)
+                .filter(|i| i % 7 != 0)
+                .map(|i| i.to_string())
+                .collect();
+            assert_eq!(ids, want, "{parts} parts");
+            let named: Vec<&str> = warnings
+                .lines
+                .iter()
+                .map(|w| w.split(" line ").nth(1).unwrap().split(' ').next().unwrap())
+                .collect();
+            assert_eq!(named, ["7", "14", "21", "28"], "{parts} parts");
+        }
     }
 
     #[test]

@@ -8,36 +8,113 @@
 //! - Streak: consecutive days with at least one session; the current one ends today or
 //!   yesterday (a day not over yet does not break it).
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Timelike};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
 use serde::{Deserialize, Serialize};
 
 use crate::session::reflection::Achieved;
 
-/// The fields of a log entry the figures need; the rest of the line is skipped unread.
+/// The fields of a log entry the figures and `focus log` need. They all come before `plan` in
+/// a line (read with [`crate::store::log::scan`]); none has a default, so a line that
+/// lacks one is read in full rather than counted wrong.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Brief {
-    pub id: String,
-    pub task: String,
-    pub start: DateTime<FixedOffset>,
-    pub end: DateTime<FixedOffset>,
+pub struct Brief<'a> {
+    #[serde(borrow)]
+    pub id: Cow<'a, str>,
+    #[serde(borrow)]
+    pub task: Cow<'a, str>,
+    pub start: LocalStart,
     pub planned_minutes: u32,
     pub focused_minutes: u32,
     pub outcome: Option<Achieved>,
     pub energy: Option<u8>,
-    #[serde(default)]
-    pub distractions: Vec<Text>,
+    #[serde(borrow)]
+    pub distractions: Vec<Text<'a>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
-pub struct Text {
-    pub text: String,
+pub struct Text<'a> {
+    #[serde(borrow)]
+    pub text: Cow<'a, str>,
 }
 
-impl Brief {
+impl Brief<'_> {
     pub fn day(&self) -> NaiveDate {
-        self.start.date_naive()
+        self.start.0.date()
+    }
+
+    /// The same, no longer borrowing the line it was read from.
+    pub fn into_owned(self) -> Brief<'static> {
+        Brief {
+            id: Cow::Owned(self.id.into_owned()),
+            task: Cow::Owned(self.task.into_owned()),
+            distractions: self
+                .distractions
+                .into_iter()
+                .map(|t| Text {
+                    text: Cow::Owned(t.text.into_owned()),
+                })
+                .collect(),
+            ..self
+        }
+    }
+}
+
+/// A session's start as a wall-clock time in the offset it was recorded with: the date and
+/// time digits of its RFC 3339 text, read without a full date-time parse (the log's readers
+/// read one per line).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LocalStart(pub NaiveDateTime);
+
+impl LocalStart {
+    pub fn hour(self) -> u32 {
+        self.0.hour()
+    }
+
+    /// `2026-11-20T09:00:00+01:00` (or `…Z`) as 2026-11-20 09:00:00.
+    pub fn parse(text: &str) -> Option<LocalStart> {
+        let b = text.as_bytes();
+        let digits = |range: std::ops::Range<usize>| -> Option<u32> {
+            let part = b.get(range)?;
+            part.iter()
+                .all(u8::is_ascii_digit)
+                .then(|| part.iter().fold(0, |n, d| n * 10 + u32::from(d - b'0')))
+        };
+        let separators = b.get(4) == Some(&b'-')
+            && b.get(7) == Some(&b'-')
+            && matches!(b.get(10), Some(b'T' | b't' | b' '))
+            && b.get(13) == Some(&b':')
+            && b.get(16) == Some(&b':');
+        if !separators || b.len() < 20 {
+            return None;
+        }
+        let date =
+            NaiveDate::from_ymd_opt(digits(0..4)?.cast_signed(), digits(5..7)?, digits(8..10)?)?;
+        let time =
+            chrono::NaiveTime::from_hms_opt(digits(11..13)?, digits(14..16)?, digits(17..19)?)?;
+        Some(LocalStart(date.and_time(time)))
+    }
+}
+
+impl<'de> Deserialize<'de> for LocalStart {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = LocalStart;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an RFC 3339 date and time")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<LocalStart, E> {
+                LocalStart::parse(text)
+                    .ok_or_else(|| E::custom(format!("`{text}` is not an RFC 3339 date and time")))
+            }
+        }
+        // Reads the text in place: no copy of it is made.
+        deserializer.deserialize_str(Visitor)
     }
 }
 
@@ -67,6 +144,14 @@ pub struct Goals {
 }
 
 impl Goals {
+    fn merge(&mut self, other: &Goals) {
+        self.yes += other.yes;
+        self.partly += other.partly;
+        self.no += other.no;
+        self.answered += other.answered;
+        self.rate = (self.answered > 0).then(|| f64::from(self.yes) / f64::from(self.answered));
+    }
+
     fn add(&mut self, outcome: Option<Achieved>) {
         match outcome {
             Some(Achieved::Yes) => self.yes += 1,
@@ -93,6 +178,15 @@ pub struct Group {
 }
 
 impl Group {
+    fn merge(&mut self, other: &Group) {
+        self.sessions += other.sessions;
+        self.goals.merge(&other.goals);
+        self.energy_sum += other.energy_sum;
+        self.energy_n += other.energy_n;
+        self.energy =
+            (self.energy_n > 0).then(|| f64::from(self.energy_sum) / f64::from(self.energy_n));
+    }
+
     fn add(&mut self, brief: &Brief) {
         self.sessions += 1;
         self.goals.add(brief.outcome);
@@ -184,8 +278,10 @@ pub struct Tally {
     days: BTreeMap<NaiveDate, (u32, u32)>,
     by_length: Vec<Group>,
     by_hour: BTreeMap<u32, Group>,
-    /// Normalized text → (count, first spelling seen, order first seen).
-    distractions: HashMap<String, (u32, String, usize)>,
+    /// Normalized text → (count, first spelling seen, where first seen: part, then order).
+    distractions: HashMap<String, (u32, String, (usize, usize))>,
+    /// Which part of the log this tally reads (for the order distractions were first seen).
+    part: usize,
 }
 
 impl Tally {
@@ -209,6 +305,46 @@ impl Tally {
                 .collect(),
             by_hour: BTreeMap::new(),
             distractions: HashMap::new(),
+            part: 0,
+        }
+    }
+
+    /// A tally of part `part` of the log, to be merged with the others in order.
+    pub fn for_part(range: Range, today: NaiveDate, part: usize) -> Tally {
+        Tally {
+            part,
+            ..Tally::new(range, today)
+        }
+    }
+
+    /// Adds the figures of a later part of the log.
+    pub fn merge(&mut self, other: Tally) {
+        self.sessions += other.sessions;
+        self.focused += other.focused;
+        self.planned += other.planned;
+        self.goals.merge(&other.goals);
+        self.energy.merge(&other.energy);
+        self.all_days.extend(other.all_days);
+        for (day, (n, minutes)) in other.days {
+            let slot = self.days.entry(day).or_default();
+            slot.0 += n;
+            slot.1 += minutes;
+        }
+        for (mine, theirs) in self.by_length.iter_mut().zip(&other.by_length) {
+            mine.merge(theirs);
+        }
+        for (hour, group) in other.by_hour {
+            match self.by_hour.get_mut(&hour) {
+                Some(mine) => mine.merge(&group),
+                None => {
+                    self.by_hour.insert(hour, group);
+                }
+            }
+        }
+        for (key, (count, text, seen)) in other.distractions {
+            let slot = self.distractions.entry(key).or_insert((0, text, seen));
+            slot.0 += count;
+            slot.2 = slot.2.min(seen);
         }
     }
 
@@ -235,7 +371,7 @@ impl Tally {
                 ..Group::default()
             })
             .add(brief);
-        let seen = self.distractions.len();
+        let seen = (self.part, self.distractions.len());
         for d in &brief.distractions {
             let key = normalize(&d.text);
             if key.is_empty() {
@@ -268,7 +404,8 @@ impl Tally {
             }
             _ => Vec::new(),
         };
-        let mut distractions: Vec<(u32, String, usize)> = self.distractions.into_values().collect();
+        let mut distractions: Vec<(u32, String, (usize, usize))> =
+            self.distractions.into_values().collect();
         distractions.sort_by(|a, b| b.0.cmp(&a.0).then(a.2.cmp(&b.2)));
         Stats {
             range: self.range,
@@ -333,8 +470,6 @@ pub fn week_start(day: NaiveDate) -> NaiveDate {
 
 #[cfg(test)]
 mod tests {
-    use chrono::TimeZone;
-
     use super::*;
 
     fn brief(
@@ -345,16 +480,12 @@ mod tests {
         outcome: Option<Achieved>,
         energy: Option<u8>,
         distractions: &[&str],
-    ) -> Brief {
-        let start = FixedOffset::east_opt(3600)
-            .unwrap()
-            .with_ymd_and_hms(2026, 11, day, hour, 0, 0)
-            .unwrap();
+    ) -> Brief<'static> {
+        let start = LocalStart::parse(&format!("2026-11-{day:02}T{hour:02}:00:00+01:00")).unwrap();
         Brief {
-            id: format!("{day}-{hour}"),
+            id: format!("{day}-{hour}").into(),
             task: "t".into(),
             start,
-            end: start + chrono::TimeDelta::minutes(i64::from(focused)),
             planned_minutes: planned,
             focused_minutes: focused,
             outcome,
@@ -362,7 +493,7 @@ mod tests {
             distractions: distractions
                 .iter()
                 .map(|t| Text {
-                    text: (*t).to_owned(),
+                    text: Cow::Owned((*t).to_owned()),
                 })
                 .collect(),
         }
@@ -516,6 +647,51 @@ mod tests {
         // Days run up to today, empty ones included.
         assert_eq!(stats.days.len(), 3);
         assert_eq!(stats.goals.rate, None);
+    }
+
+    #[test]
+    fn tallies_of_parts_merge_into_the_tally_of_the_whole() {
+        use Achieved::{No, Partly, Yes};
+        let log = [
+            brief(16, 9, 50, 50, Some(Yes), Some(4), &["email", "Slack"]),
+            brief(16, 14, 25, 20, Some(Partly), Some(2), &["slack."]),
+            brief(17, 9, 90, 85, Some(Yes), None, &["phone"]),
+            brief(19, 9, 50, 30, Some(No), Some(3), &["phone", "Slack"]),
+            brief(19, 20, 120, 100, None, Some(5), &["email"]),
+        ];
+        let mut whole = Tally::new(OPEN, date(19));
+        for b in &log {
+            whole.add(b);
+        }
+        let whole = whole.finish(5);
+        for cut in 0..=log.len() {
+            let mut first = Tally::for_part(OPEN, date(19), 0);
+            let mut second = Tally::for_part(OPEN, date(19), 1);
+            for b in &log[..cut] {
+                first.add(b);
+            }
+            for b in &log[cut..] {
+                second.add(b);
+            }
+            first.merge(second);
+            assert_eq!(first.finish(5), whole, "cut at {cut}");
+        }
+    }
+
+    #[test]
+    fn a_start_is_read_as_the_wall_time_it_was_recorded_in() {
+        let t = LocalStart::parse("2026-11-20T23:30:00-05:00").unwrap();
+        assert_eq!(t.0.to_string(), "2026-11-20 23:30:00");
+        assert_eq!(t.hour(), 23);
+        assert_eq!(
+            LocalStart::parse("2026-11-20T09:00:00.123Z")
+                .unwrap()
+                .hour(),
+            9
+        );
+        assert_eq!(LocalStart::parse("2026-02-30T09:00:00Z"), None);
+        assert_eq!(LocalStart::parse("yesterday"), None);
+        assert_eq!(LocalStart::parse("2026-11-20"), None);
     }
 
     #[test]
