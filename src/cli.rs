@@ -21,13 +21,16 @@ A terminal accountability partner for focused work.
 focus turns a task and the time you have into a plan: work blocks with clock times and \
 goals, real breaks, and a checklist to clear distractions before you begin. `focus start` \
 runs the session: it keeps time, checks in, and keeps everything you capture in a journal \
-that survives a crash (`focus resume`).";
+that survives a crash (`focus resume`). At the end a short reflection goes to your session log \
+and a Markdown note; `focus log`, `stats` and `review` read it back.";
 
 const EXAMPLES: &str = "\
 Examples:
   focus plan \"Write blog post draft\" --for 90m --goal \"800 words\"
   focus plan \"Review the API design doc\" --until 16:00 --method deep
   focus plan \"Inbox and admin\" --stack \"email 10, break 5, invoices 15\"
+  focus start \"Write blog post draft\" --for 50m --goal \"800 words\"
+  focus stats --week           how the last 7 days went
   focus config                 show the settings in effect
   focus completions bash > ~/.local/share/bash-completion/completions/focus";
 
