@@ -37,6 +37,16 @@ fn rules(settings: &Settings) -> Rules {
     }
 }
 
+/// The unfinished sessions' journals (and their directory), once any session that was closed
+/// but not logged has been logged.
+fn unfinished(settings: &Settings) -> Result<(PathBuf, journal::Unfinished), Error> {
+    let dir = journal_dir(settings);
+    closing::recover(settings, &dir)?;
+    let found = journal::unfinished(&dir)?;
+    to_stderr(&found.ignored);
+    Ok((dir, found))
+}
+
 /// `focus start`: plans the session from now, prints the plan, and runs it.
 pub(super) fn start(
     args: &StartArgs,
@@ -44,10 +54,7 @@ pub(super) fn start(
     env: &Env,
     offline: Option<&Offline>,
 ) -> Result<(), Error> {
-    let dir = journal_dir(settings);
-    closing::recover(settings, &dir)?;
-    let found = journal::unfinished(&dir)?;
-    to_stderr(&found.ignored);
+    let (dir, found) = unfinished(settings)?;
     if let Some((path, header)) = found.journals.last() {
         let what = describe(header);
         return Err(Error::State(if journal::in_use(path) {
@@ -102,10 +109,7 @@ pub(super) fn resume(
     env: &Env,
     offline: Option<&Offline>,
 ) -> Result<(), Error> {
-    let dir = journal_dir(settings);
-    closing::recover(settings, &dir)?;
-    let found = journal::unfinished(&dir)?;
-    to_stderr(&found.ignored);
+    let (dir, found) = unfinished(settings)?;
     let mut paths: Vec<PathBuf> = found.journals.into_iter().map(|(path, _)| path).collect();
     let Some(path) = paths.pop() else {
         return Err(Error::State(

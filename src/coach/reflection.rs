@@ -27,20 +27,6 @@ const FIELD_CHARS: usize = 300;
 /// The longest summary kept, in characters.
 const SUMMARY_CHARS: usize = 1200;
 
-/// The fields as the model read them. `None` is null (not said).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Extracted {
-    pub outcome: Option<Achieved>,
-    pub criteria: Vec<Option<bool>>,
-    pub helped: Option<String>,
-    pub distracted: Option<String>,
-    pub improve: Option<String>,
-    pub energy: Option<u8>,
-    pub stopped: Option<String>,
-    pub next_step: Option<String>,
-    pub parked: Vec<Option<Fate>>,
-}
-
 /// The session and the reflection conversation, for the extraction request.
 pub fn transcript(session: &Session) -> String {
     let criteria = session.criteria();
@@ -110,8 +96,9 @@ pub fn retry_request(first: &Request, reply: &str, problem: &str) -> Request {
     }
 }
 
-/// Reads the model's reply as the record's fields, or says what is wrong with it.
-pub fn parse_extraction(reply: &str, criteria: usize, parked: usize) -> Result<Extracted, String> {
+/// Reads the model's reply as the record's fields (`skipped` stays empty: the model says
+/// nothing about it), or says what is wrong with the reply.
+pub fn parse_extraction(reply: &str, criteria: usize, parked: usize) -> Result<Answers, String> {
     let body = unfence(reply);
     let value: Value =
         serde_json::from_str(body).map_err(|e| format!("it is not a JSON object ({e})"))?;
@@ -155,8 +142,8 @@ pub fn parse_extraction(reply: &str, criteria: usize, parked: usize) -> Result<E
         },
         _ => Err("\"keep\", \"drop\", \"pattern\" or null"),
     })?;
-    Ok(Extracted {
-        outcome,
+    Ok(Answers {
+        achieved: outcome,
         criteria,
         helped: free(&map, "helped")?,
         distracted: free(&map, "distracted")?,
@@ -165,6 +152,7 @@ pub fn parse_extraction(reply: &str, criteria: usize, parked: usize) -> Result<E
         stopped: free(&map, "stopped")?,
         next_step: free(&map, "next_step")?,
         parked,
+        skipped: Vec::new(),
     })
 }
 
@@ -222,7 +210,7 @@ fn list<T: Clone>(
 /// The answers the record keeps: the person's direct answers to structured questions win;
 /// the model fills what they skipped but said elsewhere, and may tidy the free text.
 /// A question ends up in `skipped` only if it has no value from either.
-pub fn merge(direct: &Answers, model: &Extracted) -> Answers {
+pub fn merge(direct: &Answers, model: &Answers) -> Answers {
     let pick_free = |d: &Option<String>, m: &Option<String>| m.clone().or_else(|| d.clone());
     let criteria = direct
         .criteria
@@ -237,7 +225,7 @@ pub fn merge(direct: &Answers, model: &Extracted) -> Answers {
         .map(|(i, d)| d.or(model.parked.get(i).copied().flatten()))
         .collect();
     let mut answers = Answers {
-        achieved: direct.achieved.or(model.outcome),
+        achieved: direct.achieved.or(model.achieved),
         criteria,
         helped: pick_free(&direct.helped, &model.helped),
         distracted: pick_free(&direct.distracted, &model.distracted),
@@ -318,7 +306,7 @@ mod tests {
     #[test]
     fn a_valid_reply_is_read_field_by_field() {
         let x = parse_extraction(GOOD, 2, 1).unwrap();
-        assert_eq!(x.outcome, Some(Achieved::Partly));
+        assert_eq!(x.achieved, Some(Achieved::Partly));
         assert_eq!(x.criteria, [Some(true), Some(false)]);
         assert_eq!(x.energy, Some(3));
         assert_eq!(x.improve, None);
@@ -378,14 +366,14 @@ mod tests {
             skipped: vec![Question::Distracted, Question::Energy, Question::Parked(0)],
             ..Answers::default()
         };
-        let model = Extracted {
-            outcome: Some(Achieved::No),
+        let model = Answers {
+            achieved: Some(Achieved::No),
             criteria: vec![Some(false), None],
             helped: Some("music".into()),
             distracted: Some("slack".into()),
             energy: None,
             parked: vec![Some(Fate::Drop)],
-            ..Extracted::default()
+            ..Answers::default()
         };
         let merged = merge(&direct, &model);
         assert_eq!(merged.achieved, Some(Achieved::Yes));
