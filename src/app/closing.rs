@@ -218,8 +218,10 @@ pub(super) fn report(out: &mut impl Write, logged: &Logged) -> Result<(), Error>
 }
 
 /// Finishes sessions that were closed but not logged (focus stopped between the two, or the
-/// log could not be written then). A journal another process holds is left alone.
-pub(super) fn recover(settings: &Settings, dir: &Path) -> Result<(), Error> {
+/// log could not be written then). A journal another process holds is left alone. Returns
+/// how many sessions it logged.
+pub(super) fn recover(settings: &Settings, dir: &Path) -> Result<usize, Error> {
+    let mut logged_now = 0;
     let found = journal::unfinished(dir)?;
     for (path, header) in &found.journals {
         if journal::in_use(path) {
@@ -249,8 +251,9 @@ pub(super) fn recover(settings: &Settings, dir: &Path) -> Result<(), Error> {
             "the session \"{}\" was closed but not logged; it is logged now as {}",
             logged.entry.task, logged.entry.id
         )]);
+        logged_now += 1;
     }
-    Ok(())
+    Ok(logged_now)
 }
 
 /// Whether the log already holds session `id`.

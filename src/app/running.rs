@@ -39,12 +39,12 @@ fn rules(settings: &Settings) -> Rules {
 
 /// The unfinished sessions' journals (and their directory), once any session that was closed
 /// but not logged has been logged.
-fn unfinished(settings: &Settings) -> Result<(PathBuf, journal::Unfinished), Error> {
+fn unfinished(settings: &Settings) -> Result<(PathBuf, journal::Unfinished, usize), Error> {
     let dir = journal_dir(settings);
-    closing::recover(settings, &dir)?;
+    let recovered = closing::recover(settings, &dir)?;
     let found = journal::unfinished(&dir)?;
     to_stderr(&found.ignored);
-    Ok((dir, found))
+    Ok((dir, found, recovered))
 }
 
 /// `focus start`: plans the session from now, prints the plan, and runs it.
@@ -54,7 +54,7 @@ pub(super) fn start(
     env: &Env,
     offline: Option<&Offline>,
 ) -> Result<(), Error> {
-    let (dir, found) = unfinished(settings)?;
+    let (dir, found, _) = unfinished(settings)?;
     if let Some((path, header)) = found.journals.last() {
         let what = describe(header);
         return Err(Error::State(if journal::in_use(path) {
@@ -109,9 +109,13 @@ pub(super) fn resume(
     env: &Env,
     offline: Option<&Offline>,
 ) -> Result<(), Error> {
-    let (dir, found) = unfinished(settings)?;
+    let (dir, found, recovered) = unfinished(settings)?;
     let mut paths: Vec<PathBuf> = found.journals.into_iter().map(|(path, _)| path).collect();
     let Some(path) = paths.pop() else {
+        if recovered > 0 {
+            // Finishing the closed session was all there was to resume.
+            return Ok(());
+        }
         return Err(Error::State(
             "there is no unfinished session to resume; `focus start \"<task>\" --for 50m` starts one"
                 .into(),

@@ -668,3 +668,53 @@ fn an_offline_review_prints_the_figures_and_one_experiment() {
             .contains("the coach is offline (you chose --offline)")
     );
 }
+
+#[test]
+fn a_session_that_cannot_be_logged_stays_in_its_journal_and_is_logged_later() {
+    let home = known_session();
+    // The log cannot be written: its path is a directory.
+    let log = log_path(home.path());
+    fs::create_dir_all(&log).unwrap();
+    let failed = focus_in(&home)
+        .args(["--offline", "resume"])
+        .input(ANSWERS)
+        .run();
+    assert_eq!(failed.code(), 1, "{}", failed.stderr());
+    assert!(
+        failed.stderr().contains("cannot write the session log")
+            && failed
+                .stderr()
+                .contains("the session is kept in its journal"),
+        "{}",
+        failed.stderr()
+    );
+    let journal = data_dir(home.path()).join("journal/20261120-090000.jsonl");
+    assert!(
+        journal.exists(),
+        "the journal stays until the session is logged"
+    );
+
+    fs::remove_dir(&log).unwrap();
+    let later = focus_in(&home).args(["--offline", "resume"]).run();
+    later.ok();
+    assert!(
+        later
+            .stderr()
+            .contains("was closed but not logged; it is logged now as 20261120-090000"),
+        "{}",
+        later.stderr()
+    );
+    let [entry] = entries(home.path()).try_into().expect("one entry");
+    let expected: Value = serde_json::from_str(&fixture("expected-entry.json")).unwrap();
+    for field in ["outcome", "criteria", "energy", "next_step", "distractions"] {
+        assert_eq!(entry[field], expected[field], "{field}");
+    }
+    assert!(!journal.exists());
+    // Once only.
+    focus_in(&home)
+        .args(["--offline", "start", "Next", "--for", "25m"])
+        .input("/quit\n")
+        .run()
+        .ok();
+    assert_eq!(entries(home.path()).len(), 1);
+}
