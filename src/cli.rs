@@ -326,6 +326,9 @@ pub struct ExportArgs {
     pub range: DateRange,
 }
 
+/// The furthest back `Nd` reaches (about 270 years; anything before is every session).
+const MAX_DAYS_AGO: u32 = 100_000;
+
 /// A day given on the command line, resolved against today by the app.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DateArg {
@@ -346,7 +349,13 @@ fn date(text: &str) -> Result<DateArg, String> {
         _ => {}
     }
     if let Some(n) = t.strip_suffix('d') {
-        return n.parse().map(DateArg::DaysAgo).map_err(|_| bad());
+        return match n.parse::<u32>() {
+            Ok(n) if n <= MAX_DAYS_AGO => Ok(DateArg::DaysAgo(n)),
+            Ok(_) => Err(format!(
+                "`{text}` is too far back; give at most {MAX_DAYS_AGO}d, or a date"
+            )),
+            Err(_) => Err(bad()),
+        };
     }
     chrono::NaiveDate::parse_from_str(&t, "%Y-%m-%d")
         .map(DateArg::Day)
@@ -409,6 +418,7 @@ mod tests {
         assert_eq!(date("Today"), Ok(DateArg::DaysAgo(0)));
         assert_eq!(date("yesterday"), Ok(DateArg::DaysAgo(1)));
         assert_eq!(date("7d"), Ok(DateArg::DaysAgo(7)));
+        assert!(date("99999999d").unwrap_err().contains("too far back"));
         assert!(
             date("last week")
                 .unwrap_err()

@@ -217,11 +217,21 @@ pub(super) fn report(out: &mut impl Write, logged: &Logged) -> Result<(), Error>
     .map_err(Error::io("cannot write to standard output"))
 }
 
+/// What [`recover`] did.
+#[derive(Debug, Default)]
+pub(super) struct Recovery {
+    /// Sessions logged now.
+    pub logged: usize,
+    /// Closed sessions that still could not be logged; their journals stay where they are,
+    /// and they are not sessions to resume.
+    pub stuck: Vec<PathBuf>,
+}
+
 /// Finishes sessions that were closed but not logged (focus stopped between the two, or the
-/// log could not be written then). A journal another process holds is left alone. Returns
-/// how many sessions it logged.
-pub(super) fn recover(settings: &Settings, dir: &Path) -> Result<usize, Error> {
-    let mut logged_now = 0;
+/// log could not be written then). A journal another process holds is left alone. A session
+/// that still cannot be logged is reported and kept; it does not stop anything else.
+pub(super) fn recover(settings: &Settings, dir: &Path) -> Result<Recovery, Error> {
+    let mut recovery = Recovery::default();
     let found = journal::unfinished(dir)?;
     for (path, header) in &found.journals {
         if journal::in_use(path) {
@@ -235,25 +245,42 @@ pub(super) fn recover(settings: &Settings, dir: &Path) -> Result<usize, Error> {
         if machine.session().phase() != Phase::Closed {
             continue;
         }
-        let (journal, _) = Journal::open(path)?;
-        if logged_already(settings, &header.id)? {
-            journal.close()?;
-            continue;
+        // `None`: it was in the log already, and only its journal needed closing.
+        let attempt = || -> Result<Option<Logged>, Error> {
+            let (journal, _) = Journal::open(path)?;
+            if logged_already(settings, &header.id)? {
+                journal.close()?;
+                return Ok(None);
+            }
+            finish(
+                settings,
+                header,
+                &machine,
+                journal,
+                offline_closing(&machine),
+            )
+            .map(Some)
+        };
+        match attempt() {
+            Ok(None) => {}
+            Ok(Some(logged)) => {
+                to_stderr(&[format!(
+                    "the session \"{}\" was closed but not logged; it is logged now as {}",
+                    logged.entry.task, logged.entry.id
+                )]);
+                recovery.logged += 1;
+            }
+            Err(error) => {
+                to_stderr(&[format!(
+                    "the closed session \"{}\" is still not logged ({error}); its journal {} is kept",
+                    header.plan.task,
+                    path.display()
+                )]);
+                recovery.stuck.push(path.clone());
+            }
         }
-        let logged = finish(
-            settings,
-            header,
-            &machine,
-            journal,
-            offline_closing(&machine),
-        )?;
-        to_stderr(&[format!(
-            "the session \"{}\" was closed but not logged; it is logged now as {}",
-            logged.entry.task, logged.entry.id
-        )]);
-        logged_now += 1;
     }
-    Ok(logged_now)
+    Ok(recovery)
 }
 
 /// Whether the log already holds session `id`.

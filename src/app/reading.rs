@@ -22,6 +22,7 @@ use crate::session::format_minutes;
 use crate::store::log::{self, Entry};
 use crate::store::notes;
 use crate::store::stats::{Brief, Group, Range, Stats, Tally};
+use crate::text;
 
 /// How many distractions `stats` lists.
 const TOP_DISTRACTIONS: usize = 5;
@@ -139,10 +140,17 @@ pub(super) fn log(args: &LogArgs, settings: &Settings) -> Result<(), Error> {
         }
     }
     if args.json {
-        let entries: Vec<Entry> = kept
-            .iter()
-            .filter_map(|(_, line)| serde_json::from_slice(line.as_deref()?).ok())
-            .collect();
+        let mut entries: Vec<Entry> = Vec::with_capacity(kept.len());
+        for (brief, line) in &kept {
+            match serde_json::from_slice(line.as_deref().unwrap_or_default()) {
+                Ok(entry) => entries.push(entry),
+                Err(e) => to_stderr(&[format!(
+                    "session {} in {} cannot be read in full ({e}); it is left out of the JSON",
+                    text::sanitize(&brief.id),
+                    path.display()
+                )]),
+            }
+        }
         let mut text = serde_json::to_string_pretty(&entries).expect("entries serialize");
         text.push('\n');
         return write_out(&text);
@@ -172,11 +180,12 @@ fn log_line(brief: &Brief<'_>) -> String {
     let energy = brief
         .energy
         .map_or_else(|| "-".to_owned(), |e| format!("{e}/5"));
+    // The log is a file anyone can edit: what it says is printed without escapes.
     format!(
         "{}  {}  {minutes:>13}  {outcome:<6}  {energy:>3}  {}",
-        brief.id,
+        text::sanitize(&brief.id),
         brief.start.0.format("%a %e %b %H:%M"),
-        brief.task
+        text::sanitize(&brief.task)
     )
 }
 
@@ -187,49 +196,54 @@ pub(super) fn show(args: &ShowArgs, settings: &Settings) -> Result<(), Error> {
         id: String,
     }
     let path = log_path(settings);
-    let wanted = args.id.as_deref().map(str::trim);
-    let mut matches: Vec<(String, Vec<u8>)> = Vec::new();
-    let mut last: Option<Vec<u8>> = None;
-    scan(&path, |_, line, entry: Id| match wanted {
-        None => last = Some(line.to_vec()),
-        Some(w) if entry.id.starts_with(w) => {
-            if !matches.iter().any(|(id, _)| *id == entry.id) {
-                matches.push((entry.id, line.to_vec()));
-            }
+    let entry = match args.id.as_deref().map(str::trim) {
+        None => log::last(&path)
+            .map_err(Error::io(format!("cannot read {}", path.display())))?
+            .ok_or_else(|| Error::State(empty_log(&path).trim_end().to_owned()))?,
+        Some("") => {
+            return Err(Error::Input(
+                "the id is empty; give one from `focus log`, or none for the last session".into(),
+            ));
         }
-        Some(_) => {}
-    })?;
-    let line = match (wanted, matches.len()) {
-        (None, _) => last.ok_or_else(|| Error::State(empty_log(&path).trim_end().to_owned()))?,
-        (Some(w), 0) => {
-            return Err(Error::State(format!(
-                "no session in {} has the id `{w}`; `focus log` lists them",
-                path.display()
-            )));
-        }
-        (Some(_), 1) => matches.pop().expect("one").1,
-        (Some(w), n) => {
-            return Err(Error::Input(format!(
-                "`{w}` starts {n} session ids; give more of the id (`focus log` lists them)"
-            )));
+        Some(wanted) => {
+            let mut matches: Vec<(String, Vec<u8>)> = Vec::new();
+            scan(&path, |_, line, entry: Id| {
+                if entry.id.starts_with(wanted) && !matches.iter().any(|(id, _)| *id == entry.id) {
+                    matches.push((entry.id, line.to_vec()));
+                }
+            })?;
+            let line = match matches.len() {
+                0 => {
+                    return Err(Error::Input(format!(
+                        "no session in {} has the id `{wanted}`; `focus log` lists them",
+                        path.display()
+                    )));
+                }
+                1 => matches.pop().expect("one").1,
+                n => {
+                    return Err(Error::Input(format!(
+                        "`{wanted}` starts {n} session ids; give more of the id (`focus log` lists them)"
+                    )));
+                }
+            };
+            serde_json::from_slice(&line).map_err(|e| {
+                Error::State(format!(
+                    "the session's line in {} cannot be read in full ({e})",
+                    path.display()
+                ))
+            })?
         }
     };
-    let entry: Entry = serde_json::from_slice(&line).map_err(|e| {
-        Error::State(format!(
-            "the session's line in {} cannot be read in full ({e})",
-            path.display()
-        ))
-    })?;
     if let Some(note) = notes::find(settings.notes_dir(), &entry)
         && let Ok(text) = std::fs::read_to_string(&note)
     {
-        return write_out(&text);
+        return write_out(&text::sanitize(&text));
     }
     to_stderr(&[format!(
         "the note is not in {}; this is rebuilt from the log",
         settings.notes_dir().display()
     )]);
-    write_out(&notes::render(&entry))
+    write_out(&text::sanitize(&notes::render(&entry)))
 }
 
 /// Figures over `range`, read from the log.
@@ -320,7 +334,7 @@ pub(super) fn render_stats(stats: &Stats, out: &mut impl Write) -> io::Result<()
     let rows = [
         (
             "Sessions",
-            format!("{} on {} days", stats.sessions, stats.days_with_sessions),
+            format!("{} on {}", stats.sessions, days(stats.days_with_sessions)),
         ),
         (
             "Focused",
@@ -373,7 +387,7 @@ pub(super) fn render_stats(stats: &Stats, out: &mut impl Write) -> io::Result<()
         };
         writeln!(out, "\n{heading}Focused time per day{heading:#}{more}")?;
         for day in days {
-            let width = (day.focused_minutes * 40).div_ceil(most) as usize;
+            let width = (u64::from(day.focused_minutes) * 40).div_ceil(u64::from(most)) as usize;
             let bar = "█".repeat(width);
             let work = output::WORK;
             writeln!(

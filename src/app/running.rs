@@ -41,10 +41,14 @@ fn rules(settings: &Settings) -> Rules {
 /// but not logged has been logged.
 fn unfinished(settings: &Settings) -> Result<(PathBuf, journal::Unfinished, usize), Error> {
     let dir = journal_dir(settings);
-    let recovered = closing::recover(settings, &dir)?;
-    let found = journal::unfinished(&dir)?;
+    let recovery = closing::recover(settings, &dir)?;
+    let mut found = journal::unfinished(&dir)?;
     to_stderr(&found.ignored);
-    Ok((dir, found, recovered))
+    // A closed session that could not be logged is not one to resume.
+    found
+        .journals
+        .retain(|(path, _)| !recovery.stuck.contains(path));
+    Ok((dir, found, recovery.logged))
 }
 
 /// `focus start`: plans the session from now, prints the plan, and runs it.

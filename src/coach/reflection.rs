@@ -2,10 +2,9 @@
 //! return, and how that JSON is checked and merged with the person's direct answers.
 //!
 //! Model output is untrusted: the JSON is validated field by field (types, ranges, array
-//! lengths), and a value the person gave directly to a structured question (yes / partly /
-//! no, an energy, a parked item's fate) always wins over the model's reading. The model's
-//! value is used where the person skipped a question but answered it elsewhere, and for the
-//! free-text fields, which it may tidy.
+//! lengths), and every answer the person gave directly wins over the model's reading, so
+//! nothing they said is replaced. The model's value is used only where they skipped a
+//! question but answered it elsewhere ("music helped, Slack did not" fills "distracted").
 
 use std::fmt::Write as _;
 
@@ -207,11 +206,11 @@ fn list<T: Clone>(
     }
 }
 
-/// The answers the record keeps: the person's direct answers to structured questions win;
-/// the model fills what they skipped but said elsewhere, and may tidy the free text.
-/// A question ends up in `skipped` only if it has no value from either.
+/// The answers the record keeps: the person's direct answers win; the model fills what they
+/// skipped but said elsewhere. A question ends up in `skipped` only if it has no value from
+/// either.
 pub fn merge(direct: &Answers, model: &Answers) -> Answers {
-    let pick_free = |d: &Option<String>, m: &Option<String>| m.clone().or_else(|| d.clone());
+    let pick_free = |d: &Option<String>, m: &Option<String>| d.clone().or_else(|| m.clone());
     let criteria = direct
         .criteria
         .iter()
@@ -378,7 +377,10 @@ mod tests {
         let merged = merge(&direct, &model);
         assert_eq!(merged.achieved, Some(Achieved::Yes));
         assert_eq!(merged.criteria, [Some(true), Some(true)]);
-        assert_eq!(merged.helped.as_deref(), Some("music"));
+        assert_eq!(
+            merged.helped.as_deref(),
+            Some("music, and slack was closed")
+        );
         assert_eq!(merged.distracted.as_deref(), Some("slack"));
         assert_eq!(merged.parked, [Some(Fate::Drop)]);
         assert_eq!(merged.skipped, [Question::Energy]);

@@ -278,6 +278,10 @@ impl Form {
     }
 }
 
+/// The longest answer kept, in characters; the rest is cut (a paste gone wrong should not
+/// fill the log).
+pub const ANSWER_CHARS: usize = 1000;
+
 const GOAL_HINT: &str = "yes, partly or no (or /skip)";
 const CRITERIA_HINT: &str =
     "the numbers of the goals you reached, e.g. \"1 3\", or \"all\" or \"none\" (or /skip)";
@@ -332,6 +336,16 @@ pub fn read_energy(text: &str) -> Option<u8> {
     }
     let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
     let value: u8 = digits.parse().ok()?;
+    // "3.5" and "5/10" are not on the scale; the person is asked again.
+    let after = &rest[digits.len()..];
+    let fraction =
+        after.starts_with(['.', ',']) && after[1..].starts_with(|c: char| c.is_ascii_digit());
+    let other_scale = after
+        .strip_prefix('/')
+        .is_some_and(|d| d.trim_start() != "5" && !d.trim_start().starts_with("5 "));
+    if fraction || other_scale {
+        return None;
+    }
     // "12" is not a typo for 1 or 2 that we could guess.
     (1..=5).contains(&value).then_some(value)
 }
@@ -543,6 +557,10 @@ mod tests {
             ("energy: 2", Some(2)),
             ("5 - great", Some(5)),
             ("about 3", Some(3)),
+            ("3.5", None),
+            ("5/10", None),
+            ("4/5 good", Some(4)),
+            ("3, tired", Some(3)),
             ("Four", Some(4)),
             ("halfway through tip 4", None),
             ("0", None),

@@ -354,6 +354,27 @@ impl Warnings {
     }
 }
 
+/// The schema a line says it has: read from its start when focus wrote it (`{"schema":N`),
+/// else from the whole line; `None` when it has none.
+fn schema_of(line: &[u8]) -> Option<u32> {
+    if let Some(rest) = line.strip_prefix(b"{\"schema\":") {
+        let digits = rest.iter().take_while(|d| d.is_ascii_digit()).count();
+        if digits > 0 && rest.get(digits).is_some_and(|&b| b == b',' || b == b'}') {
+            return std::str::from_utf8(&rest[..digits]).ok()?.parse().ok();
+        }
+    }
+    serde_json::from_slice::<Version>(line)
+        .ok()
+        .map(|v| v.schema)
+}
+
+/// Why a line written by a newer focus is skipped.
+fn newer(schema: u32) -> String {
+    format!(
+        "was written by a newer focus (schema {schema}, this one reads {SCHEMA}); skipped it, update focus to read it"
+    )
+}
+
 /// The version field alone, to tell a newer entry from a damaged one.
 #[derive(Deserialize)]
 struct Version {
@@ -393,6 +414,14 @@ fn read_with<T>(
         number += 1;
         let line = buffer.trim_ascii();
         if line.is_empty() {
+            continue;
+        }
+        if let Some(schema) = schema_of(line).filter(|&s| s > SCHEMA) {
+            warnings.push(format!(
+                "{} line {number} {}",
+                path.display(),
+                newer(schema)
+            ));
             continue;
         }
         match parse(line) {
@@ -531,6 +560,10 @@ fn scan_part(
         if line.is_empty() {
             return;
         }
+        if let Some(schema) = schema_of(line).filter(|&s| s > SCHEMA) {
+            problems.push((number, newer(schema)));
+            return;
+        }
         if let Some(end) = finder.find(line) {
             prefix.clear();
             prefix.extend_from_slice(&line[..end]);
@@ -579,10 +612,8 @@ fn problem(path: &Path, number: usize, line: &[u8], error: &serde_json::Error) -
 
 /// "is damaged (…); skipped it", or the same for a newer schema.
 fn why(line: &[u8], error: &serde_json::Error) -> String {
-    match serde_json::from_slice::<Version>(line) {
-        Ok(Version { schema }) if schema > SCHEMA => format!(
-            "was written by a newer focus (schema {schema}, this one reads {SCHEMA}); skipped it, update focus to read it"
-        ),
+    match schema_of(line) {
+        Some(schema) if schema > SCHEMA => newer(schema),
         _ => format!("is damaged ({error}); skipped it"),
     }
 }
@@ -609,7 +640,11 @@ pub fn last(path: &Path) -> io::Result<Option<Entry>> {
             lines.remove(0);
         }
         for line in lines.iter().rev() {
-            if let Ok(entry) = serde_json::from_slice::<Entry>(line.trim_ascii()) {
+            let line = line.trim_ascii();
+            if schema_of(line).is_some_and(|s| s > SCHEMA) {
+                continue;
+            }
+            if let Ok(entry) = serde_json::from_slice::<Entry>(line) {
                 return Ok(Some(entry));
             }
         }
@@ -653,9 +688,19 @@ mod tests {
         reordered.extend(value.as_object().unwrap().clone());
         let other = serde_json::to_string(&reordered).unwrap();
 
+        // And with `outcome` and `energy` after `plan`: the part before it lacks them, so
+        // the whole line is read rather than taking them for "not answered".
+        let moved = ",\"outcome\":\"partly\",\"energy\":4";
+        assert!(line.contains(moved), "{line}");
+        let late = format!(
+            "{}{moved}}}",
+            line.replacen(moved, "", 1).trim_end_matches('}')
+        );
+        assert!(late.find("\"energy\"") > late.find(",\"plan\":"));
+
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(FILE);
-        fs::write(&path, format!("{line}\n{other}\n")).unwrap();
+        fs::write(&path, format!("{line}\n{other}\n{late}\n")).unwrap();
         let (parts, warnings) = scan(
             &path,
             1,
@@ -668,11 +713,12 @@ mod tests {
         .unwrap();
         assert_eq!(warnings, Warnings::default());
         let briefs: Vec<Brief<'static>> = parts.into_iter().flatten().collect();
-        assert_eq!(briefs.len(), 2);
+        assert_eq!(briefs.len(), 3);
         for brief in &briefs {
             assert_eq!(brief.id, "20261120-090000");
             assert_eq!(brief.focused_minutes, 63);
             assert_eq!(brief.energy, Some(4));
+            assert_eq!(brief.outcome, Some(Achieved::Partly));
             assert_eq!(brief.distractions.len(), 2);
         }
     }
@@ -750,6 +796,29 @@ mod tests {
             warnings.lines[2].contains("line 5 was written by a newer focus (schema 9"),
             "{warnings:?}"
         );
+    }
+
+    #[test]
+    fn a_newer_line_is_skipped_even_when_it_would_parse() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE);
+        fs::write(&path, "{\"schema\":2,\"id\":\"new\"}\n{\"id\":\"newer\",\"schema\":3}\n{\"schema\":1,\"id\":\"old\"}\n").unwrap();
+        let (ids, warnings) = ids(&path);
+        assert_eq!(ids, ["old"]);
+        assert!(warnings.lines[0].contains("line 1 was written by a newer focus (schema 2"));
+        assert!(warnings.lines[1].contains("line 2 was written by a newer focus (schema 3"));
+        let (parts, warnings) = scan(
+            &path,
+            1,
+            |_| Vec::new(),
+            |v: &mut Vec<String>, _, text| {
+                v.push(serde_json::from_slice::<Id>(text)?.id);
+                Ok(())
+            },
+        )
+        .unwrap();
+        assert_eq!(parts.concat(), ["old"]);
+        assert_eq!(warnings.lines.len(), 2);
     }
 
     #[test]

@@ -141,10 +141,34 @@ fn front_matter(entry: &Entry) -> String {
     ];
     let mut out = String::from("---\n");
     for (key, value) in fields {
-        let _ = writeln!(out, "{key}: {value}");
+        let _ = writeln!(out, "{key}: {}", yaml_safe(&value.to_string()));
     }
     out.push_str("---\n");
     out
+}
+
+/// JSON text with the characters YAML does not allow in a document (DEL, C1 controls,
+/// U+FFFE, U+FFFF) or reads as line breaks (NEL, U+2028, U+2029) escaped. They can only occur
+/// inside JSON strings, where YAML's double-quoted style reads `\uXXXX` as JSON does.
+fn yaml_safe(json: &str) -> String {
+    let allowed = |c: char| {
+        !matches!(
+            c,
+            '\u{7f}'..='\u{9f}' | '\u{2028}' | '\u{2029}' | '\u{fffe}' | '\u{ffff}'
+        )
+    };
+    if json.chars().all(allowed) {
+        return json.to_owned();
+    }
+    json.chars()
+        .map(|c| {
+            if allowed(c) {
+                c.to_string()
+            } else {
+                format!("\\u{:04X}", u32::from(c))
+            }
+        })
+        .collect()
 }
 
 /// The whole note.
@@ -492,6 +516,12 @@ mod tests {
         assert_eq!(slug("  ***  "), "session");
         assert_eq!(slug("Écrire l'article"), "écrire-l-article");
         assert_eq!(slug(&"a".repeat(100)).len(), 48);
+    }
+
+    #[test]
+    fn characters_yaml_does_not_allow_are_escaped_in_the_front_matter() {
+        let json = json!("a\u{ffff}b\u{7f}c\u{85}d\u{2028}é").to_string();
+        assert_eq!(yaml_safe(&json), "\"a\\uFFFFb\\u007Fc\\u0085d\\u2028é\"");
     }
 
     #[test]

@@ -21,6 +21,7 @@ use crate::session::reflection::Achieved;
 /// lacks one is read in full rather than counted wrong.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Brief<'a> {
+    pub schema: u32,
     #[serde(borrow)]
     pub id: Cow<'a, str>,
     #[serde(borrow)]
@@ -28,7 +29,10 @@ pub struct Brief<'a> {
     pub start: LocalStart,
     pub planned_minutes: u32,
     pub focused_minutes: u32,
+    // `deserialize_with` makes a missing field an error rather than `None`.
+    #[serde(deserialize_with = "Option::deserialize")]
     pub outcome: Option<Achieved>,
+    #[serde(deserialize_with = "Option::deserialize")]
     pub energy: Option<u8>,
     #[serde(borrow)]
     pub distractions: Vec<Text<'a>>,
@@ -87,7 +91,7 @@ impl LocalStart {
             && matches!(b.get(10), Some(b'T' | b't' | b' '))
             && b.get(13) == Some(&b':')
             && b.get(16) == Some(&b':');
-        if !separators || b.len() < 20 {
+        if !separators || !valid_offset(&b[19..]) {
             return None;
         }
         let date =
@@ -95,6 +99,27 @@ impl LocalStart {
         let time =
             chrono::NaiveTime::from_hms_opt(digits(11..13)?, digits(14..16)?, digits(17..19)?)?;
         Some(LocalStart(date.and_time(time)))
+    }
+}
+
+/// What follows the seconds: an optional fraction, then `Z` or `±HH:MM` (within a day).
+fn valid_offset(rest: &[u8]) -> bool {
+    let mut rest = rest;
+    if let Some((b'.', digits)) = rest.split_first() {
+        let n = digits.iter().take_while(|d| d.is_ascii_digit()).count();
+        if n == 0 {
+            return false;
+        }
+        rest = &digits[n..];
+    }
+    match rest {
+        [b'Z' | b'z'] => true,
+        [b'+' | b'-', h1, h2, b':', m1, m2] => {
+            [h1, h2, m1, m2].iter().all(|d| d.is_ascii_digit())
+                && (h1 - b'0') * 10 + (h2 - b'0') < 24
+                && (m1 - b'0') * 10 + (m2 - b'0') < 60
+        }
+        _ => false,
     }
 }
 
@@ -231,7 +256,8 @@ pub struct Stats {
     pub goals: Goals,
     pub energy: Option<f64>,
     pub streak: Streak,
-    /// Every day of the range from the first session on (days without one included).
+    /// Every day from the first session in the range to its end (or today), days without a
+    /// session included.
     pub days: Vec<Day>,
     pub by_length: Vec<Group>,
     pub by_hour: Vec<Group>,
@@ -320,15 +346,15 @@ impl Tally {
     /// Adds the figures of a later part of the log.
     pub fn merge(&mut self, other: Tally) {
         self.sessions += other.sessions;
-        self.focused += other.focused;
-        self.planned += other.planned;
+        self.focused = self.focused.saturating_add(other.focused);
+        self.planned = self.planned.saturating_add(other.planned);
         self.goals.merge(&other.goals);
         self.energy.merge(&other.energy);
         self.all_days.extend(other.all_days);
         for (day, (n, minutes)) in other.days {
             let slot = self.days.entry(day).or_default();
             slot.0 += n;
-            slot.1 += minutes;
+            slot.1 = slot.1.saturating_add(minutes);
         }
         for (mine, theirs) in self.by_length.iter_mut().zip(&other.by_length) {
             mine.merge(theirs);
@@ -355,13 +381,13 @@ impl Tally {
             return;
         }
         self.sessions += 1;
-        self.focused += brief.focused_minutes;
-        self.planned += brief.planned_minutes;
+        self.focused = self.focused.saturating_add(brief.focused_minutes);
+        self.planned = self.planned.saturating_add(brief.planned_minutes);
         self.goals.add(brief.outcome);
         self.energy.add(brief);
         let slot = self.days.entry(day).or_default();
         slot.0 += 1;
-        slot.1 += brief.focused_minutes;
+        slot.1 = slot.1.saturating_add(brief.focused_minutes);
         self.by_length[bucket(brief.planned_minutes)].add(brief);
         let hour = brief.start.hour();
         self.by_hour
@@ -387,8 +413,15 @@ impl Tally {
     pub fn finish(self, top: usize) -> Stats {
         let days = match (self.days.keys().next(), self.days.keys().next_back()) {
             (Some(&first), Some(&last)) => {
-                let from = self.range.from.unwrap_or(first);
-                let to = self.range.to.unwrap_or(self.today.max(last));
+                // From the first session in the range (not from a --since long before it),
+                // up to today, or the range's end if that is sooner.
+                let from = first;
+                let to = self
+                    .range
+                    .to
+                    .unwrap_or(self.today)
+                    .min(self.today)
+                    .max(last);
                 from.iter_days()
                     .take_while(|d| *d <= to)
                     .map(|date| {
@@ -483,6 +516,7 @@ mod tests {
     ) -> Brief<'static> {
         let start = LocalStart::parse(&format!("2026-11-{day:02}T{hour:02}:00:00+01:00")).unwrap();
         Brief {
+            schema: 1,
             id: format!("{day}-{hour}").into(),
             task: "t".into(),
             start,
@@ -692,6 +726,8 @@ mod tests {
         assert_eq!(LocalStart::parse("2026-02-30T09:00:00Z"), None);
         assert_eq!(LocalStart::parse("yesterday"), None);
         assert_eq!(LocalStart::parse("2026-11-20"), None);
+        assert_eq!(LocalStart::parse("2026-11-20T09:00:00+25:00"), None);
+        assert_eq!(LocalStart::parse("2026-11-20T09:00:00"), None);
     }
 
     #[test]

@@ -184,11 +184,14 @@ fn a_model_turns_the_reflection_into_checked_fields_and_a_summary() {
     assert_eq!(run.stderr(), "");
 
     let [entry] = entries(home.path()).try_into().expect("one entry");
-    // The person's own structured answers win; the model fills what they skipped.
+    // The person's own answers win; the model fills what they skipped.
     assert_eq!(entry["outcome"], "partly");
     assert_eq!(entry["criteria"][2]["met"], false);
     assert_eq!(entry["energy"], 2);
-    assert_eq!(entry["helped"], "a closed door");
+    assert_eq!(
+        entry["helped"],
+        "the door was closed; the phone pulled me away"
+    );
     assert_eq!(entry["distracted"], "the phone");
     assert_eq!(entry["improve"], Value::Null);
     assert_eq!(entry["distractions"][0]["fate"], "keep");
@@ -220,7 +223,7 @@ fn a_model_turns_the_reflection_into_checked_fields_and_a_summary() {
         .as_str()
         .unwrap()
         .to_owned();
-    assert!(record.contains("\"helped\":\"a closed door\""), "{record}");
+    assert!(record.contains("\"distracted\":\"the phone\""), "{record}");
 }
 
 #[test]
@@ -580,7 +583,7 @@ fn log_filters_and_show_errors_say_what_to_do() {
             .contains("`gen` starts 3 session ids; give more of the id")
     );
     let missing = focus_in(&home).args(["show", "nope"]).run();
-    assert_eq!(missing.code(), 1);
+    assert_eq!(missing.code(), 2);
     assert!(
         missing.stderr().contains("no session in "),
         "{}",
@@ -595,6 +598,27 @@ fn log_filters_and_show_errors_say_what_to_do() {
         .args(["log", "--since", "2026-11-19", "--until", "2026-11-01"])
         .run();
     assert!(backwards.usage_error().contains("swap them"));
+}
+
+#[test]
+fn what_the_log_says_is_printed_without_terminal_escapes() {
+    let run = focus();
+    generated_log(
+        run.home(),
+        &[("2026-11-16T09:00:00Z", 50, 50, Some("yes"), Some(4), &[])],
+    );
+    let path = log_path(run.home());
+    let text = fs::read_to_string(&path).unwrap().replace(
+        "Write blog post draft",
+        "evil \\u001b]0;pwned\\u0007\\u001b[2J task",
+    );
+    fs::write(&path, text).unwrap();
+    let home = run.home_handle();
+    let log = focus_in(&home).args(["log"]).run().ok();
+    assert!(!log.contains('\u{1b}') && !log.contains('\u{7}'), "{log:?}");
+    assert!(log.contains("evil ") && log.contains(" task"), "{log}");
+    let show = focus_in(&home).args(["show"]).run().ok();
+    assert!(!show.contains('\u{1b}'), "{show:?}");
 }
 
 #[test]
