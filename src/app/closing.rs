@@ -78,13 +78,14 @@ pub(super) fn offline_closing(machine: &Machine) -> Closing {
 /// either way.
 pub(super) async fn model_closing(
     model: Arc<dyn ChatModel>,
+    spent: Usage,
     header: &Header,
     machine: &Machine,
     out: &mut impl Write,
 ) -> Closing {
     let _ = writeln!(out, "Thanks. The coach is writing up the session…");
     let _ = out.flush();
-    let work = write_up(model, header, machine);
+    let work = write_up(model, spent, header, machine);
     tokio::select! {
         closing = work => closing,
         _ = tokio::signal::ctrl_c() => {
@@ -94,12 +95,18 @@ pub(super) async fn model_closing(
     }
 }
 
-async fn write_up(model: Arc<dyn ChatModel>, header: &Header, machine: &Machine) -> Closing {
+/// `spent`: what the model has used in the session already (its replies in the reflection).
+async fn write_up(
+    model: Arc<dyn ChatModel>,
+    spent: Usage,
+    header: &Header,
+    machine: &Machine,
+) -> Closing {
     let session = machine.session();
     let direct = session.answers().cloned().unwrap_or_default();
     let parked = direct.parked.len();
     let criteria = direct.criteria.len();
-    let mut usage = Usage::default();
+    let mut usage = spent;
     let mut add = |u: Usage| {
         usage.prompt_tokens += u.prompt_tokens;
         usage.completion_tokens += u.completion_tokens;

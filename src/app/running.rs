@@ -16,10 +16,9 @@ use crate::clock::{self, SessionClock};
 use crate::coach::Offline;
 use crate::config::{Env, Settings};
 use crate::error::Error;
-use crate::llm;
 use crate::output;
 use crate::repl::driver::LeftBy;
-use crate::repl::{Driver, Ending, Input};
+use crate::repl::{Coach, Driver, Ending, Input};
 use crate::session;
 use crate::session::machine::{Event, Machine, Phase, Rules, Status};
 use crate::store::journal::{self, Header, Journal};
@@ -104,7 +103,11 @@ pub(super) fn start(
         bell(settings),
     );
     driver.send(Event::Start)?;
-    drive(driver, &header, settings, env, offline)
+    drive(
+        with_coach(driver, settings, env, offline),
+        &header,
+        settings,
+    )
 }
 
 /// `focus resume`: replays the unfinished session's journal and goes on from where it is now.
@@ -141,7 +144,25 @@ pub(super) fn resume(
     say_offline(&mut out, offline)?;
     let mut driver = Driver::new(machine, journal, clock, out, bell(settings));
     driver.send(Event::Reopen)?;
-    drive(driver, &header, settings, env, offline)
+    drive(
+        with_coach(driver, settings, env, offline),
+        &header,
+        settings,
+    )
+}
+
+/// The driver with a model to speak through, unless the coach is offline. Nothing connects
+/// until the model is needed.
+fn with_coach<W: Write>(
+    driver: Driver<W>,
+    settings: &Settings,
+    env: &Env,
+    offline: Option<&Offline>,
+) -> Driver<W> {
+    if offline.is_some() {
+        return driver;
+    }
+    driver.with_coach(Coach::new(settings.llm.clone(), env.clone()))
 }
 
 /// Reminds the person where the last session stopped: its next step and the parked items it
@@ -230,8 +251,6 @@ fn drive<W: Write>(
     mut driver: Driver<W>,
     header: &Header,
     settings: &Settings,
-    env: &Env,
-    offline: Option<&Offline>,
 ) -> Result<(), Error> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -242,13 +261,18 @@ fn drive<W: Write>(
     let ending = runtime.block_on(driver.run(rx, tokio::signal::ctrl_c()))?;
     let message = match ending {
         Ending::Closed => {
-            let (machine, journal, mut out) = driver.into_parts();
+            let (machine, journal, mut out, coach) = driver.into_parts();
             let closing = runtime.block_on(async {
-                if offline.is_some() {
-                    return closing::offline_closing(&machine);
-                }
-                match llm::connect(&settings.llm, env).await {
-                    Ok(model) => closing::model_closing(model, header, &machine, &mut out).await,
+                let mut coach = match coach {
+                    // Offline, or the model already failed in this session (and said so).
+                    Some(coach) if !coach.is_gone() => coach,
+                    _ => return closing::offline_closing(&machine),
+                };
+                match coach.model().await {
+                    Ok(model) => {
+                        closing::model_closing(model, coach.spent, header, &machine, &mut out)
+                            .await
+                    }
                     Err(error) => {
                         to_stderr(&[format!(
                             "{}; the record keeps your own answers and focus's summary",

@@ -20,6 +20,7 @@ use crate::text;
 
 pub const REFLECTION_PROMPT: &str = include_str!("../../prompts/reflection.md");
 pub const SUMMARY_PROMPT: &str = include_str!("../../prompts/summary.md");
+pub const REPLY_PROMPT: &str = include_str!("../../prompts/reflection-reply.md");
 
 /// The longest free-text field kept from the model, in characters.
 const FIELD_CHARS: usize = 300;
@@ -69,6 +70,32 @@ pub fn transcript(session: &Session) -> String {
         let _ = writeln!(out, "Q: {asked}\nA: {answer}");
     }
     out
+}
+
+/// The request for the coach's short reply to the answer just given.
+pub fn reply_request(session: &Session) -> Request {
+    let mut request = Request::new(vec![
+        Message::system(SYSTEM_PROMPT),
+        Message::system(REPLY_PROMPT),
+        Message::user(format!("{}\nReply to my last answer.", transcript(session))),
+    ]);
+    request.max_tokens = Some(120);
+    request
+}
+
+/// Whether the coach replies to this turn: a free-text answer that says something.
+pub fn worth_a_reply(turn: &Turn) -> bool {
+    matches!(
+        turn,
+        Turn::Answered(
+            Question::Helped
+                | Question::Distracted
+                | Question::Improve
+                | Question::Stopped
+                | Question::NextStep,
+            text,
+        ) if !text.is_empty()
+    )
 }
 
 /// The request that asks for the record's fields as JSON.

@@ -15,17 +15,75 @@ use std::io::Write;
 use std::pin::pin;
 use std::time::Duration;
 
+use std::sync::Arc;
+
 use anstyle::Style;
 use chrono::{DateTime, FixedOffset};
+use futures::StreamExt;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use super::command::{self, Command};
 use crate::clock::{self, SessionClock};
-use crate::coach::offline;
+use crate::coach::{offline, reflection};
+use crate::config::{Env, LlmSettings};
 use crate::error::Error;
-use crate::session::machine::{Effect, Event, Machine};
+use crate::llm::{self, ChatModel, Reply, Step, Usage};
+use crate::session::machine::{Effect, Event, Machine, Message, Phase};
 use crate::store::Journal;
+
+/// The longest the coach's reply to a reflection answer may take before the next question
+/// comes anyway.
+const REPLY_LIMIT: Duration = Duration::from_secs(20);
+
+/// The model the coach speaks through in a session, connected when first needed (so the
+/// session never waits on it to begin), and the tokens it has spent.
+#[derive(Debug)]
+pub struct Coach {
+    link: Link,
+    pub spent: Usage,
+}
+
+#[derive(Debug)]
+enum Link {
+    Unconnected(Box<(LlmSettings, Env)>),
+    Ready(Arc<dyn ChatModel>),
+    /// It failed; the session goes on without it (said once).
+    Gone,
+}
+
+impl Coach {
+    pub fn new(settings: LlmSettings, env: Env) -> Coach {
+        Coach {
+            link: Link::Unconnected(Box::new((settings, env))),
+            spent: Usage::default(),
+        }
+    }
+
+    /// Whether the model failed in this session.
+    pub fn is_gone(&self) -> bool {
+        matches!(self.link, Link::Gone)
+    }
+
+    /// The model, connecting on first use.
+    pub async fn model(&mut self) -> Result<Arc<dyn ChatModel>, llm::LlmError> {
+        match &self.link {
+            Link::Ready(model) => Ok(Arc::clone(model)),
+            Link::Unconnected(link) => {
+                let model = llm::connect(&link.0, &link.1).await?;
+                self.link = Link::Ready(Arc::clone(&model));
+                Ok(model)
+            }
+            Link::Gone => Err(llm::LlmError::EndedEarly),
+        }
+    }
+
+    fn spend(&mut self, usage: Usage) {
+        self.spent.prompt_tokens += usage.prompt_tokens;
+        self.spent.completion_tokens += usage.completion_tokens;
+        self.spent.estimated |= usage.estimated;
+    }
+}
 
 /// How often the loop looks at the wall clock even when no timer is due.
 const WALL_CHECK: Duration = Duration::from_secs(1);
@@ -81,6 +139,8 @@ pub struct Driver<W: Write> {
     bell: bool,
     timers: BinaryHeap<Reverse<Timer>>,
     closed: bool,
+    /// `None`: the offline coach.
+    coach: Option<Coach>,
 }
 
 impl<W: Write> Driver<W> {
@@ -99,7 +159,15 @@ impl<W: Write> Driver<W> {
             bell,
             timers: BinaryHeap::new(),
             closed: false,
+            coach: None,
         }
+    }
+
+    /// Speaks through a model where the session has room for it (the reflection).
+    #[must_use]
+    pub fn with_coach(mut self, coach: Coach) -> Self {
+        self.coach = Some(coach);
+        self
     }
 
     /// Feeds one event now (the start, or the reopening of a resumed session).
@@ -112,13 +180,14 @@ impl<W: Write> Driver<W> {
         self.machine.session()
     }
 
-    /// The session and its journal, once the run is over.
-    pub fn into_parts(self) -> (Machine, Journal, W) {
+    /// The session, its journal, the output and the coach, once the run is over.
+    pub fn into_parts(self) -> (Machine, Journal, W, Option<Coach>) {
         (
             self.machine,
             self.journal
                 .expect("the journal stays open until the driver is taken apart"),
             self.out,
+            self.coach,
         )
     }
 
@@ -149,7 +218,7 @@ impl<W: Write> Driver<W> {
                 () = tokio::time::sleep_until(wake) => self.fire_due()?,
                 line = input.recv(), if input_open => match line {
                     Some(Input::Line(line)) => {
-                        if self.line(&line)? {
+                        if self.line(&line).await? {
                             return Ok(Ending::Left(LeftBy::Quit));
                         }
                     }
@@ -186,13 +255,38 @@ impl<W: Write> Driver<W> {
     }
 
     /// Acts on one typed line. Returns true when the person quits.
-    fn line(&mut self, line: &str) -> Result<bool, Error> {
+    async fn line(&mut self, line: &str) -> Result<bool, Error> {
         match command::parse(line) {
             Err(message) => self.print_plain(&format!("focus: {message}"))?,
             Ok(None) => {}
             Ok(Some(Command::Event(event))) => {
+                let answering = matches!(event, Event::Reply { .. })
+                    && matches!(self.machine.session().phase(), Phase::Reflecting(_));
                 let effects = self.machine.handle(event, self.clock.now());
-                self.execute(effects, Some(line))?;
+                let reply_due = answering
+                    && self.coach.is_some()
+                    && self
+                        .machine
+                        .session()
+                        .reflection_turns()
+                        .last()
+                        .is_some_and(reflection::worth_a_reply);
+                if reply_due {
+                    // The answer is saved first; the next question follows the coach's reply.
+                    let (next, first): (Vec<Effect>, Vec<Effect>) =
+                        effects.into_iter().partition(|e| {
+                            matches!(
+                                e,
+                                Effect::Say(Message::Question { .. } | Message::Closed)
+                                    | Effect::Exit
+                            )
+                        });
+                    self.execute(first, Some(line))?;
+                    self.coach_replies().await?;
+                    self.execute(next, Some(line))?;
+                } else {
+                    self.execute(effects, Some(line))?;
+                }
             }
             Ok(Some(Command::Status)) => {
                 // Bring the session up to date first, so the figures are those of now.
@@ -206,6 +300,87 @@ impl<W: Write> Driver<W> {
             Ok(Some(Command::Quit)) => return Ok(true),
         }
         Ok(false)
+    }
+
+    /// The coach's short reply to the reflection answer just given, streamed as it comes. It
+    /// gives up after [`REPLY_LIMIT`] or on Ctrl-C; a model that fails is said once, and the
+    /// reflection goes on without it.
+    async fn coach_replies(&mut self) -> Result<(), Error> {
+        let Some(coach) = self.coach.as_mut() else {
+            return Ok(());
+        };
+        let model = match coach.model().await {
+            Ok(model) => model,
+            Err(error) => return self.coach_gone(&error.to_string()),
+        };
+        let request = reflection::reply_request(self.machine.session());
+        let mut reply = Reply::new(&request);
+        let mut stream = llm::with_trim(model, request);
+        let limit = tokio::time::sleep(REPLY_LIMIT);
+        tokio::pin!(limit);
+        let ctrl_c = tokio::signal::ctrl_c();
+        tokio::pin!(ctrl_c);
+        let mut started = false;
+        loop {
+            tokio::select! {
+                item = stream.next() => {
+                    let Some(item) = item else {
+                        reply.end_of_stream();
+                        break;
+                    };
+                    match reply.absorb(item) {
+                        Step::Text(text) => {
+                            if !started {
+                                started = true;
+                                let dim = Style::new().dimmed();
+                                let at = self.clock.now();
+                                let stamp = format!("{dim}[{}]{dim:#} ", at.format("%H:%M"));
+                                self.write(stamp.as_bytes())?;
+                            }
+                            // One paragraph: the question that follows starts on its own line.
+                            let text = text.replace('\n', " ");
+                            self.write(text.as_bytes())?;
+                            self.out
+                                .flush()
+                                .map_err(Error::io("cannot write to standard output"))?;
+                        }
+                        Step::Ended => break,
+                        _ => {}
+                    }
+                }
+                () = &mut limit => {
+                    reply.cancel();
+                    break;
+                }
+                _ = &mut ctrl_c => {
+                    reply.cancel();
+                    break;
+                }
+            }
+        }
+        drop(stream);
+        if started {
+            self.write(b"\n")?;
+        }
+        if let Some(coach) = self.coach.as_mut() {
+            coach.spend(reply.usage());
+        }
+        match reply.ending() {
+            Some(llm::Ending::Failed(error) | llm::Ending::CutOff(error)) if !started => {
+                self.coach_gone(&error.to_string())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// The model failed: say so once, and go on with the offline coach.
+    fn coach_gone(&mut self, why: &str) -> Result<(), Error> {
+        if let Some(coach) = self.coach.as_mut() {
+            coach.link = Link::Gone;
+        }
+        self.print_plain(&format!(
+            "focus: the coach's model is not answering ({why}); the reflection goes on without it"
+        ))
     }
 
     /// Carries out effects in order. `typed` is the line that caused them, named in the error

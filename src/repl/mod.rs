@@ -5,4 +5,4 @@
 pub mod command;
 pub mod driver;
 
-pub use driver::{Driver, Ending, Input};
+pub use driver::{Coach, Driver, Ending, Input};

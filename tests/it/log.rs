@@ -172,16 +172,27 @@ fn a_model_turns_the_reflection_into_checked_fields_and_a_summary() {
     });
     let summary = "You drafted the intro and tips 2-3. A phone call cost five minutes. \
                    Next, find the stats for tip 3. Seven. Eight. Nine. Ten.";
-    let server = Server::start([extraction(&fields), Response::sse(reply(&[summary]))]);
+    let server = Server::start([
+        // The coach's reply to the one free-text answer.
+        Response::sse(reply(&["A closed door ", "is worth keeping."])),
+        extraction(&fields),
+        Response::sse(reply(&[summary])),
+    ]);
     let run = with_model(&home, &server)
         .input("partly\n1 2\nthe door was closed; the phone pulled me away\n/skip\n/skip\n/skip\n/skip\n/skip\nkeep\n/skip\n")
         .run();
     let stdout = run.ok();
+    assert_eq!(run.stderr(), "");
+    // The reply comes between the answer and the next question, on a line of its own.
+    let said = stdout
+        .find("] A closed door is worth keeping.\n")
+        .expect(&stdout);
+    let next = stdout.find("What pulled you away?").unwrap();
+    assert!(said < next, "{stdout}");
     assert!(
         stdout.contains("The coach is writing up the session"),
         "{stdout}"
     );
-    assert_eq!(run.stderr(), "");
 
     let [entry] = entries(home.path()).try_into().expect("one entry");
     // The person's own answers win; the model fills what they skipped.
@@ -202,10 +213,21 @@ fn a_model_turns_the_reflection_into_checked_fields_and_a_summary() {
         "You drafted the intro and tips 2-3. A phone call cost five minutes. Next, find the stats for tip 3. Seven. Eight. Nine."
     );
     assert_eq!(entry["model"], "test-model");
-    assert_eq!(entry["usage"]["completion_tokens"], 2);
-    assert_eq!(entry["usage"]["prompt_tokens"], 24);
+    // Three turns of 12 prompt tokens each; the reply took 2 tokens, the others 1.
+    assert_eq!(entry["usage"]["completion_tokens"], 4);
+    assert_eq!(entry["usage"]["prompt_tokens"], 36);
 
-    let [extract, summarize] = server.requests().try_into().expect("two requests");
+    let [answer, extract, summarize] = server.requests().try_into().expect("three requests");
+    let asked = answer.json()["messages"][2]["content"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        asked.ends_with(
+            "A: the door was closed; the phone pulled me away\n\nReply to my last answer."
+        ),
+        "{asked}"
+    );
     let transcript = extract.json()["messages"][2]["content"]
         .as_str()
         .unwrap()
@@ -229,7 +251,12 @@ fn a_model_turns_the_reflection_into_checked_fields_and_a_summary() {
 #[test]
 fn invalid_json_is_asked_for_once_more_then_the_persons_answers_stand() {
     let home = known_session();
+    // The coach replies to the four free-text answers, then reads the reflection twice.
     let server = Server::start([
+        Response::sse(reply(&["Good."])),
+        Response::sse(reply(&["Good."])),
+        Response::sse(reply(&["Good."])),
+        Response::sse(reply(&["Good."])),
         Response::sse(reply(&["Sure! The person did well."])),
         extraction(&json!({"outcome": "maybe"})),
         Response::sse(reply(&["A short summary."])),
@@ -257,8 +284,8 @@ fn invalid_json_is_asked_for_once_more_then_the_persons_answers_stand() {
     assert_eq!(entry["summary"], "A short summary.");
 
     let requests = server.requests();
-    assert_eq!(requests.len(), 3);
-    let retry = requests[1].json();
+    assert_eq!(requests.len(), 7);
+    let retry = requests[5].json();
     let messages = retry["messages"].as_array().unwrap();
     assert_eq!(messages[3]["content"], "Sure! The person did well.");
     assert!(
@@ -286,11 +313,18 @@ fn a_model_that_cannot_be_reached_leaves_the_offline_record() {
     let [entry] = entries(home.path()).try_into().expect("one entry");
     let expected: Value = serde_json::from_str(&fixture("expected-entry.json")).unwrap();
     assert_eq!(entry, expected);
+    // Said once, when the coach first wanted to reply; the rest goes on without it.
+    let stdout = run.stdout();
+    assert_eq!(
+        stdout
+            .matches("focus: the coach's model is not answering (cannot reach the model server")
+            .count(),
+        1,
+        "{stdout}"
+    );
     assert!(
-        run.stderr()
-            .contains("could not write up the reflection (cannot reach the model server"),
-        "{}",
-        run.stderr()
+        stdout.contains("Logged as session 20261120-090000"),
+        "{stdout}"
     );
 }
 
