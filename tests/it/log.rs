@@ -776,3 +776,32 @@ fn a_session_that_cannot_be_logged_stays_in_its_journal_and_is_logged_later() {
         .ok();
     assert_eq!(entries(home.path()).len(), 1);
 }
+
+#[test]
+fn a_model_review_narrates_the_figures_focus_computed() {
+    let run = focus();
+    let home = run.home_handle();
+    let server = Server::start([Response::sse(reply(&[
+        "A quiet week. ",
+        "Try one 25-minute session each morning.",
+    ]))]);
+    let review = focus_in(&home)
+        .env("FOCUS__LLM__BASE_URL", server.url())
+        .env("FOCUS__LLM__MODEL", "test-model")
+        .args(["review"])
+        .run();
+    let stdout = review.ok();
+    assert!(stdout.contains("Focus stats"), "{stdout}");
+    assert!(
+        stdout.ends_with("A quiet week. Try one 25-minute session each morning.\n"),
+        "{stdout}"
+    );
+    let [sent] = server.requests().try_into().expect("one request");
+    let body = sent.json();
+    let asked = body["messages"][2]["content"].as_str().unwrap();
+    assert!(asked.contains("Sessions      0 on 0 days"), "{asked}");
+    assert!(
+        asked.contains("Start small: one 25-minute session tomorrow"),
+        "{asked}"
+    );
+}
