@@ -456,7 +456,7 @@ pub(super) fn export(args: &ExportArgs, settings: &Settings) -> Result<(), Error
                 let sep: &[u8] = if first { b"\n  " } else { b",\n  " };
                 first = false;
                 result = out.write_all(sep).and_then(|()| {
-                    serde_json::to_writer(&mut out, &entry).map_err(io::Error::other)
+                    serde_json::to_writer(&mut out, &entry).map_err(io::Error::from)
                 });
             })?;
             result
@@ -473,9 +473,16 @@ pub(super) fn export(args: &ExportArgs, settings: &Settings) -> Result<(), Error
             })?;
             result
                 .and_then(|()| writer.flush().map_err(csv::Error::from))
-                .map_err(|e| Error::Io {
-                    context: "cannot write to standard output".into(),
-                    source: io::Error::other(e),
+                .map_err(|e| {
+                    // The write's own error, so a closed pipe (`| head`) stays quiet.
+                    let source = match e.into_kind() {
+                        csv::ErrorKind::Io(io) => io,
+                        other => io::Error::other(format!("{other:?}")),
+                    };
+                    Error::Io {
+                        context: "cannot write to standard output".into(),
+                        source,
+                    }
                 })?;
         }
         ExportFormat::Ics => {
