@@ -284,11 +284,11 @@ pub struct ShowArgs {
 #[derive(Debug, Args)]
 pub struct StatsArgs {
     /// The last 7 days, today included
-    #[arg(long, conflicts_with_all = ["month", "since"])]
+    #[arg(long, conflicts_with_all = ["month", "since", "until"])]
     pub week: bool,
 
     /// The last 30 days, today included
-    #[arg(long, conflicts_with = "since")]
+    #[arg(long, conflicts_with_all = ["since", "until"])]
     pub month: bool,
 
     #[command(flatten)]

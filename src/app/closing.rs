@@ -107,11 +107,7 @@ async fn write_up(
     let parked = direct.parked.len();
     let criteria = direct.criteria.len();
     let mut usage = spent;
-    let mut add = |u: Usage| {
-        usage.prompt_tokens += u.prompt_tokens;
-        usage.completion_tokens += u.completion_tokens;
-        usage.estimated |= u.estimated;
-    };
+    let mut add = |u: Usage| usage.add(u);
 
     let request = reflection::extraction_request(session);
     let first = match collect(&model, &request).await {
@@ -292,13 +288,9 @@ pub(super) fn recover(settings: &Settings, dir: &Path) -> Result<Recovery, Error
 
 /// Whether the log already holds session `id`.
 fn logged_already(settings: &Settings, id: &str) -> Result<bool, Error> {
-    #[derive(serde::Deserialize)]
-    struct Id {
-        id: String,
-    }
     let path = log_path(settings);
     let mut found = false;
-    log::read(&path, |_, _, entry: Id| found |= entry.id == id)
+    log::read(&path, |_, _, entry: log::Id| found |= entry.id == id)
         .map_err(Error::io(format!("cannot read {}", path.display())))?;
     Ok(found)
 }

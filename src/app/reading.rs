@@ -191,10 +191,6 @@ fn log_line(brief: &Brief<'_>) -> String {
 
 /// `focus show [id]`
 pub(super) fn show(args: &ShowArgs, settings: &Settings) -> Result<(), Error> {
-    #[derive(Deserialize)]
-    struct Id {
-        id: String,
-    }
     let path = log_path(settings);
     let entry = match args.id.as_deref().map(str::trim) {
         None => log::last(&path)
@@ -207,7 +203,7 @@ pub(super) fn show(args: &ShowArgs, settings: &Settings) -> Result<(), Error> {
         }
         Some(wanted) => {
             let mut matches: Vec<(String, Vec<u8>)> = Vec::new();
-            scan(&path, |_, line, entry: Id| {
+            scan(&path, |_, line, entry: log::Id| {
                 if entry.id.starts_with(wanted) && !matches.iter().any(|(id, _)| *id == entry.id) {
                     matches.push((entry.id, line.to_vec()));
                 }
@@ -475,9 +471,13 @@ pub(super) fn export(args: &ExportArgs, settings: &Settings) -> Result<(), Error
                 .and_then(|()| writer.flush().map_err(csv::Error::from))
                 .map_err(|e| {
                     // The write's own error, so a closed pipe (`| head`) stays quiet.
-                    let source = match e.into_kind() {
-                        csv::ErrorKind::Io(io) => io,
-                        other => io::Error::other(format!("{other:?}")),
+                    let source = if e.is_io_error() {
+                        match e.into_kind() {
+                            csv::ErrorKind::Io(io) => io,
+                            _ => unreachable!("an I/O error"),
+                        }
+                    } else {
+                        io::Error::other(e.to_string())
                     };
                     Error::Io {
                         context: "cannot write to standard output".into(),
@@ -619,9 +619,10 @@ pub(super) fn review(
     let (nows, thens): (Vec<Tally>, Vec<Tally>) = parts.into_iter().unzip();
     let now = merged(nows, Tally::new(this, today)).finish(TOP_DISTRACTIONS);
     let then = merged(thens, Tally::new(before, today)).finish(TOP_DISTRACTIONS);
-    let mut text = Vec::new();
+    // The figures as plain text for the model: no styles.
+    let mut text = anstream::StripStream::new(Vec::new());
     render_stats(&now, &mut text).map_err(Error::io("cannot render the figures"))?;
-    let figures = String::from_utf8_lossy(&text).into_owned();
+    let figures = String::from_utf8_lossy(&text.into_inner()).into_owned();
     let suggestions = crate::coach::offline::review_suggestions(&now, &then);
     let comparison = crate::coach::offline::week_against_week(&now, &then);
 

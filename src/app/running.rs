@@ -23,6 +23,7 @@ use crate::session;
 use crate::session::machine::{Event, Machine, Phase, Rules, Status};
 use crate::store::journal::{self, Header, Journal};
 use crate::store::log::{self, Entry};
+use crate::text;
 
 fn journal_dir(settings: &Settings) -> PathBuf {
     settings.data_dir().join("journal")
@@ -38,7 +39,9 @@ fn rules(settings: &Settings) -> Rules {
 
 /// The unfinished sessions' journals (and their directory), once any session that was closed
 /// but not logged has been logged.
-fn unfinished(settings: &Settings) -> Result<(PathBuf, journal::Unfinished, usize), Error> {
+fn unfinished(
+    settings: &Settings,
+) -> Result<(PathBuf, journal::Unfinished, closing::Recovery), Error> {
     let dir = journal_dir(settings);
     let recovery = closing::recover(settings, &dir)?;
     let mut found = journal::unfinished(&dir)?;
@@ -47,7 +50,7 @@ fn unfinished(settings: &Settings) -> Result<(PathBuf, journal::Unfinished, usiz
     found
         .journals
         .retain(|(path, _)| !recovery.stuck.contains(path));
-    Ok((dir, found, recovery.logged))
+    Ok((dir, found, recovery))
 }
 
 /// `focus start`: plans the session from now, prints the plan, and runs it.
@@ -116,10 +119,16 @@ pub(super) fn resume(
     env: &Env,
     offline: Option<&Offline>,
 ) -> Result<(), Error> {
-    let (dir, found, recovered) = unfinished(settings)?;
+    let (dir, found, recovery) = unfinished(settings)?;
     let mut paths: Vec<PathBuf> = found.journals.into_iter().map(|(path, _)| path).collect();
     let Some(path) = paths.pop() else {
-        if recovered > 0 {
+        if !recovery.stuck.is_empty() {
+            return Err(Error::State(format!(
+                "the closed session above is still not logged; once {} can be written, `focus resume` logs it",
+                log_path(settings).display()
+            )));
+        }
+        if recovery.logged > 0 {
             // Finishing the closed session was all there was to resume.
             return Ok(());
         }
@@ -188,13 +197,13 @@ fn last_time(settings: &Settings, out: &mut impl Write) -> Result<(), Error> {
 
 /// "Last time (Thu 19 Nov, \"Write the report\"): next step: … Still open: …"
 fn reminder(last: &Entry) -> Option<String> {
-    let open: Vec<&str> = last.open_items().map(|i| i.text.as_str()).collect();
+    let open: Vec<String> = last.open_items().map(|i| text::sanitize(&i.text)).collect();
     if last.next_step.is_none() && open.is_empty() {
         return None;
     }
     let next = last.next_step.as_ref().map_or_else(
         || ".".to_owned(),
-        |next| format!(": the next step was \"{next}\"."),
+        |next| format!(": the next step was \"{}\".", text::sanitize(next)),
     );
     let open = if open.is_empty() {
         String::new()
@@ -204,7 +213,7 @@ fn reminder(last: &Entry) -> Option<String> {
     Some(format!(
         "Last time ({}, \"{}\"){next}{open}",
         last.start.format("%a %-d %b"),
-        last.task
+        text::sanitize(&last.task)
     ))
 }
 
@@ -258,7 +267,11 @@ fn drive<W: Write>(
         .map_err(Error::io("cannot start the timer runtime"))?;
     let (tx, rx) = mpsc::channel(64);
     read_lines(tx);
-    let ending = runtime.block_on(driver.run(rx, tokio::signal::ctrl_c()))?;
+    // One item per Ctrl-C, for as long as the signal can be listened to.
+    let interrupts = futures::stream::unfold((), |()| async {
+        tokio::signal::ctrl_c().await.ok().map(|()| ((), ()))
+    });
+    let ending = runtime.block_on(driver.run(rx, interrupts))?;
     let message = match ending {
         Ending::Closed => {
             let (machine, journal, mut out, coach) = driver.into_parts();

@@ -9,7 +9,7 @@ use super::Offline;
 use crate::llm::LlmError;
 use crate::session::format_minutes;
 use crate::session::machine::{
-    Asked, BlockInfo, BreakInfo, CaptureKind, Message, Next, Phase, Session, Status, Topic, Why,
+    Asked, BlockInfo, BreakInfo, CaptureKind, Message, Next, Phase, Status, Why,
 };
 use crate::session::reflection::{Achieved, Question};
 use crate::store::log::Entry;
@@ -485,14 +485,6 @@ pub fn status(status: &Status) -> String {
     }
     out.truncate(out.trim_end().len());
     out
-}
-
-/// What the offline coach adds when asked to speak to a moment. Check-ins and the reflection
-/// questions need nothing more than their message (a model may add a personal line).
-pub fn ask(topic: Topic, _session: &Session) -> Option<String> {
-    match topic {
-        Topic::CheckIn | Topic::Reflection => None,
-    }
 }
 
 /// The reflection's summary when no model writes one: the figures and the answers, in a few

@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 use super::SYSTEM_PROMPT;
 use super::offline::question_text;
 use crate::llm::{Message, Request};
-use crate::session::machine::{CaptureKind, Session};
+use crate::session::machine::Session;
 use crate::session::reflection::{Achieved, Answers, Fate, Question, Turn};
 use crate::store::log::Entry;
 use crate::text;
@@ -30,12 +30,7 @@ const SUMMARY_CHARS: usize = 1200;
 /// The session and the reflection conversation, for the extraction request.
 pub fn transcript(session: &Session) -> String {
     let criteria = session.criteria();
-    let parked: Vec<&str> = session
-        .captures()
-        .iter()
-        .filter(|c| c.kind == CaptureKind::Distraction)
-        .map(|c| c.text.as_str())
-        .collect();
+    let parked: Vec<&str> = session.parked().collect();
     let mut out = format!("Task: {}\n", session.plan().task);
     if let Some(goal) = &session.plan().goal {
         let _ = writeln!(out, "Session goal: {goal}");

@@ -180,6 +180,17 @@ pub struct Usage {
     pub estimated: bool,
 }
 
+impl Usage {
+    /// Adds the tokens of another turn (an estimate taints the sum).
+    pub fn add(&mut self, other: Usage) {
+        self.prompt_tokens = self.prompt_tokens.saturating_add(other.prompt_tokens);
+        self.completion_tokens = self
+            .completion_tokens
+            .saturating_add(other.completion_tokens);
+        self.estimated |= other.estimated;
+    }
+}
+
 /// A retry about to happen, for the person to see while they wait.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Retry {

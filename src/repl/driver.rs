@@ -10,16 +10,15 @@
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
-use std::future::Future;
 use std::io::Write;
-use std::pin::pin;
+use std::pin::{Pin, pin};
 use std::time::Duration;
 
 use std::sync::Arc;
 
 use anstyle::Style;
 use chrono::{DateTime, FixedOffset};
-use futures::StreamExt;
+use futures::{Stream, StreamExt};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
@@ -76,12 +75,6 @@ impl Coach {
             }
             Link::Gone => Err(llm::LlmError::EndedEarly),
         }
-    }
-
-    fn spend(&mut self, usage: Usage) {
-        self.spent.prompt_tokens += usage.prompt_tokens;
-        self.spent.completion_tokens += usage.completion_tokens;
-        self.spent.estimated |= usage.estimated;
     }
 }
 
@@ -191,13 +184,15 @@ impl<W: Write> Driver<W> {
         )
     }
 
-    /// Runs until the session is closed, the person leaves, or `interrupt` completes.
+    /// Runs until the session is closed, the person leaves, or an interrupt (Ctrl-C) comes
+    /// while nothing else would take it. Each item of `interrupts` is one Ctrl-C: during the
+    /// coach's reply it stops the reply; otherwise it leaves (the session is saved).
     pub async fn run(
         &mut self,
         mut input: mpsc::Receiver<Input>,
-        interrupt: impl Future,
+        interrupts: impl Stream<Item = ()>,
     ) -> Result<Ending, Error> {
-        let mut interrupt = pin!(interrupt);
+        let mut interrupts = pin!(interrupts);
         let mut input_open = true;
         loop {
             if self.closed {
@@ -214,11 +209,11 @@ impl<W: Write> Driver<W> {
                 });
             tokio::select! {
                 biased;
-                _ = &mut interrupt => return Ok(Ending::Left(LeftBy::Interrupt)),
+                Some(()) = interrupts.next() => return Ok(Ending::Left(LeftBy::Interrupt)),
                 () = tokio::time::sleep_until(wake) => self.fire_due()?,
                 line = input.recv(), if input_open => match line {
                     Some(Input::Line(line)) => {
-                        if self.line(&line).await? {
+                        if self.line(&line, interrupts.as_mut()).await? {
                             return Ok(Ending::Left(LeftBy::Quit));
                         }
                     }
@@ -255,7 +250,11 @@ impl<W: Write> Driver<W> {
     }
 
     /// Acts on one typed line. Returns true when the person quits.
-    async fn line(&mut self, line: &str) -> Result<bool, Error> {
+    async fn line<I: Stream<Item = ()>>(
+        &mut self,
+        line: &str,
+        interrupts: Pin<&mut I>,
+    ) -> Result<bool, Error> {
         match command::parse(line) {
             Err(message) => self.print_plain(&format!("focus: {message}"))?,
             Ok(None) => {}
@@ -264,7 +263,7 @@ impl<W: Write> Driver<W> {
                     && matches!(self.machine.session().phase(), Phase::Reflecting(_));
                 let effects = self.machine.handle(event, self.clock.now());
                 let reply_due = answering
-                    && self.coach.is_some()
+                    && self.coach.as_ref().is_some_and(|c| !c.is_gone())
                     && self
                         .machine
                         .session()
@@ -282,7 +281,7 @@ impl<W: Write> Driver<W> {
                             )
                         });
                     self.execute(first, Some(line))?;
-                    self.coach_replies().await?;
+                    self.coach_replies(interrupts).await?;
                     self.execute(next, Some(line))?;
                 } else {
                     self.execute(effects, Some(line))?;
@@ -302,10 +301,13 @@ impl<W: Write> Driver<W> {
         Ok(false)
     }
 
-    /// The coach's short reply to the reflection answer just given, streamed as it comes. It
-    /// gives up after [`REPLY_LIMIT`] or on Ctrl-C; a model that fails is said once, and the
-    /// reflection goes on without it.
-    async fn coach_replies(&mut self) -> Result<(), Error> {
+    /// The coach's short reply to the reflection answer just given, streamed as it comes. The
+    /// reply gives up after [`REPLY_LIMIT`] (connecting, the first time, comes before that) or
+    /// on Ctrl-C; a model that fails is said once, and the reflection goes on without it.
+    async fn coach_replies<I: Stream<Item = ()>>(
+        &mut self,
+        mut interrupts: Pin<&mut I>,
+    ) -> Result<(), Error> {
         let Some(coach) = self.coach.as_mut() else {
             return Ok(());
         };
@@ -318,8 +320,6 @@ impl<W: Write> Driver<W> {
         let mut stream = llm::with_trim(model, request);
         let limit = tokio::time::sleep(REPLY_LIMIT);
         tokio::pin!(limit);
-        let ctrl_c = tokio::signal::ctrl_c();
-        tokio::pin!(ctrl_c);
         let mut started = false;
         loop {
             tokio::select! {
@@ -352,7 +352,7 @@ impl<W: Write> Driver<W> {
                     reply.cancel();
                     break;
                 }
-                _ = &mut ctrl_c => {
+                Some(()) = interrupts.next() => {
                     reply.cancel();
                     break;
                 }
@@ -363,7 +363,7 @@ impl<W: Write> Driver<W> {
             self.write(b"\n")?;
         }
         if let Some(coach) = self.coach.as_mut() {
-            coach.spend(reply.usage());
+            coach.spent.add(reply.usage());
         }
         match reply.ending() {
             Some(llm::Ending::Failed(error) | llm::Ending::CutOff(error)) if !started => {
@@ -411,11 +411,9 @@ impl<W: Write> Driver<W> {
                         self.write(b"\x07")?;
                     }
                 }
-                Effect::AskCoach(topic) => {
-                    if let Some(text) = offline::ask(topic, self.machine.session()) {
-                        self.print_plain(&text)?;
-                    }
-                }
+                // The offline coach adds nothing to a check-in or to the reflection's questions
+                // (a model's personal line for check-ins comes with the REPL).
+                Effect::AskCoach(_) => {}
                 Effect::ScheduleTimer { id, at } => self.timers.push(Reverse(Timer {
                     due: Instant::now() + self.clock.until(at),
                     id,

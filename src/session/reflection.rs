@@ -163,11 +163,11 @@ impl Form {
         let Some(question) = self.current else {
             return Ok(());
         };
-        let text = text.trim();
-        let result = self.read(question, text);
+        let text = crate::text::truncate(text.trim(), ANSWER_CHARS);
+        let result = self.read(question, &text);
         self.turns.push(match result {
-            Ok(()) => Turn::Answered(question, text.to_owned()),
-            Err(_) => Turn::Unclear(question, text.to_owned()),
+            Ok(()) => Turn::Answered(question, text),
+            Err(_) => Turn::Unclear(question, text),
         });
         result
     }
@@ -340,9 +340,10 @@ pub fn read_energy(text: &str) -> Option<u8> {
     let after = &rest[digits.len()..];
     let fraction =
         after.starts_with(['.', ',']) && after[1..].starts_with(|c: char| c.is_ascii_digit());
-    let other_scale = after
-        .strip_prefix('/')
-        .is_some_and(|d| d.trim_start() != "5" && !d.trim_start().starts_with("5 "));
+    let other_scale = after.strip_prefix('/').is_some_and(|d| {
+        let d = d.trim_start();
+        !d.starts_with('5') || d[1..].starts_with(|c: char| c.is_ascii_digit())
+    });
     if fraction || other_scale {
         return None;
     }
@@ -560,6 +561,9 @@ mod tests {
             ("3.5", None),
             ("5/10", None),
             ("4/5 good", Some(4)),
+            ("4/5.", Some(4)),
+            ("4/5, decent", Some(4)),
+            ("4/50", None),
             ("3, tired", Some(3)),
             ("Four", Some(4)),
             ("halfway through tip 4", None),
@@ -580,6 +584,14 @@ mod tests {
             Some((Fate::Pattern, true))
         );
         assert_eq!(read_fate("later"), None);
+    }
+
+    #[test]
+    fn a_long_answer_is_cut() {
+        let mut form = Form::new(0, 0);
+        answered(&mut form, &["yes", &"x".repeat(5000)]);
+        let helped = form.answers().helped.as_deref().unwrap();
+        assert_eq!(helped.chars().count(), ANSWER_CHARS + 1, "cut, with …");
     }
 
     #[test]

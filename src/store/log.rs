@@ -324,12 +324,12 @@ pub fn append(path: &Path, entry: &Entry) -> io::Result<()> {
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Warnings {
     pub lines: Vec<String>,
-    /// Damaged lines beyond those named in `lines`.
+    /// Lines skipped beyond those named in `lines`.
     pub more: usize,
 }
 
 impl Warnings {
-    /// At most this many damaged lines are named; the rest are counted.
+    /// At most this many skipped lines are named; the rest are counted.
     const NAMED: usize = 5;
 
     fn push(&mut self, line: String) {
@@ -345,7 +345,7 @@ impl Warnings {
         let mut out = self.lines.clone();
         if self.more > 0 {
             out.push(format!(
-                "{} more damaged lines in {} were skipped too",
+                "{} more lines in {} were skipped too (damaged, or written by a newer focus)",
                 self.more,
                 path.display()
             ));
@@ -373,6 +373,12 @@ fn newer(schema: u32) -> String {
     format!(
         "was written by a newer focus (schema {schema}, this one reads {SCHEMA}); skipped it, update focus to read it"
     )
+}
+
+/// A log line read for its id alone.
+#[derive(Debug, Deserialize)]
+pub struct Id {
+    pub id: String,
 }
 
 /// The version field alone, to tell a newer entry from a damaged one.
@@ -417,16 +423,12 @@ fn read_with<T>(
             continue;
         }
         if let Some(schema) = schema_of(line).filter(|&s| s > SCHEMA) {
-            warnings.push(format!(
-                "{} line {number} {}",
-                path.display(),
-                newer(schema)
-            ));
+            warnings.push(skipped(path, number, &newer(schema)));
             continue;
         }
         match parse(line) {
             Ok(value) => each(number, line, value),
-            Err(e) => warnings.push(problem(path, number, line, &e)),
+            Err(e) => warnings.push(skipped(path, number, &damaged(&e))),
         }
     }
     Ok(warnings)
@@ -463,7 +465,7 @@ pub fn scan<S: Send>(
     scan_in(path, len, parts, init, each)
 }
 
-/// [`scan`] over exactly `parts` parts (fewer when the file has fewer lines).
+/// [`scan`] over exactly `parts` parts (some may be empty when the file has few lines).
 fn scan_in<S: Send>(
     path: &Path,
     len: u64,
@@ -497,22 +499,36 @@ fn scan_in<S: Send>(
     let mut before = 0;
     for result in results {
         let (state, lines, problems) = result?;
-        for (number, problem) in problems {
-            warnings.push(format!(
-                "{} line {} {problem}",
-                path.display(),
-                before + number
-            ));
+        for (number, why) in problems.lines {
+            warnings.push(skipped(path, before + number, &why));
         }
+        warnings.more += problems.more;
         before += lines;
         states.push(state);
     }
     Ok((states, warnings))
 }
 
-/// What a part of the log gave: its state, how many lines it has, and its problems by line
-/// number within the part.
-type Part<S> = (S, usize, Vec<(usize, String)>);
+/// What a part of the log gave: its state, how many lines it has, and its problems.
+type Part<S> = (S, usize, Problems);
+
+/// The lines a part skipped: the first few by number within the part, and a count of the
+/// rest (so memory does not grow with the damage).
+#[derive(Debug, Default)]
+struct Problems {
+    lines: Vec<(usize, String)>,
+    more: usize,
+}
+
+impl Problems {
+    fn push(&mut self, number: usize, why: String) {
+        if self.lines.len() < Warnings::NAMED {
+            self.lines.push((number, why));
+        } else {
+            self.more += 1;
+        }
+    }
+}
 
 /// `parts + 1` offsets from 0 to `len`, each inner one just after a newline.
 fn line_bounds(path: &Path, len: u64, parts: usize) -> io::Result<Vec<u64>> {
@@ -534,26 +550,26 @@ fn line_bounds(path: &Path, len: u64, parts: usize) -> io::Result<Vec<u64>> {
             }
             at += n as u64;
         }
-        bounds.push(at);
+        // The file may have grown since `len` was read; the scan reads up to `len` only.
+        bounds.push(at.min(len));
     }
     bounds.push(len);
     Ok(bounds)
 }
 
-/// Reads the lines in `from..to`; returns how many there were and the problems by line
-/// number within the part.
+/// Reads the lines in `from..to`; returns how many there were and the problems.
 fn scan_part(
     path: &Path,
     from: u64,
     to: u64,
     mut each: impl FnMut(&[u8], &[u8]) -> serde_json::Result<()>,
-) -> io::Result<(usize, Vec<(usize, String)>)> {
+) -> io::Result<(usize, Problems)> {
     let mut file = File::open(path)?;
     file.seek(SeekFrom::Start(from))?;
     let mut reader = file.take(to - from);
     let finder = memchr::memmem::Finder::new(SCAN_END);
     let mut prefix = Vec::with_capacity(1024);
-    let mut problems = Vec::new();
+    let mut problems = Problems::default();
     let mut number = 0;
     let mut line = |number: usize, line: &[u8]| {
         let line = line.trim_ascii();
@@ -561,7 +577,7 @@ fn scan_part(
             return;
         }
         if let Some(schema) = schema_of(line).filter(|&s| s > SCHEMA) {
-            problems.push((number, newer(schema)));
+            problems.push(number, newer(schema));
             return;
         }
         if let Some(end) = finder.find(line) {
@@ -573,7 +589,7 @@ fn scan_part(
             }
         }
         if let Err(e) = each(line, line) {
-            problems.push((number, why(line, &e)));
+            problems.push(number, damaged(&e));
         }
     };
     // Lines are read in place from a large buffer, not copied out one by one.
@@ -605,17 +621,14 @@ fn scan_part(
     Ok((number, problems))
 }
 
-/// Why a line was skipped, in words.
-fn problem(path: &Path, number: usize, line: &[u8], error: &serde_json::Error) -> String {
-    format!("{} line {number} {}", path.display(), why(line, error))
+/// "<log> line 7 is damaged (…); skipped it"
+fn skipped(path: &Path, number: usize, why: &str) -> String {
+    format!("{} line {number} {why}", path.display())
 }
 
-/// "is damaged (…); skipped it", or the same for a newer schema.
-fn why(line: &[u8], error: &serde_json::Error) -> String {
-    match schema_of(line) {
-        Some(schema) if schema > SCHEMA => newer(schema),
-        _ => format!("is damaged ({error}); skipped it"),
-    }
+/// Why a line that is not of a newer schema could not be read.
+fn damaged(error: &serde_json::Error) -> String {
+    format!("is damaged ({error}); skipped it")
 }
 
 /// The last readable entry, read from the end of the file (the log can be long).
@@ -658,11 +671,6 @@ pub fn last(path: &Path) -> io::Result<Option<Entry>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[derive(Deserialize)]
-    struct Id {
-        id: String,
-    }
 
     fn ids(path: &Path) -> (Vec<String>, Warnings) {
         let mut ids = Vec::new();
@@ -830,6 +838,6 @@ mod tests {
         assert_eq!(warnings.lines.len(), 5);
         assert_eq!(warnings.more, 7);
         let messages = warnings.messages(&path);
-        assert!(messages[5].starts_with("7 more damaged lines"));
+        assert!(messages[5].starts_with("7 more lines in "), "{messages:?}");
     }
 }

@@ -91,7 +91,7 @@ impl LocalStart {
             && matches!(b.get(10), Some(b'T' | b't' | b' '))
             && b.get(13) == Some(&b':')
             && b.get(16) == Some(&b':');
-        if !separators || !valid_offset(&b[19..]) {
+        if !separators || !b.get(19..).is_some_and(valid_offset) {
             return None;
         }
         let date =
@@ -461,7 +461,11 @@ impl Tally {
             distractions: distractions
                 .into_iter()
                 .take(top)
-                .map(|(count, text, _)| Distraction { text, count })
+                // The log is a file anyone can edit: its text is shown without escapes.
+                .map(|(count, text, _)| Distraction {
+                    text: crate::text::sanitize(&text),
+                    count,
+                })
                 .collect(),
         }
     }
@@ -728,6 +732,7 @@ mod tests {
         assert_eq!(LocalStart::parse("2026-11-20"), None);
         assert_eq!(LocalStart::parse("2026-11-20T09:00:00+25:00"), None);
         assert_eq!(LocalStart::parse("2026-11-20T09:00:00"), None);
+        assert_eq!(LocalStart::parse("2026-11-20T09:00:"), None);
     }
 
     #[test]

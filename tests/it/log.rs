@@ -752,6 +752,44 @@ fn a_session_that_cannot_be_logged_stays_in_its_journal_and_is_logged_later() {
         "the journal stays until the session is logged"
     );
 
+    // It does not stand in the way of a new session meanwhile.
+    let meanwhile = focus_in(&home)
+        .args(["--offline", "start", "Meanwhile", "--for", "25m"])
+        .input("/quit\n")
+        .run();
+    assert!(
+        meanwhile.ok().contains("Block 1 of 1 begins"),
+        "{}",
+        meanwhile.stdout()
+    );
+    assert!(
+        meanwhile
+            .stderr()
+            .contains("the closed session \"Write blog post draft\" is still not logged"),
+        "{}",
+        meanwhile.stderr()
+    );
+    let meanwhile_journal = journal
+        .parent()
+        .unwrap()
+        .read_dir()
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p != &journal && p.extension().is_some_and(|e| e == "jsonl"))
+        .expect("the new session's journal");
+    fs::remove_file(meanwhile_journal).unwrap();
+    // Resuming only that session says why it cannot.
+    let still = focus_in(&home).args(["--offline", "resume"]).run();
+    assert_eq!(still.code(), 1);
+    assert!(
+        still.stderr().contains(&format!(
+            "the closed session above is still not logged; once {} can be written, `focus resume` logs it",
+            log.display()
+        )),
+        "{}",
+        still.stderr()
+    );
+
     fs::remove_dir(&log).unwrap();
     let later = focus_in(&home).args(["--offline", "resume"]).run();
     later.ok();
@@ -804,4 +842,55 @@ fn a_model_review_narrates_the_figures_focus_computed() {
         asked.contains("Start small: one 25-minute session tomorrow"),
         "{asked}"
     );
+}
+
+#[test]
+fn ctrl_c_during_the_coachs_reply_stops_the_reply_not_the_reflection() {
+    use std::time::Duration;
+
+    use crate::server::{Part, text_chunk};
+
+    let home = known_session();
+    let server = Server::start([
+        Response::stream(vec![Part::Endless(
+            format!("data: {}\n\n", text_chunk("so ")).into_bytes(),
+            Duration::from_millis(10),
+        )]),
+        extraction(&json!({"outcome": "yes"})),
+        Response::sse(reply(&["Well done."])),
+    ]);
+    let mut running = with_model(&home, &server).spawn();
+    running.expect("Did you reach the session's goal?");
+    running.send("yes");
+    running.expect("What helped you stay focused?");
+    running.send("music");
+    // The coach's reply is under way once the server has its request (it streams without a
+    // line end, so the harness cannot wait for its text).
+    let asked = std::time::Instant::now();
+    while server.requests().is_empty() {
+        assert!(
+            asked.elapsed() < Duration::from_secs(30),
+            "the reply was asked for"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &running.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+    // The reply stops (well before its 20-second limit), the connection closes, and the
+    // next question comes.
+    assert!(server.wait_left(1, Duration::from_secs(10)));
+    running.expect("What pulled you away?");
+    running.send("/done");
+    let (status, stdout, stderr) = running.finish();
+    assert!(status.success(), "{stderr}");
+    assert!(
+        stdout.contains("Logged as session 20261120-090000"),
+        "{stdout}"
+    );
+    let [entry] = entries(home.path()).try_into().expect("one entry");
+    assert_eq!(entry["helped"], "music");
+    assert_eq!(entry["summary"], "Well done.");
 }

@@ -390,6 +390,14 @@ impl Session {
         &self.plan
     }
 
+    /// The distractions parked so far, oldest first.
+    pub fn parked(&self) -> impl Iterator<Item = &str> {
+        self.captures
+            .iter()
+            .filter(|c| c.kind == CaptureKind::Distraction)
+            .map(|c| c.text.as_str())
+    }
+
     /// Every plan block as it ran (or did not: `started` is `None`).
     pub fn block_runs(&self) -> Vec<BlockRun> {
         let until = self.ended.or(self.last_seen);
@@ -886,7 +894,16 @@ impl Session {
             Phase::Working(i) | Phase::Paused(i) => Some(i),
             Phase::Break(i) => just_before(i, self.runs[i].started),
             Phase::Waiting(i) => just_before(i, self.waiting_since),
-            Phase::Reflecting(Why::PlanDone) => just_before(self.runs.len(), self.ended),
+            // Once a reflection question has been answered or skipped, the session stays over
+            // (an extension would start the reflection afresh and lose those answers).
+            Phase::Reflecting(Why::PlanDone)
+                if self
+                    .reflection
+                    .as_ref()
+                    .is_none_or(|form| form.turns().is_empty()) =>
+            {
+                just_before(self.runs.len(), self.ended)
+            }
             _ => None,
         }
     }
@@ -1130,12 +1147,7 @@ impl Session {
         self.phase = Phase::Reflecting(why);
         self.ended = Some(at);
         self.waiting_since = None;
-        let parked = self
-            .captures
-            .iter()
-            .filter(|c| c.kind == CaptureKind::Distraction)
-            .count();
-        self.reflection = Some(Form::new(self.criteria().len(), parked));
+        self.reflection = Some(Form::new(self.criteria().len(), self.parked().count()));
         self.why = Some(why);
         said.push(Message::Reflect {
             why,
@@ -1166,22 +1178,13 @@ impl Session {
     /// A reflection question with what its wording needs.
     fn question(&self, question: Question, retry: Option<&'static str>) -> Message {
         let item = match question {
-            Question::Parked(n) => self
-                .captures
-                .iter()
-                .filter(|c| c.kind == CaptureKind::Distraction)
-                .nth(n)
-                .map(|c| c.text.clone()),
+            Question::Parked(n) => self.parked().nth(n).map(str::to_owned),
             _ => None,
         };
         Message::Question {
             question,
             criteria: self.criteria(),
-            parked: self
-                .captures
-                .iter()
-                .filter(|c| c.kind == CaptureKind::Distraction)
-                .count() as u32,
+            parked: self.parked().count() as u32,
             item,
             retry,
         }

@@ -1258,6 +1258,20 @@ fn a_check_in_passed_as_the_session_ends_gets_no_follow_up_in_the_reflection() {
 }
 
 #[test]
+fn once_the_reflection_has_an_answer_the_last_block_cannot_be_extended() {
+    let mut live = Live::new(plan_of(Method::Deep, Some(60), None), Rules::default());
+    live.person(Event::Start, hm(9, 0));
+    live.run_to(hm(10, 0));
+    live.person(reply("yes"), hm(10, 1));
+    let effects = live.person(Event::Extend { minutes: 10 }, hm(10, 2));
+    assert_eq!(said(&effects), ["refused /extend in Reflecting(PlanDone)"]);
+    assert_eq!(
+        live.machine.session.answers().unwrap().achieved,
+        Some(Achieved::Yes)
+    );
+}
+
+#[test]
 fn a_closed_session_cannot_be_reopened() {
     let mut live = Live::pomodoros();
     live.person(Event::Done, hm(9, 0));
