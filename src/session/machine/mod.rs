@@ -878,6 +878,12 @@ impl Session {
             count,
             no_rationale,
         });
+        // In the reflection, the question still waits: ask it again under the note.
+        if matches!(self.phase, Phase::Reflecting(_))
+            && let Some(question) = self.current_question()
+        {
+            said.push(question);
+        }
         true
     }
 

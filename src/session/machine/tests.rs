@@ -1229,12 +1229,13 @@ fn a_distraction_parked_during_the_reflection_is_reviewed_too() {
     let mut live = Live::pomodoros();
     live.person(Event::Start, hm(9, 0));
     live.person(Event::Done, hm(9, 10));
-    live.person(
+    let effects = live.person(
         Event::Park {
             text: "book the dentist".into(),
         },
         hm(9, 11),
     );
+    assert_eq!(said(&effects), ["captured Distraction #1", "ask Goal"]);
     for text in ["yes", "", "", "", "4", "", ""] {
         live.person(reply(text), hm(9, 12));
     }
