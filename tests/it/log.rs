@@ -51,6 +51,15 @@ fn entries(home: &Path) -> Vec<Value> {
         .collect()
 }
 
+/// Takes the known session through its reflection offline, with [`ANSWERS`].
+fn reflect_offline(home: &Home) {
+    focus_in(home)
+        .args(["--offline", "resume"])
+        .input(ANSWERS)
+        .run()
+        .ok();
+}
+
 /// `focus resume` pointed at `server` as its model.
 fn with_model(home: &Home, server: &Server) -> Focus {
     focus_in(home)
@@ -331,11 +340,7 @@ fn a_model_that_cannot_be_reached_leaves_the_offline_record() {
 #[test]
 fn the_next_session_opens_with_the_last_next_step_and_open_parked_items() {
     let home = known_session();
-    focus_in(&home)
-        .args(["--offline", "resume"])
-        .input(ANSWERS)
-        .run()
-        .ok();
+    reflect_offline(&home);
     let next = focus_in(&home)
         .args([
             "--offline",
@@ -658,11 +663,7 @@ fn what_the_log_says_is_printed_without_terminal_escapes() {
 #[test]
 fn export_writes_csv_json_and_calendar_events() {
     let home = known_session();
-    focus_in(&home)
-        .args(["--offline", "resume"])
-        .input(ANSWERS)
-        .run()
-        .ok();
+    reflect_offline(&home);
     let csv = focus_in(&home)
         .args(["export", "--format", "csv"])
         .run()
