@@ -37,12 +37,14 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Command::Start(args) => {
             let loaded = load_settings(cli.config.as_deref(), &env, &dirs)?;
             let offline = coach::offline_before_asking(&loaded.settings.llm, &env, cli.offline);
-            running::start(&args, &loaded.settings, &env, offline.as_ref())
+            let prompts = prompts(&dirs)?;
+            running::start(&args, &loaded.settings, &env, offline.as_ref(), &prompts)
         }
         Command::Resume => {
             let loaded = load_settings(cli.config.as_deref(), &env, &dirs)?;
             let offline = coach::offline_before_asking(&loaded.settings.llm, &env, cli.offline);
-            running::resume(&loaded.settings, &env, offline.as_ref())
+            let prompts = prompts(&dirs)?;
+            running::resume(&loaded.settings, &env, offline.as_ref(), &prompts)
         }
         Command::Log(args) => {
             let loaded = load_settings(cli.config.as_deref(), &env, &dirs)?;
@@ -67,17 +69,27 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                 &env,
                 cli.offline || args.figures,
             );
-            reading::review(&loaded.settings, &env, offline.as_ref())
+            reading::review(&loaded.settings, &env, offline.as_ref(), &prompts(&dirs)?)
         }
         Command::Ask(args) => {
             let loaded = load_settings(cli.config.as_deref(), &env, &dirs)?;
-            asking::ask(&args, &loaded.settings, &env, cli.offline)
+            asking::ask(&args, &loaded.settings, &env, cli.offline, &prompts(&dirs)?)
         }
     };
     match result {
         Err(err) if err.is_broken_pipe() => Ok(()),
         other => other,
     }
+}
+
+/// The coach's prompt templates: built in, each replaceable by a same-named file in
+/// `<config dir>/focus/prompts/`.
+fn prompts(dirs: &Dirs) -> Result<coach::prompts::Prompts, Error> {
+    let dir = dirs
+        .config
+        .as_ref()
+        .map(|c| c.join("focus").join("prompts"));
+    Ok(coach::prompts::Prompts::load(dir.as_deref())?)
 }
 
 /// Loads settings and prints their warnings.

@@ -5,6 +5,7 @@
 
 use std::io;
 
+use crate::coach::prompts::PromptError;
 use crate::config::ConfigError;
 use crate::llm::LlmError;
 use crate::session::PlanError;
@@ -23,6 +24,9 @@ pub enum Error {
     Config(#[from] ConfigError),
     #[error(transparent)]
     Plan(#[from] PlanError),
+    /// A prompt template in the config directory is broken.
+    #[error(transparent)]
+    Prompt(#[from] PromptError),
     /// Input that parsed but does not make sense (e.g. an end time before the start).
     #[error("{0}")]
     Input(String),
@@ -53,7 +57,7 @@ impl Error {
 
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Config(_) | Error::Plan(_) | Error::Input(_) => EXIT_USAGE,
+            Error::Config(_) | Error::Plan(_) | Error::Prompt(_) | Error::Input(_) => EXIT_USAGE,
             Error::State(_) | Error::Journal(_) | Error::Model(_) | Error::Io { .. } => {
                 EXIT_FAILURE
             }

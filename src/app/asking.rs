@@ -7,7 +7,8 @@ use futures::StreamExt;
 
 use super::running::session_status;
 use crate::cli::AskArgs;
-use crate::coach::{self, Offline, SYSTEM_PROMPT};
+use crate::coach::prompts::Prompts;
+use crate::coach::{self, Offline};
 use crate::config::{Env, Settings};
 use crate::error::Error;
 use crate::llm::{self, Ending, FinishReason, LlmError, Message, Reply, Request, Step};
@@ -20,14 +21,20 @@ pub(super) fn ask(
     settings: &Settings,
     env: &Env,
     offline: bool,
+    prompts: &Prompts,
 ) -> Result<(), Error> {
     let text = message(&args.text)?;
-    let mut messages = vec![Message::system(SYSTEM_PROMPT)];
+    // A one-off message has no template of its own: the system template's front matter
+    // sets the turn's parameters.
+    let system = prompts.render("system", minijinja::context! {})?;
+    let mut messages = vec![Message::system(system.text)];
     if let Some(status) = session_status(settings) {
         messages.push(Message::system(coach::session_context(&status)));
     }
     messages.push(Message::user(text));
-    let request = Request::new(messages);
+    let mut request = Request::new(messages);
+    request.temperature = system.params.temperature;
+    request.max_tokens = system.params.max_tokens;
 
     let chosen = if offline {
         Some("--offline")

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use futures::StreamExt;
 
 use super::to_stderr;
+use crate::coach::prompts::Prompts;
 use crate::coach::{offline, reflection};
 use crate::config::Settings;
 use crate::error::Error;
@@ -79,13 +80,14 @@ pub(super) fn offline_closing(machine: &Machine) -> Closing {
 pub(super) async fn model_closing(
     model: Arc<dyn ChatModel>,
     spent: Usage,
+    prompts: &Prompts,
     header: &Header,
     machine: &Machine,
     out: &mut impl Write,
 ) -> Closing {
     let _ = writeln!(out, "Thanks. The coach is writing up the session…");
     let _ = out.flush();
-    let work = write_up(model, spent, header, machine);
+    let work = write_up(model, spent, prompts, header, machine);
     tokio::select! {
         closing = work => closing,
         _ = tokio::signal::ctrl_c() => {
@@ -99,6 +101,7 @@ pub(super) async fn model_closing(
 async fn write_up(
     model: Arc<dyn ChatModel>,
     spent: Usage,
+    prompts: &Prompts,
     header: &Header,
     machine: &Machine,
 ) -> Closing {
@@ -109,7 +112,13 @@ async fn write_up(
     let mut usage = spent;
     let mut add = |u: Usage| usage.add(u);
 
-    let request = reflection::extraction_request(session);
+    let request = match reflection::extraction_request(prompts, session) {
+        Ok(request) => request,
+        Err(error) => {
+            to_stderr(&[format!("{error}; the record keeps your own answers")]);
+            return offline_closing(machine);
+        }
+    };
     let first = match collect(&model, &request).await {
         Ok((text, u)) => {
             add(u);
@@ -159,15 +168,21 @@ async fn write_up(
             ..Closing::default()
         },
     );
-    let summary = match collect(&model, &reflection::summary_request(&draft)).await {
-        Ok((text, u)) => {
-            add(u);
-            reflection::tidy_summary(&text)
-        }
+    let summary = match reflection::summary_request(prompts, &draft) {
+        Ok(request) => match collect(&model, &request).await {
+            Ok((text, u)) => {
+                add(u);
+                reflection::tidy_summary(&text)
+            }
+            Err(error) => {
+                to_stderr(&[format!(
+                    "the model could not write the summary ({error}); focus wrote its own"
+                )]);
+                None
+            }
+        },
         Err(error) => {
-            to_stderr(&[format!(
-                "the model could not write the summary ({error}); focus wrote its own"
-            )]);
+            to_stderr(&[format!("{error}; focus wrote the summary itself")]);
             None
         }
     };

@@ -593,6 +593,7 @@ pub(super) fn review(
     settings: &Settings,
     env: &crate::config::Env,
     offline: Option<&crate::coach::Offline>,
+    prompts: &crate::coach::prompts::Prompts,
 ) -> Result<(), Error> {
     let today = today();
     let this = Range {
@@ -646,7 +647,7 @@ pub(super) fn review(
             }
             Err(error) => return Err(error.into()),
         };
-        let request = crate::coach::review_request(&figures, &comparison, &suggestions);
+        let request = crate::coach::review_request(prompts, &figures, &comparison, &suggestions)?;
         writeln!(out).map_err(Error::io("cannot write to standard output"))?;
         super::asking::stream_reply(model, request, false).await
     })

@@ -14,6 +14,7 @@ use super::{plan_request, plan_start, to_stderr};
 use crate::cli::StartArgs;
 use crate::clock::{self, SessionClock};
 use crate::coach::Offline;
+use crate::coach::prompts::Prompts;
 use crate::config::{Env, Settings};
 use crate::error::Error;
 use crate::output;
@@ -59,6 +60,7 @@ pub(super) fn start(
     settings: &Settings,
     env: &Env,
     offline: Option<&Offline>,
+    prompts: &Prompts,
 ) -> Result<(), Error> {
     let (dir, found, _) = unfinished(settings)?;
     if let Some((path, header)) = found.journals.last() {
@@ -107,7 +109,7 @@ pub(super) fn start(
     );
     driver.send(Event::Start)?;
     drive(
-        with_coach(driver, settings, env, offline),
+        with_coach(driver, settings, env, offline, prompts),
         &header,
         settings,
     )
@@ -118,6 +120,7 @@ pub(super) fn resume(
     settings: &Settings,
     env: &Env,
     offline: Option<&Offline>,
+    prompts: &Prompts,
 ) -> Result<(), Error> {
     let (dir, found, recovery) = unfinished(settings)?;
     let mut paths: Vec<PathBuf> = found.journals.into_iter().map(|(path, _)| path).collect();
@@ -154,7 +157,7 @@ pub(super) fn resume(
     let mut driver = Driver::new(machine, journal, clock, out, bell(settings));
     driver.send(Event::Reopen)?;
     drive(
-        with_coach(driver, settings, env, offline),
+        with_coach(driver, settings, env, offline, prompts),
         &header,
         settings,
     )
@@ -167,11 +170,16 @@ fn with_coach<W: Write>(
     settings: &Settings,
     env: &Env,
     offline: Option<&Offline>,
+    prompts: &Prompts,
 ) -> Driver<W> {
     if offline.is_some() {
         return driver;
     }
-    driver.with_coach(Coach::new(settings.llm.clone(), env.clone()))
+    driver.with_coach(Coach::new(
+        settings.llm.clone(),
+        env.clone(),
+        prompts.clone(),
+    ))
 }
 
 /// Reminds the person where the last session stopped: its next step and the parked items it
@@ -283,8 +291,15 @@ fn drive<W: Write>(
                 };
                 match coach.model().await {
                     Ok(model) => {
-                        closing::model_closing(model, coach.spent, header, &machine, &mut out)
-                            .await
+                        closing::model_closing(
+                            model,
+                            coach.spent,
+                            &coach.prompts,
+                            header,
+                            &machine,
+                            &mut out,
+                        )
+                        .await
                     }
                     Err(error) => {
                         to_stderr(&[format!(

@@ -3,18 +3,40 @@
 //!
 //! [`offline`] is the deterministic wording used with no model; it is also what every
 //! check-in shows first, so a check-in never waits on a network. With a model, the coach
-//! sends [`SYSTEM_PROMPT`] and a description of the session ([`session_context`]) with the
-//! person's words.
+//! sends the `system` template ([`prompts`]) and a description of the session
+//! ([`session_context`]) with the person's words.
 
 pub mod offline;
+pub mod prompts;
 pub mod reflection;
 
+use minijinja::context;
+use serde::Serialize;
+
+use self::prompts::{PromptError, Prompts};
 use crate::config::{Env, LlmSettings};
 use crate::llm::{self, LlmError, Message, Request};
 use crate::session::machine::Status;
 
-/// The partner's role, tone and the workflow's rules, sent first in every conversation.
-pub const SYSTEM_PROMPT: &str = include_str!("../../prompts/system.md");
+/// The `system` template: the partner's role, tone and the workflow's rules, sent first in
+/// every conversation.
+pub fn system_message(prompts: &Prompts) -> Result<Message, PromptError> {
+    Ok(Message::system(prompts.render("system", context! {})?.text))
+}
+
+/// One turn: the system template, then template `name` rendered with `context` as the
+/// person's message, with the model parameters its front matter sets.
+pub fn turn(
+    prompts: &Prompts,
+    name: &str,
+    context: impl Serialize,
+) -> Result<Request, PromptError> {
+    let rendered = prompts.render(name, context)?;
+    let mut request = Request::new(vec![system_message(prompts)?, Message::user(rendered.text)]);
+    request.temperature = rendered.params.temperature;
+    request.max_tokens = rendered.params.max_tokens;
+    Ok(request)
+}
 
 /// Why the coach is working without a model.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,24 +90,20 @@ pub fn offline_before_asking(settings: &LlmSettings, env: &Env, flag: bool) -> O
         .then(|| Offline::Unavailable(LlmError::no_key(settings)))
 }
 
-/// What the model is told for `focus review`, before the figures.
-pub const REVIEW_PROMPT: &str = include_str!("../../prompts/review.md");
-
-/// The weekly review turn: the figures computed by focus, the comparison with last week, and
-/// the rule-based suggestions (for the model to pick from or improve on).
-pub fn review_request(figures: &str, comparison: &str, suggestions: &[String]) -> Request {
-    let ideas = suggestions
-        .iter()
-        .map(|s| format!("- {s}"))
-        .collect::<Vec<_>>()
-        .join("\n");
-    Request::new(vec![
-        Message::system(SYSTEM_PROMPT),
-        Message::system(REVIEW_PROMPT),
-        Message::user(format!(
-            "My figures for the last 7 days:\n\n{figures}\n{comparison}\n\nIdeas focus's own rules came up with:\n{ideas}\n\nPlease review my week."
-        )),
-    ])
+/// The weekly review turn (`review` template): the figures computed by focus, the
+/// comparison with last week, and the rule-based suggestions (for the model to pick from or
+/// improve on).
+pub fn review_request(
+    prompts: &Prompts,
+    figures: &str,
+    comparison: &str,
+    suggestions: &[String],
+) -> Result<Request, PromptError> {
+    turn(
+        prompts,
+        "review",
+        context! { figures => figures.trim_end(), comparison, ideas => suggestions },
+    )
 }
 
 /// The session described for a model: where it is, the figures so far and what was captured.
@@ -94,4 +112,81 @@ pub fn session_context(status: &Status) -> String {
         "The person is in a focus session right now. Where it stands:\n{}",
         offline::status(status)
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{FixedOffset, TimeZone};
+
+    use super::*;
+    use crate::session::machine::{Event, Machine, Rules};
+    use crate::session::{Method, PlanRequest, Rhythms, plan};
+    use crate::store::log::Entry;
+
+    /// Every built-in template, rendered by the code that sends it: a variable a template
+    /// uses but the code does not give fails here.
+    #[test]
+    fn every_built_in_template_renders_with_what_the_code_gives() {
+        let prompts = Prompts::builtin();
+        let at = FixedOffset::east_opt(0)
+            .unwrap()
+            .with_ymd_and_hms(2026, 11, 20, 9, 0, 0)
+            .unwrap();
+        let request = PlanRequest {
+            task: "Write the report".into(),
+            goal: Some("3 pages".into()),
+            block_goals: Vec::new(),
+            method: Method::Pomodoro,
+            minutes: Some(50),
+            stack: None,
+            work: None,
+            break_minutes: None,
+            start: at,
+        };
+        let mut machine = Machine::new(
+            plan(&request, &Rhythms::default()).unwrap(),
+            Rules::default(),
+        );
+        machine.handle(Event::Start, at);
+        machine.handle(Event::Done, at);
+        machine.handle(Event::Reply { text: "yes".into() }, at);
+        machine.handle(
+            Event::Reply {
+                text: "music".into(),
+            },
+            at,
+        );
+        let session = machine.session();
+
+        assert!(system_message(&prompts).is_ok());
+        let review =
+            review_request(&prompts, "Sessions 3", "Up from 2.", &["Try this.".into()]).unwrap();
+        let text = &review.messages[1].content;
+        assert!(
+            text.contains("Sessions 3") && text.contains("- Try this."),
+            "{text}"
+        );
+
+        let extraction = reflection::extraction_request(&prompts, session).unwrap();
+        assert_eq!(extraction.temperature, Some(0.0), "from its front matter");
+        assert!(extraction.messages[1].content.contains("A: music"));
+
+        let reply = reflection::reply_request(&prompts, session).unwrap();
+        assert_eq!(reply.max_tokens, Some(120));
+        assert!(
+            reply.messages[1]
+                .content
+                .ends_with("Reply to my last answer.")
+        );
+
+        let entry: Entry =
+            serde_json::from_str(include_str!("../../tests/fixtures/log/expected-entry.json"))
+                .unwrap();
+        let summary = reflection::summary_request(&prompts, &entry).unwrap();
+        assert!(
+            summary.messages[1]
+                .content
+                .contains("\"next_step\":\"find the stats for tip 3\"")
+        );
+    }
 }

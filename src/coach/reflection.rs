@@ -10,17 +10,16 @@ use std::fmt::Write as _;
 
 use serde_json::{Map, Value};
 
-use super::SYSTEM_PROMPT;
+use minijinja::context;
+
 use super::offline::question_text;
+use super::prompts::{PromptError, Prompts};
+use super::turn;
 use crate::llm::{Message, Request};
 use crate::session::machine::Session;
 use crate::session::reflection::{Achieved, Answers, Fate, Question, Turn};
 use crate::store::log::Entry;
 use crate::text;
-
-pub const REFLECTION_PROMPT: &str = include_str!("../../prompts/reflection.md");
-pub const SUMMARY_PROMPT: &str = include_str!("../../prompts/summary.md");
-pub const REPLY_PROMPT: &str = include_str!("../../prompts/reflection-reply.md");
 
 /// The longest free-text field kept from the model, in characters.
 const FIELD_CHARS: usize = 300;
@@ -67,15 +66,14 @@ pub fn transcript(session: &Session) -> String {
     out
 }
 
-/// The request for the coach's short reply to the answer just given.
-pub fn reply_request(session: &Session) -> Request {
-    let mut request = Request::new(vec![
-        Message::system(SYSTEM_PROMPT),
-        Message::system(REPLY_PROMPT),
-        Message::user(format!("{}\nReply to my last answer.", transcript(session))),
-    ]);
-    request.max_tokens = Some(120);
-    request
+/// The request for the coach's short reply to the answer just given
+/// (`reflection-reply` template).
+pub fn reply_request(prompts: &Prompts, session: &Session) -> Result<Request, PromptError> {
+    turn(
+        prompts,
+        "reflection-reply",
+        context! { transcript => transcript(session).trim_end() },
+    )
 }
 
 /// Whether the coach replies to this turn: a free-text answer that says something.
@@ -93,15 +91,13 @@ pub fn worth_a_reply(turn: &Turn) -> bool {
     )
 }
 
-/// The request that asks for the record's fields as JSON.
-pub fn extraction_request(session: &Session) -> Request {
-    let mut request = Request::new(vec![
-        Message::system(SYSTEM_PROMPT),
-        Message::system(REFLECTION_PROMPT),
-        Message::user(transcript(session)),
-    ]);
-    request.temperature = Some(0.0);
-    request
+/// The request that asks for the record's fields as JSON (`reflection` template).
+pub fn extraction_request(prompts: &Prompts, session: &Session) -> Result<Request, PromptError> {
+    turn(
+        prompts,
+        "reflection",
+        context! { transcript => transcript(session).trim_end() },
+    )
 }
 
 /// The same request once more, after a reply that did not validate.
@@ -280,19 +276,19 @@ fn has_value(a: &Answers, question: Question) -> bool {
     }
 }
 
-/// The request for the summary, given the record so far.
-pub fn summary_request(entry: &Entry) -> Request {
+/// The request for the summary, given the record so far (`summary` template).
+pub fn summary_request(prompts: &Prompts, entry: &Entry) -> Result<Request, PromptError> {
     let mut record = serde_json::to_value(entry).expect("entries serialize");
     if let Value::Object(map) = &mut record {
         for key in ["schema", "summary", "model", "usage", "plan", "time_scale"] {
             map.remove(key);
         }
     }
-    Request::new(vec![
-        Message::system(SYSTEM_PROMPT),
-        Message::system(SUMMARY_PROMPT),
-        Message::user(format!("The record:\n{record}")),
-    ])
+    turn(
+        prompts,
+        "summary",
+        context! { record => record.to_string() },
+    )
 }
 
 /// The model's summary as the log keeps it: sanitized prose on one paragraph, at most six

@@ -130,7 +130,12 @@ impl OpenAiCompatible {
             body["max_tokens"] = max.into();
         }
         if let Some(temperature) = request.temperature {
-            body["temperature"] = temperature.into();
+            // Through its shortest decimal form: 0.3 goes out as 0.3, not 0.30000001192….
+            let exact: f64 = temperature
+                .to_string()
+                .parse()
+                .unwrap_or_else(|_| f64::from(temperature));
+            body["temperature"] = exact.into();
         }
         body
     }

@@ -24,6 +24,7 @@ use tokio::time::Instant;
 
 use super::command::{self, Command};
 use crate::clock::{self, SessionClock};
+use crate::coach::prompts::Prompts;
 use crate::coach::{offline, reflection};
 use crate::config::{Env, LlmSettings};
 use crate::error::Error;
@@ -40,6 +41,7 @@ const REPLY_LIMIT: Duration = Duration::from_secs(20);
 #[derive(Debug)]
 pub struct Coach {
     link: Link,
+    pub prompts: Prompts,
     pub spent: Usage,
 }
 
@@ -52,9 +54,10 @@ enum Link {
 }
 
 impl Coach {
-    pub fn new(settings: LlmSettings, env: Env) -> Coach {
+    pub fn new(settings: LlmSettings, env: Env, prompts: Prompts) -> Coach {
         Coach {
             link: Link::Unconnected(Box::new((settings, env))),
+            prompts,
             spent: Usage::default(),
         }
     }
@@ -315,7 +318,10 @@ impl<W: Write> Driver<W> {
             Ok(model) => model,
             Err(error) => return self.coach_gone(&error.to_string()),
         };
-        let request = reflection::reply_request(self.machine.session());
+        let request = match reflection::reply_request(&coach.prompts, self.machine.session()) {
+            Ok(request) => request,
+            Err(error) => return self.coach_gone(&error.to_string()),
+        };
         let mut reply = Reply::new(&request);
         let mut stream = llm::with_trim(model, request);
         let limit = tokio::time::sleep(REPLY_LIMIT);

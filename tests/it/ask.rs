@@ -474,3 +474,40 @@ fn a_finished_reply_without_done_on_an_open_connection_is_complete() {
     let run = ask_at(&server).arg("hello").run();
     assert_eq!(run.ok(), "All done.\n");
 }
+
+#[test]
+fn a_prompt_template_in_the_config_directory_replaces_the_built_in_one() {
+    let server = Server::start([Response::sse(reply(&["Sure."]))]);
+    let run = ask_at(&server);
+    let prompts = run.home().join(".config/focus/prompts");
+    std::fs::create_dir_all(&prompts).unwrap();
+    std::fs::write(
+        prompts.join("system.md"),
+        "+++\ntemperature = 0.3\n+++\nYou are a terse coach.\n",
+    )
+    .unwrap();
+    let home = run.home_handle();
+    run.arg("hello").run().ok();
+    let [sent] = server.requests().try_into().expect("one request");
+    let body = sent.json();
+    assert_eq!(body["messages"][0]["content"], "You are a terse coach.");
+    assert_eq!(body["temperature"], 0.3);
+
+    // A broken one stops focus before anything is sent, naming the file.
+    std::fs::write(
+        prompts.join("system.md"),
+        "+++\ntemprature = 0.3\n+++\nHi\n",
+    )
+    .unwrap();
+    let broken = focus_in(&home)
+        .env("FOCUS__LLM__BASE_URL", server.url())
+        .args(["ask", "hello"])
+        .run();
+    let error = broken.usage_error();
+    assert!(
+        error.contains(&format!("{}", prompts.join("system.md").display()))
+            && error.contains("unknown field `temprature`"),
+        "{error}"
+    );
+    assert_eq!(server.requests().len(), 1);
+}

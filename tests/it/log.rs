@@ -227,7 +227,7 @@ fn a_model_turns_the_reflection_into_checked_fields_and_a_summary() {
     assert_eq!(entry["usage"]["prompt_tokens"], 36);
 
     let [answer, extract, summarize] = server.requests().try_into().expect("three requests");
-    let asked = answer.json()["messages"][2]["content"]
+    let asked = answer.json()["messages"][1]["content"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -237,7 +237,7 @@ fn a_model_turns_the_reflection_into_checked_fields_and_a_summary() {
         ),
         "{asked}"
     );
-    let transcript = extract.json()["messages"][2]["content"]
+    let transcript = extract.json()["messages"][1]["content"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -250,7 +250,7 @@ fn a_model_turns_the_reflection_into_checked_fields_and_a_summary() {
     assert!(transcript.contains("A: (skipped)"));
     assert!(transcript.contains("  2. book the dentist"));
     assert_eq!(extract.json()["temperature"], 0.0);
-    let record = summarize.json()["messages"][2]["content"]
+    let record = summarize.json()["messages"][1]["content"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -296,9 +296,9 @@ fn invalid_json_is_asked_for_once_more_then_the_persons_answers_stand() {
     assert_eq!(requests.len(), 7);
     let retry = requests[5].json();
     let messages = retry["messages"].as_array().unwrap();
-    assert_eq!(messages[3]["content"], "Sure! The person did well.");
+    assert_eq!(messages[2]["content"], "Sure! The person did well.");
     assert!(
-        messages[4]["content"]
+        messages[3]["content"]
             .as_str()
             .unwrap()
             .contains("not a JSON object"),
@@ -837,7 +837,7 @@ fn a_model_review_narrates_the_figures_focus_computed() {
     );
     let [sent] = server.requests().try_into().expect("one request");
     let body = sent.json();
-    let asked = body["messages"][2]["content"].as_str().unwrap();
+    let asked = body["messages"][1]["content"].as_str().unwrap();
     assert!(asked.contains("Sessions      0 on 0 days"), "{asked}");
     assert!(
         asked.contains("Start small: one 25-minute session tomorrow"),
