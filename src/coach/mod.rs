@@ -6,6 +6,7 @@
 //! sends the `system` template ([`prompts`]) and a description of the session
 //! ([`session_context`]) with the person's words.
 
+pub mod context;
 pub mod offline;
 pub mod prompts;
 pub mod reflection;
