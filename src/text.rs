@@ -43,14 +43,19 @@ impl Sanitizer {
     }
 
     /// The printable part of `piece`: escape sequences removed, control characters dropped but
-    /// for `\n` and `\t`, `\r` dropped (so `\r\n` becomes `\n`), and the bidirectional
-    /// overrides that can make text read differently from what it is.
+    /// for `\n` and `\t`, `\r` dropped (so `\r\n` becomes `\n`), the bidirectional
+    /// overrides that can make text read differently from what it is dropped, and so are
+    /// the invisible characters that can hide text (zero-width space, word joiners, tag
+    /// characters); the Unicode line and paragraph separators become `\n`.
     pub fn push(&mut self, piece: &str) -> String {
         let mut out = String::with_capacity(piece.len());
         for c in piece.chars() {
-            if let Some(c) = self.feed(c)
-                && (!c.is_control() || c == '\n' || c == '\t')
+            let Some(c) = self.feed(c) else { continue };
+            if matches!(c, '\u{2028}' | '\u{2029}') {
+                out.push('\n');
+            } else if (!c.is_control() || c == '\n' || c == '\t')
                 && !is_bidi_control(c)
+                && !is_invisible(c)
             {
                 out.push(c);
             }
@@ -104,6 +109,16 @@ pub fn strip_escapes(text: &str) -> String {
     text.chars().filter_map(|c| sanitizer.feed(c)).collect()
 }
 
+/// Characters that show nothing and can hide text: zero-width space, word joiner and the
+/// invisible operators, the byte-order mark, and the tag characters. (The zero-width
+/// joiners that emoji and some scripts need stay.)
+pub fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200b}' | '\u{2060}'..='\u{2064}' | '\u{feff}' | '\u{e0000}'..='\u{e007f}'
+    )
+}
+
 /// The characters that reorder the text around them (LRE … RLO, LRI … PDI).
 pub fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
@@ -120,6 +135,18 @@ pub fn truncate(text: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn invisible_characters_go_and_line_separators_become_newlines() {
+        assert_eq!(
+            sanitize("a\u{200b}b\u{2060}c\u{feff}d\u{e0041}\u{e0042}e\u{2028}f\u{2029}g"),
+            "abcde\nf\ng"
+        );
+        // Emoji and scripts that need joiners keep them.
+        let family = "\u{1f468}\u{200d}\u{1f469}\u{200d}\u{1f467}";
+        assert_eq!(sanitize(family), family);
+        assert_eq!(sanitize("\u{645}\u{200c}\u{6cc}"), "\u{645}\u{200c}\u{6cc}");
+    }
 
     #[test]
     fn keeps_text_newlines_and_tabs() {
