@@ -49,10 +49,25 @@ pub struct OpenAiCompatible {
 #[derive(Debug)]
 struct Shared {
     target: Target,
+    /// Kept to remove it from what the server says: a proxy that echoes the key in an error
+    /// body must not get it printed. (`ApiKey` hides it from `Debug`.)
+    key: ApiKey,
     include_usage: bool,
     first_token: Duration,
     idle: Duration,
     max_retries: u32,
+}
+
+impl Shared {
+    /// `text` with the API key, wherever it appears, replaced by `[your API key]`.
+    fn hide_key(&self, text: &str) -> String {
+        // A short "key" (a placeholder for a local server) could match ordinary words.
+        let key = self.key.expose();
+        if key.len() < 8 {
+            return text.to_owned();
+        }
+        text.replace(key, "[your API key]")
+    }
 }
 
 impl OpenAiCompatible {
@@ -108,6 +123,7 @@ impl OpenAiCompatible {
                     model: settings.model.clone(),
                     key_source: key_source(settings, env),
                 },
+                key: ApiKey::from(key.to_owned()),
                 include_usage: settings.include_usage,
                 first_token: Duration::from_secs(settings.first_token_timeout_secs.into()),
                 idle,
@@ -145,7 +161,10 @@ impl OpenAiCompatible {
         let target = &self.shared.target;
         match error {
             OpenAIError::Boxed(boxed) => match boxed.downcast::<HttpFailure>() {
-                Ok(failure) => (failure.classify(target), failure.retry_after),
+                Ok(mut failure) => {
+                    failure.body = self.shared.hide_key(&failure.body);
+                    (failure.classify(target), failure.retry_after)
+                }
                 Err(other) => (interrupted(&*other), None),
             },
             OpenAIError::Reqwest(e) if e.is_connect() || e.is_timeout() => {
@@ -166,7 +185,9 @@ impl OpenAiCompatible {
                 let failure = HttpFailure {
                     status: api.status_code.as_u16(),
                     retry_after: None,
-                    body: json!({ "error": api.api_error }).to_string(),
+                    body: self
+                        .shared
+                        .hide_key(&json!({ "error": api.api_error }).to_string()),
                 };
                 (failure.classify(target), None)
             }

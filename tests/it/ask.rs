@@ -86,6 +86,21 @@ fn a_refused_key_says_which_variable_to_check_and_is_not_retried() {
 }
 
 #[test]
+fn a_key_the_server_echoes_back_is_not_printed() {
+    let server = Server::start([Response::json(
+        401,
+        r#"{"error":{"message":"key sk-test-key is not valid for this proxy"}}"#,
+    )]);
+    let run = ask_at(&server).arg("hello").run();
+    let line = failure(&run);
+    assert!(!run.stderr().contains("sk-test-key"), "{}", run.stderr());
+    assert!(
+        line.contains("key [your API key] is not valid for this proxy"),
+        "{line}"
+    );
+}
+
+#[test]
 fn an_unknown_model_says_how_to_list_models() {
     let server = Server::start([Response::json(
         404,
