@@ -57,7 +57,11 @@ impl Error {
 
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Config(_) | Error::Plan(_) | Error::Prompt(_) | Error::Input(_) => EXIT_USAGE,
+            Error::Config(_)
+            | Error::Plan(_)
+            | Error::Prompt(_)
+            | Error::Input(_)
+            | Error::Model(LlmError::Settings(_)) => EXIT_USAGE,
             Error::State(_) | Error::Journal(_) | Error::Model(_) | Error::Io { .. } => {
                 EXIT_FAILURE
             }

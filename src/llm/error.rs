@@ -70,6 +70,11 @@ pub enum LlmError {
     Rejected { status: u16, message: String },
 
     #[error(
+        "the server refused a request this large (413: {message}): shorten the message, or raise the server's request size limit"
+    )]
+    TooLarge { message: String },
+
+    #[error(
         "the server failed ({status}: {message}){}: try again later, or check the server's log",
         after(*.retries)
     )]

@@ -213,12 +213,20 @@ impl OpenAiCompatible {
                     wait: Some(wait),
                 });
             }
+            // A server that asks for a long wait (a 503 in maintenance) is not waited on
+            // either: the failure is said now.
+            (error, Some(wait)) if wait > MAX_RETRY_AFTER => {
+                return Err(error.after_retries(attempt));
+            }
             (error, _) => error,
         };
         if !error.is_retryable() || attempt >= self.shared.max_retries {
             return Err(error.after_retries(attempt));
         }
-        let delay = wait.map_or_else(|| backoff(attempt), |w| w.min(MAX_RETRY_AFTER));
+        // `Retry-After: 0` is no reason to hammer the server: the usual backoff applies.
+        let delay = wait
+            .filter(|w| !w.is_zero())
+            .map_or_else(|| backoff(attempt), |w| w.min(MAX_RETRY_AFTER));
         Ok(Retry {
             attempt: attempt + 1,
             of: self.shared.max_retries,

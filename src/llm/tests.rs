@@ -91,6 +91,11 @@ fn error_bodies_of_every_shape_give_their_message() {
         (503, "", "the server failed (503: service unavailable)"),
         (
             413,
+            "Request Entity Too Large",
+            "the server refused a request this large (413: Request Entity Too Large): shorten the message",
+        ),
+        (
+            413,
             r#"{"error":{"message":"This model's maximum context length is 8192 tokens","code":"context_length_exceeded"}}"#,
             "too long for the model's context:",
         ),

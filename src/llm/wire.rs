@@ -228,6 +228,7 @@ impl HttpFailure {
                 message,
                 retries: 0,
             },
+            413 => LlmError::TooLarge { message },
             status => LlmError::Rejected { status, message },
         }
     }

@@ -419,6 +419,48 @@ fn a_huge_retry_after_fails_cleanly_instead_of_crashing() {
 }
 
 #[test]
+fn a_server_asking_for_a_long_wait_fails_at_once_and_retry_after_zero_still_backs_off() {
+    let server =
+        Server::start([Response::json(503, "down for maintenance").header("Retry-After", "600")]);
+    let started = std::time::Instant::now();
+    let line = failure(&ask_at(&server).arg("hello").run());
+    assert!(
+        line.contains("the server failed (503: down for maintenance)"),
+        "{line}"
+    );
+    assert_eq!(server.requests().len(), 1);
+    assert!(started.elapsed() < Duration::from_secs(30), "not waited on");
+
+    let server = Server::start([
+        Response::json(429, fixture("openai_error_429_rate_limit.json")).header("Retry-After", "0"),
+        Response::sse(reply(&["ok"])),
+    ]);
+    let run = ask_at(&server).arg("hello").run();
+    assert_eq!(run.ok(), "ok\n");
+    assert!(
+        !run.stderr().contains("retrying in 0.0 s"),
+        "{}",
+        run.stderr()
+    );
+    assert!(run.stderr().contains("retrying in 0."), "{}", run.stderr());
+}
+
+#[test]
+fn a_header_that_cannot_be_sent_is_a_configuration_error() {
+    let server = Server::start([Response::sse(reply(&["unused"]))]);
+    let run = ask_at(&server)
+        .config("[llm.headers]\n\"bad header\" = \"x\"\n")
+        .arg("hello")
+        .run();
+    let error = run.usage_error();
+    assert!(
+        error.contains("llm.headers.bad header cannot be sent"),
+        "{error}"
+    );
+    assert!(server.requests().is_empty());
+}
+
+#[test]
 fn redirects_are_not_followed_so_headers_never_reach_another_host() {
     let elsewhere = Server::start([Response::sse(reply(&["stolen"]))]);
     let server = Server::start([Response::json(307, "")
