@@ -15,6 +15,83 @@ pub struct Reply {
     prompt_estimate: u32,
     text_sanitizer: Sanitizer,
     reasoning_sanitizer: Sanitizer,
+    think: Think,
+}
+
+/// Splits a leading `<think>…</think>` block out of the answer: models such as DeepSeek-R1
+/// or Qwen3, served without a reasoning parser, put their thinking there rather than in a
+/// reasoning field. Tags split across pieces are recognised.
+#[derive(Debug, Clone, Default)]
+struct Think {
+    state: ThinkState,
+    /// Text held back until it is known which side of a tag it is on.
+    pending: String,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+enum ThinkState {
+    /// Nothing but whitespace yet: it may still open with `<think>`.
+    #[default]
+    Start,
+    Inside,
+    Answer,
+}
+
+const OPEN: &str = "<think>";
+const CLOSE: &str = "</think>";
+
+impl Think {
+    /// `piece` as (thinking, answer).
+    fn push(&mut self, piece: &str) -> (String, String) {
+        match self.state {
+            ThinkState::Answer => (String::new(), piece.to_owned()),
+            ThinkState::Start => {
+                self.pending.push_str(piece);
+                let lead = self.pending.trim_start();
+                if let Some(rest) = lead.strip_prefix(OPEN) {
+                    let rest = rest.to_owned();
+                    self.pending.clear();
+                    self.state = ThinkState::Inside;
+                    self.push(&rest)
+                } else if OPEN.starts_with(lead) {
+                    (String::new(), String::new())
+                } else {
+                    self.state = ThinkState::Answer;
+                    (String::new(), std::mem::take(&mut self.pending))
+                }
+            }
+            ThinkState::Inside => {
+                self.pending.push_str(piece);
+                if let Some(at) = self.pending.find(CLOSE) {
+                    let thinking = self.pending[..at].to_owned();
+                    let answer = self.pending[at + CLOSE.len()..]
+                        .trim_start_matches(['\n', '\r'])
+                        .to_owned();
+                    self.pending.clear();
+                    self.state = ThinkState::Answer;
+                    return (thinking, answer);
+                }
+                // Keep what could be the start of the closing tag.
+                let keep = (1..CLOSE.len())
+                    .rev()
+                    .find(|&n| self.pending.ends_with(&CLOSE[..n]))
+                    .unwrap_or(0);
+                let cut = self.pending.len() - keep;
+                let thinking = self.pending[..cut].to_owned();
+                self.pending.drain(..cut);
+                (thinking, String::new())
+            }
+        }
+    }
+
+    /// What is held back when the reply ends, as (thinking, answer).
+    fn finish(&mut self) -> (String, String) {
+        let pending = std::mem::take(&mut self.pending);
+        match self.state {
+            ThinkState::Inside => (pending, String::new()),
+            _ => (String::new(), pending),
+        }
+    }
 }
 
 /// How a reply ended.
@@ -59,6 +136,7 @@ impl Reply {
             prompt_estimate: request.estimated_tokens(),
             text_sanitizer: Sanitizer::new(),
             reasoning_sanitizer: Sanitizer::new(),
+            think: Think::default(),
         }
     }
 
@@ -70,9 +148,16 @@ impl Reply {
         }
         match item {
             Ok(Chunk::Text(piece)) => {
-                let safe = self.text_sanitizer.push(&piece);
+                let (thinking, answer) = self.think.push(&piece);
+                let thinking = self.reasoning_sanitizer.push(&thinking);
+                self.reasoning.push_str(&thinking);
+                let safe = self.text_sanitizer.push(&answer);
                 self.text.push_str(&safe);
-                Step::Text(safe)
+                if safe.is_empty() && !thinking.is_empty() {
+                    Step::Reasoning(thinking)
+                } else {
+                    Step::Text(safe)
+                }
             }
             Ok(Chunk::Reasoning(piece)) => {
                 let safe = self.reasoning_sanitizer.push(&piece);
@@ -86,15 +171,17 @@ impl Reply {
                 Step::Quiet
             }
             Ok(Chunk::Finished { reason, skipped }) => {
+                self.flush_think();
                 self.ending = Some(Ending::Finished { reason, skipped });
                 Step::Ended
             }
-            Err(error) if self.said_anything() => {
-                self.ending = Some(Ending::CutOff(error));
-                Step::Ended
-            }
             Err(error) => {
-                self.ending = Some(Ending::Failed(error));
+                self.flush_think();
+                self.ending = Some(if self.said_anything() {
+                    Ending::CutOff(error)
+                } else {
+                    Ending::Failed(error)
+                });
                 Step::Ended
             }
         }
@@ -144,7 +231,82 @@ impl Reply {
         })
     }
 
+    /// Text held back by the `<think>` splitter goes where it belongs.
+    fn flush_think(&mut self) {
+        let (thinking, answer) = self.think.finish();
+        let thinking = self.reasoning_sanitizer.push(&thinking);
+        self.reasoning.push_str(&thinking);
+        let answer = self.text_sanitizer.push(&answer);
+        self.text.push_str(&answer);
+    }
+
     fn said_anything(&self) -> bool {
         !self.text.is_empty() || !self.reasoning.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::llm::Message;
+
+    fn reply_of(pieces: &[&str]) -> (Reply, Vec<Step>) {
+        let mut reply = Reply::new(&Request::new(vec![Message::user("hi")]));
+        let mut steps: Vec<Step> = pieces
+            .iter()
+            .map(|p| reply.absorb(Ok(Chunk::Text((*p).to_owned()))))
+            .collect();
+        steps.push(reply.absorb(Ok(Chunk::Finished {
+            reason: FinishReason::Stop,
+            skipped: 0,
+        })));
+        (reply, steps)
+    }
+
+    #[test]
+    fn a_leading_think_block_is_reasoning_even_with_its_tags_split() {
+        let (reply, steps) = reply_of(&[
+            " <thi",
+            "nk>I should",
+            " plan.</th",
+            "ink>\n\nHere",
+            " is the answer.",
+        ]);
+        assert_eq!(reply.reasoning(), "I should plan.");
+        assert_eq!(reply.text(), "Here is the answer.");
+        let shown: String = steps
+            .iter()
+            .filter_map(|s| match s {
+                Step::Text(t) => Some(t.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(shown, "Here is the answer.");
+    }
+
+    #[test]
+    fn text_without_a_think_block_streams_at_once() {
+        let (reply, steps) = reply_of(&["Hello", " <think>not a block</think>"]);
+        assert_eq!(steps[0], Step::Text("Hello".into()));
+        assert_eq!(reply.text(), "Hello <think>not a block</think>");
+        assert_eq!(reply.reasoning(), "");
+        let (reply, _) = reply_of(&["  <b>bold</b>"]);
+        assert_eq!(reply.text(), "  <b>bold</b>");
+    }
+
+    #[test]
+    fn a_think_block_never_closed_is_all_reasoning() {
+        let (reply, _) = reply_of(&["<think>hmm", " still thinking</thi"]);
+        assert_eq!(reply.text(), "");
+        assert_eq!(reply.reasoning(), "hmm still thinking</thi");
+    }
+
+    #[test]
+    fn a_reply_cut_off_keeps_what_was_held_back() {
+        let mut reply = Reply::new(&Request::new(vec![Message::user("hi")]));
+        reply.absorb(Ok(Chunk::Text("<th".into())));
+        reply.absorb(Err(LlmError::EndedEarly));
+        assert_eq!(reply.text(), "<th");
+        assert!(reply.is_cut_off());
     }
 }
