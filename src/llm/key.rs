@@ -47,7 +47,7 @@ pub fn key_source(settings: &LlmSettings, env: &Env) -> String {
     }
 }
 
-/// The key to send: the variable's value, else the first line `api_key_cmd` prints, else
+/// The key to send: the variable's value, else the first non-blank line `api_key_cmd` prints, else
 /// `None`.
 pub async fn resolve_key(settings: &LlmSettings, env: &Env) -> Result<Option<ApiKey>, LlmError> {
     if let Some(key) = env.get(&settings.api_key_env) {
@@ -96,7 +96,8 @@ pub async fn resolve_key(settings: &LlmSettings, env: &Env) -> Result<Option<Api
     }
     let out = String::from_utf8(out)
         .map_err(|_| fail("it printed bytes that are not UTF-8".to_owned()))?;
-    match out.lines().next().map(str::trim).filter(|k| !k.is_empty()) {
+    // The first line with something on it (some tools print a blank line first).
+    match out.lines().map(str::trim).find(|k| !k.is_empty()) {
         Some(key) => Ok(Some(ApiKey(key.to_owned()))),
         None => Err(fail("it printed nothing".to_owned())),
     }

@@ -268,7 +268,11 @@ fn the_key_can_come_from_a_command() {
     let server = Server::start([Response::sse(reply(&["Hi."]))]);
     let run = focus()
         .env("FOCUS__LLM__BASE_URL", server.url())
-        .env("FOCUS__LLM__API_KEY_CMD", "printf 'sk-from-vault\\n'")
+        // A blank line first, as some password tools print.
+        .env(
+            "FOCUS__LLM__API_KEY_CMD",
+            "printf '\\n  \\nsk-from-vault\\nsecond line\\n'",
+        )
         .args(["ask", "hello"])
         .run();
     assert_eq!(run.ok(), "Hi.\n");
