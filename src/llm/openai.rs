@@ -12,6 +12,7 @@
 //! - there is no total request timeout (it would kill long replies): a connect timeout, a
 //!   deadline for the first token and a limit on the gap between chunks instead.
 
+use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -375,7 +376,11 @@ async fn send(
     let request = factory.build().await?;
     let mut response = http.execute(request).await.map_err(OpenAIError::Reqwest)?;
     if response.status().is_success() {
-        return Ok(response);
+        return Ok(if is_plain_json(&response) {
+            as_stream(response, idle).await
+        } else {
+            response
+        });
     }
     let status = response.status().as_u16();
     let retry_after = retry_after(response.headers(), clock::now().to_utc());
@@ -392,6 +397,75 @@ async fn send(
         retry_after,
         body: String::from_utf8_lossy(&body).into_owned(),
     })))
+}
+
+/// Whether a successful response is plain JSON: a server that ignored `"stream": true`.
+fn is_plain_json(response: &reqwest::Response) -> bool {
+    response
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.trim_start().starts_with("application/json"))
+}
+
+/// The most of a plain JSON answer that is read.
+const MAX_JSON_ANSWER: usize = 4 << 20;
+
+/// A whole chat completion, answered as plain JSON, turned into the event stream it would
+/// have been: one chunk with the message (and its reasoning), the usage, `[DONE]`. A body
+/// that is not a completion is handed on as it was (and reads as an empty reply).
+async fn as_stream(mut response: reqwest::Response, idle: Duration) -> reqwest::Response {
+    let status = response.status();
+    let mut body = Vec::new();
+    while body.len() < MAX_JSON_ANSWER {
+        match timeout(idle, response.chunk()).await {
+            Ok(Ok(Some(bytes))) => body.extend_from_slice(&bytes),
+            _ => break,
+        }
+    }
+    let events = serde_json::from_slice::<Value>(&body)
+        .ok()
+        .and_then(|completion| completion_events(&completion));
+    let (content_type, body) = match events {
+        Some(events) => ("text/event-stream", events.into_bytes()),
+        None => ("application/json", body),
+    };
+    let rebuilt = http::Response::builder()
+        .status(status)
+        .header(http::header::CONTENT_TYPE, content_type)
+        .body(body)
+        .expect("a status and a content type make a response");
+    reqwest::Response::from(rebuilt)
+}
+
+/// The stream events for a chat completion object, or `None` when it is not one.
+fn completion_events(completion: &Value) -> Option<String> {
+    let choice = completion.get("choices")?.get(0)?;
+    let message = choice.get("message")?;
+    let mut delta = json!({ "content": message.get("content").cloned().unwrap_or(Value::Null) });
+    for field in ["reasoning_content", "reasoning"] {
+        if let Some(value) = message.get(field).filter(|v| v.is_string()) {
+            delta[field] = value.clone();
+        }
+    }
+    let chunk = json!({
+        "object": "chat.completion.chunk",
+        "choices": [{
+            "index": 0,
+            "delta": delta,
+            "finish_reason": choice.get("finish_reason").cloned().unwrap_or(Value::Null),
+        }],
+    });
+    let mut events = format!("data: {chunk}\n\n");
+    if let Some(usage) = completion.get("usage").filter(|u| u.is_object()) {
+        let _ = write!(
+            events,
+            "data: {}\n\n",
+            json!({ "choices": [], "usage": usage })
+        );
+    }
+    events.push_str("data: [DONE]\n\n");
+    Some(events)
 }
 
 /// `base_url` checked and without a trailing slash (async-openai appends

@@ -450,6 +450,26 @@ fn a_server_asking_for_a_long_wait_fails_at_once_and_retry_after_zero_still_back
 }
 
 #[test]
+fn a_server_that_answers_with_plain_json_is_read_too() {
+    let completion = r#"{"id":"c1","object":"chat.completion","created":1,"model":"m",
+        "choices":[{"index":0,"message":{"role":"assistant","content":"Start with the intro.",
+        "reasoning_content":"They asked where to begin."},"finish_reason":"stop"}],
+        "usage":{"prompt_tokens":9,"completion_tokens":5,"total_tokens":14}}"#;
+    let server = Server::start([Response::json(200, completion)]);
+    let run = ask_at(&server).args(["--usage", "hello"]).run();
+    assert_eq!(run.ok(), "Start with the intro.\n");
+    assert_eq!(
+        run.stderr(),
+        "focus: test-model: 9 prompt + 5 reply tokens\n"
+    );
+
+    // JSON that is not a completion is still an empty reply, said as such.
+    let server = Server::start([Response::json(200, r#"{"status":"ok"}"#)]);
+    let run = ask_at(&server).arg("hello").run();
+    assert_eq!(run.code(), 1, "{}", run.stderr());
+}
+
+#[test]
 fn a_header_that_cannot_be_sent_is_a_configuration_error() {
     let server = Server::start([Response::sse(reply(&["unused"]))]);
     let run = ask_at(&server)
