@@ -50,7 +50,7 @@ pub struct Conversation {
 
 /// The pieces of a request before they become messages, for `/context`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Plan {
+pub struct Layout {
     /// Turns sent in full, from this index on.
     pub recent_from: usize,
     /// What stands for the turns before `recent_from` (`None`: there are none).
@@ -71,7 +71,7 @@ impl Conversation {
 
     /// What goes into a request whose fixed part (system prompt, session block, new message)
     /// takes `fixed` tokens, within `budget`.
-    pub fn plan(&self, fixed: u32, budget: u32) -> Plan {
+    pub fn layout(&self, fixed: u32, budget: u32) -> Layout {
         // Room for the recent turns once the fixed part and a summary are counted.
         let room = budget.saturating_sub(fixed + SUMMARY_TOKENS + HEADINGS + FRAMING);
         let mut used = 0;
@@ -84,7 +84,7 @@ impl Conversation {
             recent_from = i;
         }
         let earlier = (recent_from > 0).then(|| self.earlier(recent_from));
-        Plan {
+        Layout {
             recent_from,
             earlier,
         }
@@ -102,7 +102,7 @@ impl Conversation {
             + estimate_tokens(&system.content)
             + session.as_deref().map_or(0, estimate_tokens)
             + estimate_tokens(person);
-        let plan = self.plan(fixed, budget);
+        let plan = self.layout(fixed, budget);
         let mut messages = vec![system];
         messages.extend(session.map(Message::system));
         if let Some(earlier) = plan.earlier {
@@ -256,7 +256,7 @@ mod tests {
     #[test]
     fn older_turns_are_summarised_or_digested_never_dropped_silently() {
         let mut c = talk(60, 40);
-        let plan = c.plan(50, 2000);
+        let plan = c.layout(50, 2000);
         assert!(plan.recent_from > 0);
         let earlier = plan.earlier.clone().unwrap();
         assert!(earlier.contains("older exchanges not shown"), "{earlier}");
@@ -270,7 +270,7 @@ mod tests {
             "They are drafting tips; Slack keeps pulling.",
             plan.recent_from,
         );
-        let plan = c.plan(50, 2000);
+        let plan = c.layout(50, 2000);
         let earlier = plan.earlier.unwrap();
         assert!(
             earlier.starts_with(&format!(
