@@ -76,14 +76,16 @@ impl Conversation {
         let room = budget.saturating_sub(fixed + SUMMARY_TOKENS + HEADINGS + FRAMING);
         let mut used = 0;
         let mut recent_from = self.turns.len();
-        for (i, turn) in self.turns.iter().enumerate().rev() {
+        // Turns the summary covers are not sent again in full.
+        for (i, turn) in self.turns.iter().enumerate().skip(self.summarised).rev() {
             if used + turn.tokens() > room {
                 break;
             }
             used += turn.tokens();
             recent_from = i;
         }
-        let earlier = (recent_from > 0).then(|| self.earlier(recent_from));
+        let cap = budget.saturating_sub(fixed + used + FRAMING);
+        let earlier = (recent_from > 0).then(|| self.earlier(recent_from, cap));
         Layout {
             recent_from,
             earlier,
@@ -137,11 +139,13 @@ impl Conversation {
     }
 
     /// What stands for the turns before `recent_from`: the model's summary of those it covers,
-    /// then a digest of the rest (the latest first to be kept), within [`SUMMARY_TOKENS`].
-    fn earlier(&self, recent_from: usize) -> String {
+    /// then a digest of the rest (the latest first to be kept), within `cap` tokens (and
+    /// [`SUMMARY_TOKENS`]). When the fixed part leaves no room at all, only the first line
+    /// is left, which still says that earlier exchanges exist.
+    fn earlier(&self, recent_from: usize, cap: u32) -> String {
         let covered = self.summarised.min(recent_from);
         let mut out = String::from("Earlier in this conversation");
-        let mut budget = SUMMARY_TOKENS;
+        let mut budget = SUMMARY_TOKENS.min(cap).saturating_sub(HEADINGS);
         if let Some(summary) = self.summary.as_deref().filter(|_| covered > 0) {
             let _ = write!(out, " (summary of {covered} exchanges): {summary}");
             budget = budget.saturating_sub(estimate_tokens(summary));
@@ -157,7 +161,8 @@ impl Conversation {
                 text::truncate(&turn.person, 120),
                 text::truncate(&turn.coach, 120)
             );
-            let cost = estimate_tokens(&line);
+            // The line and the newline before it.
+            let cost = estimate_tokens(&line) + 1;
             if cost > budget {
                 break;
             }
@@ -173,8 +178,20 @@ impl Conversation {
         for line in lines {
             let _ = write!(out, "\n{line}");
         }
-        out
+        fit(&out, cap)
     }
+}
+
+/// `text` cut so that its estimate is at most `cap` tokens (its first line is always kept).
+fn fit(text: &str, cap: u32) -> String {
+    if estimate_tokens(text) <= cap {
+        return text.to_owned();
+    }
+    let first = text.lines().next().unwrap_or_default();
+    let chars = (cap as usize * 4)
+        .saturating_sub(1)
+        .max(first.chars().count());
+    text::truncate(text, chars)
 }
 
 /// The request that asks a model to summarise `turns` (and the summary so far).
@@ -239,7 +256,13 @@ mod tests {
 
     #[test]
     fn tokens_sent_stay_bounded_however_long_the_conversation_runs() {
-        for (n, budget) in [(10, 2000), (100, 2000), (1000, 2000), (1000, 800)] {
+        for (n, budget) in [
+            (10, 2000),
+            (100, 2000),
+            (1000, 2000),
+            (1000, 800),
+            (1000, 530),
+        ] {
             let c = talk(n, 40);
             let request = c.request(system(), Some("Session block".into()), "hi", budget);
             assert!(
@@ -247,9 +270,17 @@ mod tests {
                 "{n} turns: {} tokens",
                 request.estimated_tokens()
             );
-            // The latest turn is always there in full.
             let last = &request.messages[request.messages.len() - 2];
-            assert!(last.content.starts_with(&format!("answer {}", n - 1)));
+            if budget >= 800 {
+                // With room for it, the latest turn is there in full.
+                assert!(last.content.starts_with(&format!("answer {}", n - 1)));
+            } else {
+                // With none, the earlier turns are still said to exist.
+                assert!(
+                    last.content.starts_with("Earlier in this conversation"),
+                    "{last:?}"
+                );
+            }
         }
     }
 
@@ -281,6 +312,8 @@ mod tests {
         );
         assert!(!earlier.contains("not shown"), "{earlier}");
         assert_eq!(c.to_summarise(c.summarised), None);
+        // What the summary covers is not sent again in full.
+        assert!(plan.recent_from >= c.summarised);
     }
 
     #[test]

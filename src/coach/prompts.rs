@@ -54,6 +54,8 @@ struct Template {
     origin: String,
     params: Params,
     body: String,
+    /// The file's lines before the body (the front matter), for line numbers in errors.
+    offset: usize,
 }
 
 /// Every template, built in or overridden.
@@ -86,7 +88,14 @@ impl Prompts {
         for (name, template) in &mut prompts.templates {
             let path: PathBuf = dir.join(format!("{name}.md"));
             match fs::read_to_string(&path) {
-                Ok(text) => *template = parse(&text, &path.display().to_string())?,
+                Ok(text) => {
+                    let parsed = parse(&text, &path.display().to_string())?;
+                    // A syntax error shows now, not in the middle of a session.
+                    let mut env = environment();
+                    env.add_template("check", &parsed.body)
+                        .map_err(|e| parsed.error(&e))?;
+                    *template = parsed;
+                }
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
                 Err(e) => {
                     return Err(PromptError::Unreadable {
@@ -106,21 +115,10 @@ impl Prompts {
             .iter()
             .find(|(n, _)| *n == name)
             .unwrap_or_else(|| panic!("no template named {name}"));
-        let mut env = Environment::new();
-        env.set_undefined_behavior(UndefinedBehavior::Strict);
-        // Prompts are not HTML.
-        env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
-        let bad = |e: minijinja::Error| PromptError::Bad {
-            file: template.origin.clone(),
-            problem: match e.line() {
-                Some(line) => format!("has an error on line {line} of its body: {}", e.kind()),
-                None => format!("has an error: {}", e.kind()),
-            }
-            .replace("undefined value", "a variable focus does not give"),
-        };
+        let env = environment();
         let text = env
             .render_str(&template.body, context)
-            .map_err(bad)?
+            .map_err(|e| template.error(&e))?
             .trim()
             .to_owned();
         Ok(Rendered {
@@ -130,28 +128,59 @@ impl Prompts {
     }
 }
 
+/// The template engine as prompts use it: strict about variables, no HTML escaping.
+fn environment() -> Environment<'static> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
+    env
+}
+
+impl Template {
+    /// A template error as the person reads it: the file, the line in the file, and what.
+    fn error(&self, e: &minijinja::Error) -> PromptError {
+        let what = match e.detail() {
+            Some(detail) => format!("{}: {detail}", e.kind()),
+            None => e.kind().to_string(),
+        }
+        .replace("undefined value", "a variable focus does not give");
+        PromptError::Bad {
+            file: self.origin.clone(),
+            problem: match e.line() {
+                Some(line) => format!("has an error on line {} ({what})", line + self.offset),
+                None => format!("has an error ({what})"),
+            },
+        }
+    }
+}
+
 /// Splits off and reads the front matter, if any.
 fn parse(text: &str, origin: &str) -> Result<Template, PromptError> {
     let bad = |problem: String| PromptError::Bad {
         file: origin.to_owned(),
         problem,
     };
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let (params, body) = match text
-        .strip_prefix("+++\n")
-        .or_else(|| text.strip_prefix("+++\r\n"))
-    {
+    let text = text
+        .strip_prefix('\u{feff}')
+        .unwrap_or(text)
+        .replace("\r\n", "\n");
+    let (params, body) = match text.strip_prefix("+++\n") {
         Some(rest) => {
-            let end = rest
-                .find("\n+++")
-                .ok_or_else(|| bad("opens its front matter with +++ but never closes it".into()))?;
-            let params: Params = toml::from_str(&rest[..end])
+            let (front, body) = if let Some(body) = rest.strip_prefix("+++") {
+                ("", body)
+            } else {
+                let end = rest.find("\n+++").ok_or_else(|| {
+                    bad("opens its front matter with +++ but never closes it".into())
+                })?;
+                (&rest[..end], &rest[end + 4..])
+            };
+            let params: Params = toml::from_str(front)
                 .map_err(|e| bad(format!("has bad front matter ({})", e.message())))?;
-            let body = rest[end + 4..].trim_start_matches(['\r', '\n']);
-            (params, body)
+            (params, body.trim_start_matches('\n'))
         }
-        None => (Params::default(), text),
+        None => (Params::default(), text.as_str()),
     };
+    let offset = text[..text.len() - body.len()].matches('\n').count();
     if let Some(t) = params.temperature
         && !(0.0..=2.0).contains(&t)
     {
@@ -161,6 +190,7 @@ fn parse(text: &str, origin: &str) -> Result<Template, PromptError> {
         origin: origin.to_owned(),
         params,
         body: body.to_owned(),
+        offset,
     })
 }
 
@@ -189,6 +219,10 @@ mod tests {
             parse("No front matter.", "x").unwrap().params,
             Params::default()
         );
+        // Windows line ends, and an empty front matter, are fine.
+        let t = parse("+++\r\nmax_tokens = 5\r\n+++\r\nHi\r\n", "x").unwrap();
+        assert_eq!((t.params.max_tokens, t.body.as_str()), (Some(5), "Hi\n"));
+        assert_eq!(parse("+++\n+++\nHi", "x").unwrap().body, "Hi");
     }
 
     #[test]
@@ -222,6 +256,19 @@ mod tests {
             .to_string();
         assert!(err.contains("summary.md"), "{err}");
         assert!(err.contains("a variable focus does not give"), "{err}");
+    }
+
+    #[test]
+    fn a_syntax_error_is_found_on_load_with_the_files_line() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(
+            dir.path().join("summary.md"),
+            "+++\nmax_tokens = 9\n+++\nLine one.\n{% if record %}never closed\n",
+        )
+        .unwrap();
+        let err = Prompts::load(Some(dir.path())).unwrap_err().to_string();
+        assert!(err.contains("summary.md has an error on line 5"), "{err}");
+        assert!(err.contains("syntax error"), "{err}");
     }
 
     #[test]

@@ -50,9 +50,10 @@ pub struct OpenAiCompatible {
 #[derive(Debug)]
 struct Shared {
     target: Target,
-    /// Kept to remove it from what the server says: a proxy that echoes the key in an error
-    /// body must not get it printed. (`ApiKey` hides it from `Debug`.)
-    key: ApiKey,
+    /// The key and the values of `llm.headers`, kept to remove them from what the server
+    /// says: a proxy that echoes a credential in an error must not get it printed. (`ApiKey`
+    /// hides them from `Debug`.)
+    secrets: Vec<ApiKey>,
     include_usage: bool,
     first_token: Duration,
     idle: Duration,
@@ -60,14 +61,18 @@ struct Shared {
 }
 
 impl Shared {
-    /// `text` with the API key, wherever it appears, replaced by `[your API key]`.
-    fn hide_key(&self, text: &str) -> String {
-        // A short "key" (a placeholder for a local server) could match ordinary words.
-        let key = self.key.expose();
-        if key.len() < 8 {
-            return text.to_owned();
+    /// `text` with every secret (the key, the header values), wherever it appears, replaced
+    /// by `[hidden]`.
+    fn hide_secrets(&self, text: &str) -> String {
+        let mut text = text.to_owned();
+        for secret in &self.secrets {
+            let secret = secret.expose();
+            // A very short value (a placeholder key for a local server) could match words.
+            if secret.len() >= 4 && text.contains(secret) {
+                text = text.replace(secret, "[hidden]");
+            }
         }
-        text.replace(key, "[your API key]")
+        text
     }
 }
 
@@ -124,7 +129,11 @@ impl OpenAiCompatible {
                     model: settings.model.clone(),
                     key_source: key_source(settings, env),
                 },
-                key: ApiKey::from(key.to_owned()),
+                secrets: std::iter::once(key)
+                    .chain(settings.headers.values().map(String::as_str))
+                    .filter(|s| !s.is_empty())
+                    .map(|s| ApiKey::from(s.to_owned()))
+                    .collect(),
                 include_usage: settings.include_usage,
                 first_token: Duration::from_secs(settings.first_token_timeout_secs.into()),
                 idle,
@@ -163,7 +172,7 @@ impl OpenAiCompatible {
         match error {
             OpenAIError::Boxed(boxed) => match boxed.downcast::<HttpFailure>() {
                 Ok(mut failure) => {
-                    failure.body = self.shared.hide_key(&failure.body);
+                    failure.body = self.shared.hide_secrets(&failure.body);
                     (failure.classify(target), failure.retry_after)
                 }
                 Err(other) => (interrupted(&*other), None),
@@ -188,7 +197,7 @@ impl OpenAiCompatible {
                     retry_after: None,
                     body: self
                         .shared
-                        .hide_key(&json!({ "error": api.api_error }).to_string()),
+                        .hide_secrets(&json!({ "error": api.api_error }).to_string()),
                 };
                 (failure.classify(target), None)
             }
@@ -306,6 +315,7 @@ impl ChatModel for OpenAiCompatible {
                                 heard = true;
                                 let piece = chunk.piece();
                                 if let Some(message) = piece.error {
+                                    let message = shared.hide_secrets(&message);
                                     yield Err(LlmError::InStream { message });
                                     return;
                                 }
@@ -326,7 +336,7 @@ impl ChatModel for OpenAiCompatible {
                                 tracing::warn!(
                                     target: "focus::llm",
                                     "skipped a chunk that is not valid JSON ({e}): {}",
-                                    quote(&raw)
+                                    quote(&shared.hide_secrets(&raw))
                                 );
                             }
                             // The reply was whole; only what came after it was lost.
@@ -376,11 +386,11 @@ async fn send(
     let request = factory.build().await?;
     let mut response = http.execute(request).await.map_err(OpenAIError::Reqwest)?;
     if response.status().is_success() {
-        return Ok(if is_plain_json(&response) {
+        return if is_plain_json(&response) {
             as_stream(response, idle).await
         } else {
-            response
-        });
+            Ok(response)
+        };
     }
     let status = response.status().as_u16();
     let retry_after = retry_after(response.headers(), clock::now().to_utc());
@@ -412,15 +422,34 @@ fn is_plain_json(response: &reqwest::Response) -> bool {
 const MAX_JSON_ANSWER: usize = 4 << 20;
 
 /// A whole chat completion, answered as plain JSON, turned into the event stream it would
-/// have been: one chunk with the message (and its reasoning), the usage, `[DONE]`. A body
-/// that is not a completion is handed on as it was (and reads as an empty reply).
-async fn as_stream(mut response: reqwest::Response, idle: Duration) -> reqwest::Response {
+/// have been: one chunk with the message (and its reasoning), the usage, `[DONE]`; an
+/// `{"error": …}` object becomes the error event it means. A body that stalls or breaks is a
+/// lost connection (sent again); one that is neither is handed on as it was (and reads as an
+/// empty reply).
+async fn as_stream(
+    mut response: reqwest::Response,
+    idle: Duration,
+) -> Result<reqwest::Response, OpenAIError> {
     let status = response.status();
+    let broke = |why: String| OpenAIError::Boxed(Box::new(std::io::Error::other(why)));
     let mut body = Vec::new();
-    while body.len() < MAX_JSON_ANSWER {
+    loop {
         match timeout(idle, response.chunk()).await {
             Ok(Ok(Some(bytes))) => body.extend_from_slice(&bytes),
-            _ => break,
+            Ok(Ok(None)) => break,
+            Ok(Err(e)) => return Err(broke(format!("the answer broke off ({e})"))),
+            Err(_) => {
+                return Err(broke(format!(
+                    "the answer stalled for {} s",
+                    idle.as_secs()
+                )));
+            }
+        }
+        if body.len() > MAX_JSON_ANSWER {
+            return Err(broke(format!(
+                "the answer is over {} MiB",
+                MAX_JSON_ANSWER >> 20
+            )));
         }
     }
     let events = serde_json::from_slice::<Value>(&body)
@@ -435,11 +464,15 @@ async fn as_stream(mut response: reqwest::Response, idle: Duration) -> reqwest::
         .header(http::header::CONTENT_TYPE, content_type)
         .body(body)
         .expect("a status and a content type make a response");
-    reqwest::Response::from(rebuilt)
+    Ok(reqwest::Response::from(rebuilt))
 }
 
 /// The stream events for a chat completion object, or `None` when it is not one.
 fn completion_events(completion: &Value) -> Option<String> {
+    if completion.get("error").is_some() {
+        // The stream's reader knows this shape as an error from the server.
+        return Some(format!("data: {completion}\n\n"));
+    }
     let choice = completion.get("choices")?.get(0)?;
     let message = choice.get("message")?;
     let mut delta = json!({ "content": message.get("content").cloned().unwrap_or(Value::Null) });

@@ -34,6 +34,8 @@ enum ThinkState {
     #[default]
     Start,
     Inside,
+    /// Just after `</think>`: the blank lines that separate it from the answer are dropped.
+    AfterThink,
     Answer,
 }
 
@@ -45,9 +47,18 @@ impl Think {
     fn push(&mut self, piece: &str) -> (String, String) {
         match self.state {
             ThinkState::Answer => (String::new(), piece.to_owned()),
+            ThinkState::AfterThink => {
+                let answer = piece.trim_start_matches(['\n', '\r']);
+                if !answer.is_empty() {
+                    self.state = ThinkState::Answer;
+                }
+                (String::new(), answer.to_owned())
+            }
             ThinkState::Start => {
                 self.pending.push_str(piece);
-                let lead = self.pending.trim_start();
+                let lead = self
+                    .pending
+                    .trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
                 if let Some(rest) = lead.strip_prefix(OPEN) {
                     let rest = rest.to_owned();
                     self.pending.clear();
@@ -64,11 +75,10 @@ impl Think {
                 self.pending.push_str(piece);
                 if let Some(at) = self.pending.find(CLOSE) {
                     let thinking = self.pending[..at].to_owned();
-                    let answer = self.pending[at + CLOSE.len()..]
-                        .trim_start_matches(['\n', '\r'])
-                        .to_owned();
+                    let rest = self.pending[at + CLOSE.len()..].to_owned();
                     self.pending.clear();
-                    self.state = ThinkState::Answer;
+                    self.state = ThinkState::AfterThink;
+                    let (_, answer) = self.push(&rest);
                     return (thinking, answer);
                 }
                 // Keep what could be the start of the closing tag.
@@ -282,6 +292,19 @@ mod tests {
             })
             .collect();
         assert_eq!(shown, "Here is the answer.");
+    }
+
+    #[test]
+    fn blank_lines_after_the_block_are_dropped_even_in_their_own_chunks() {
+        let (reply, _) = reply_of(&[
+            "\u{feff}<think>plan",
+            "</think>",
+            "\n",
+            "\n",
+            "Answer.\n\nMore.",
+        ]);
+        assert_eq!(reply.reasoning(), "plan");
+        assert_eq!(reply.text(), "Answer.\n\nMore.");
     }
 
     #[test]

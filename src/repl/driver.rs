@@ -43,6 +43,8 @@ pub struct Coach {
     link: Link,
     pub prompts: Prompts,
     pub spent: Usage,
+    /// The coach replies to reflection answers (off once its template failed).
+    replies: bool,
 }
 
 #[derive(Debug)]
@@ -59,6 +61,7 @@ impl Coach {
             link: Link::Unconnected(Box::new((settings, env))),
             prompts,
             spent: Usage::default(),
+            replies: true,
         }
     }
 
@@ -266,7 +269,10 @@ impl<W: Write> Driver<W> {
                     && matches!(self.machine.session().phase(), Phase::Reflecting(_));
                 let effects = self.machine.handle(event, self.clock.now());
                 let reply_due = answering
-                    && self.coach.as_ref().is_some_and(|c| !c.is_gone())
+                    && self
+                        .coach
+                        .as_ref()
+                        .is_some_and(|c| c.replies && !c.is_gone())
                     && self
                         .machine
                         .session()
@@ -320,7 +326,14 @@ impl<W: Write> Driver<W> {
         };
         let request = match reflection::reply_request(&coach.prompts, self.machine.session()) {
             Ok(request) => request,
-            Err(error) => return self.coach_gone(&error.to_string()),
+            Err(error) => {
+                // The template is broken, not the model: no more replies, but the model
+                // still writes the session up at the end.
+                coach.replies = false;
+                return self.print_plain(&format!(
+                    "focus: {error}; the coach's replies are off for this session"
+                ));
+            }
         };
         let mut reply = Reply::new(&request);
         let mut stream = llm::with_trim(model, request);

@@ -95,7 +95,26 @@ fn a_key_the_server_echoes_back_is_not_printed() {
     let line = failure(&run);
     assert!(!run.stderr().contains("sk-test-key"), "{}", run.stderr());
     assert!(
-        line.contains("key [your API key] is not valid for this proxy"),
+        line.contains("key [hidden] is not valid for this proxy"),
+        "{line}"
+    );
+
+    // Inside the stream too, and a credential in llm.headers as well.
+    let server = Server::start([Response::sse(
+        "data: {\"error\":{\"message\":\"sk-test-key and azure-secret-value are over quota\"}}\n\n",
+    )]);
+    let run = ask_at(&server)
+        .env("FOCUS__LLM__HEADERS__API-KEY", "azure-secret-value")
+        .arg("hello")
+        .run();
+    let line = failure(&run);
+    assert!(
+        !run.stderr().contains("sk-test-key") && !run.stderr().contains("azure-secret-value"),
+        "{}",
+        run.stderr()
+    );
+    assert!(
+        line.contains("[hidden] and [hidden] are over quota"),
         "{line}"
     );
 }
@@ -462,6 +481,14 @@ fn a_server_that_answers_with_plain_json_is_read_too() {
         run.stderr(),
         "focus: test-model: 9 prompt + 5 reply tokens\n"
     );
+
+    // An error object in a 200 is the server's error, quoted.
+    let server = Server::start([Response::json(
+        200,
+        r#"{"error":{"message":"model is loading, try again"}}"#,
+    )]);
+    let line = failure(&ask_at(&server).arg("hello").run());
+    assert!(line.contains("model is loading, try again"), "{line}");
 
     // JSON that is not a completion is still an empty reply, said as such.
     let server = Server::start([Response::json(200, r#"{"status":"ok"}"#)]);
