@@ -5,7 +5,7 @@
 
 use std::fs;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use futures::StreamExt;
@@ -240,17 +240,18 @@ pub(super) fn report(out: &mut impl Write, logged: &Logged) -> Result<(), Error>
 pub(super) struct Recovery {
     /// Sessions logged now.
     pub logged: usize,
-    /// Closed sessions that still could not be logged; their journals stay where they are,
-    /// and they are not sessions to resume.
+    /// Closed sessions that still could not be logged; their journals stay where they are.
     pub stuck: Vec<PathBuf>,
+    /// Every closed session's journal seen (logged now, already logged, or stuck): none of
+    /// them is a session to resume.
+    pub closed: Vec<PathBuf>,
 }
 
 /// Finishes sessions that were closed but not logged (focus stopped between the two, or the
 /// log could not be written then). A journal another process holds is left alone. A session
 /// that still cannot be logged is reported and kept; it does not stop anything else.
-pub(super) fn recover(settings: &Settings, dir: &Path) -> Result<Recovery, Error> {
+pub(super) fn recover(settings: &Settings, found: &journal::Unfinished) -> Recovery {
     let mut recovery = Recovery::default();
-    let found = journal::unfinished(dir)?;
     for (path, header) in &found.journals {
         if journal::in_use(path) {
             continue;
@@ -263,6 +264,7 @@ pub(super) fn recover(settings: &Settings, dir: &Path) -> Result<Recovery, Error
         if machine.session().phase() != Phase::Closed {
             continue;
         }
+        recovery.closed.push(path.clone());
         // `None`: it was in the log already, and only its journal needed closing.
         let attempt = || -> Result<Option<Logged>, Error> {
             let (journal, _) = Journal::open(path)?;
@@ -298,7 +300,7 @@ pub(super) fn recover(settings: &Settings, dir: &Path) -> Result<Recovery, Error
             }
         }
     }
-    Ok(recovery)
+    recovery
 }
 
 /// Whether the log already holds session `id`.

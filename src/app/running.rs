@@ -44,13 +44,13 @@ fn unfinished(
     settings: &Settings,
 ) -> Result<(PathBuf, journal::Unfinished, closing::Recovery), Error> {
     let dir = journal_dir(settings);
-    let recovery = closing::recover(settings, &dir)?;
     let mut found = journal::unfinished(&dir)?;
     to_stderr(&found.ignored);
-    // A closed session that could not be logged is not one to resume.
+    let recovery = closing::recover(settings, &found);
+    // A closed session (logged now, or still stuck) is not one to resume.
     found
         .journals
-        .retain(|(path, _)| !recovery.stuck.contains(path));
+        .retain(|(path, _)| !recovery.closed.contains(path));
     Ok((dir, found, recovery))
 }
 

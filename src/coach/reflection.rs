@@ -78,17 +78,7 @@ pub fn reply_request(prompts: &Prompts, session: &Session) -> Result<Request, Pr
 
 /// Whether the coach replies to this turn: a free-text answer that says something.
 pub fn worth_a_reply(turn: &Turn) -> bool {
-    matches!(
-        turn,
-        Turn::Answered(
-            Question::Helped
-                | Question::Distracted
-                | Question::Improve
-                | Question::Stopped
-                | Question::NextStep,
-            text,
-        ) if !text.is_empty()
-    )
+    matches!(turn, Turn::Answered(question, text) if question.is_free_text() && !text.is_empty())
 }
 
 /// The request that asks for the record's fields as JSON (`reflection` template).

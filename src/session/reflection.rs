@@ -59,6 +59,18 @@ pub enum Question {
 }
 
 impl Question {
+    /// Whether the answer is the person's own words (not yes/no, a number or a choice).
+    pub fn is_free_text(self) -> bool {
+        matches!(
+            self,
+            Question::Helped
+                | Question::Distracted
+                | Question::Improve
+                | Question::Stopped
+                | Question::NextStep
+        )
+    }
+
     /// The field of the record this question fills, as the record and its readers name it.
     pub fn field(self) -> String {
         match self {
@@ -207,15 +219,7 @@ impl Form {
                 return Ok(());
             }
         }
-        if matches!(
-            question,
-            Question::Helped
-                | Question::Distracted
-                | Question::Improve
-                | Question::Stopped
-                | Question::NextStep
-        ) && text.is_empty()
-        {
+        if question.is_free_text() && text.is_empty() {
             self.answers.skipped.push(question);
         }
         self.current = self.after(question);
