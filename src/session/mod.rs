@@ -10,6 +10,7 @@ pub mod duration;
 pub mod goal;
 pub mod machine;
 pub mod method;
+pub mod phrase;
 pub mod plan;
 pub mod reflection;
 pub mod schedule;
