@@ -27,42 +27,46 @@ pub fn run(cli: Cli) -> Result<(), Error> {
     init_tracing(&env);
     let dirs = Dirs::from_platform();
     let result = match cli.command {
-        Command::Completions { shell } => completions(shell),
-        Command::Config(args) if args.example => write_stdout(config::EXAMPLE.as_bytes()),
-        Command::Config(args) => show_config(&args, cli.config.as_deref(), &env, &dirs),
-        Command::Plan(args) => {
+        Some(Command::Completions { shell }) => completions(shell),
+        Some(Command::Config(args)) if args.example => write_stdout(config::EXAMPLE.as_bytes()),
+        Some(Command::Config(args)) => show_config(&args, cli.config.as_deref(), &env, &dirs),
+        Some(Command::Plan(args)) => {
             let loaded = load_settings(cli.config.as_deref(), &env, &dirs)?;
             plan(&args, &loaded.settings)
         }
-        Command::Start(args) => {
+        None | Some(Command::Start(_) | Command::Resume) => {
             let loaded = load_settings(cli.config.as_deref(), &env, &dirs)?;
             let offline = coach::offline_before_asking(&loaded.settings.llm, &env, cli.offline);
             let prompts = prompts(&dirs)?;
-            running::start(&args, &loaded.settings, &env, offline.as_ref(), &prompts)
+            let ctx = running::Ctx {
+                settings: &loaded.settings,
+                env: &env,
+                offline: offline.as_ref(),
+                prompts: &prompts,
+            };
+            match cli.command {
+                Some(Command::Start(args)) => running::start(&args, &ctx),
+                Some(Command::Resume) => running::resume(&ctx),
+                _ => running::repl(&ctx),
+            }
         }
-        Command::Resume => {
-            let loaded = load_settings(cli.config.as_deref(), &env, &dirs)?;
-            let offline = coach::offline_before_asking(&loaded.settings.llm, &env, cli.offline);
-            let prompts = prompts(&dirs)?;
-            running::resume(&loaded.settings, &env, offline.as_ref(), &prompts)
-        }
-        Command::Log(args) => {
+        Some(Command::Log(args)) => {
             let loaded = load_settings(cli.config.as_deref(), &env, &dirs)?;
             reading::log(&args, &loaded.settings)
         }
-        Command::Show(args) => {
+        Some(Command::Show(args)) => {
             let loaded = load_settings(cli.config.as_deref(), &env, &dirs)?;
             reading::show(&args, &loaded.settings)
         }
-        Command::Stats(args) => {
+        Some(Command::Stats(args)) => {
             let loaded = load_settings(cli.config.as_deref(), &env, &dirs)?;
             reading::stats(&args, &loaded.settings)
         }
-        Command::Export(args) => {
+        Some(Command::Export(args)) => {
             let loaded = load_settings(cli.config.as_deref(), &env, &dirs)?;
             reading::export(&args, &loaded.settings)
         }
-        Command::Review(args) => {
+        Some(Command::Review(args)) => {
             let loaded = load_settings(cli.config.as_deref(), &env, &dirs)?;
             let offline = coach::offline_before_asking(
                 &loaded.settings.llm,
@@ -71,7 +75,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             );
             reading::review(&loaded.settings, &env, offline.as_ref(), &prompts(&dirs)?)
         }
-        Command::Ask(args) => {
+        Some(Command::Ask(args)) => {
             let loaded = load_settings(cli.config.as_deref(), &env, &dirs)?;
             asking::ask(&args, &loaded.settings, &env, cli.offline, &prompts(&dirs)?)
         }

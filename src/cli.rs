@@ -18,7 +18,8 @@ const ABOUT: &str = "A terminal accountability partner for focused work";
 const LONG_ABOUT: &str = "\
 A terminal accountability partner for focused work.
 
-focus turns a task and the time you have into a plan: work blocks with clock times and \
+Run `focus` alone to talk to your partner: plan a session in plain words (/plan), run it with \
+check-ins (/start), capture what comes up (/park), and reflect at the end. focus turns a task and the time you have into a plan: work blocks with clock times and \
 goals, real breaks, and a checklist to clear distractions before you begin. `focus start` \
 runs the session: it keeps time, checks in, and keeps everything you capture in a journal \
 that survives a crash (`focus resume`). At the end a short reflection goes to your session log \
@@ -26,6 +27,7 @@ and a Markdown note; `focus log`, `stats` and `review` read it back.";
 
 const EXAMPLES: &str = "\
 Examples:
+  focus                        the interactive partner; /plan, /start, /help inside
   focus plan \"Write blog post draft\" --for 90m --goal \"800 words\"
   focus plan \"Review the API design doc\" --until 16:00 --method deep
   focus plan \"Inbox and admin\" --stack \"email 10, break 5, invoices 15\"
@@ -41,7 +43,6 @@ Examples:
     about = ABOUT,
     long_about = LONG_ABOUT,
     after_help = EXAMPLES,
-    arg_required_else_help = true,
     propagate_version = true
 )]
 pub struct Cli {
@@ -53,8 +54,9 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub offline: bool,
 
+    /// Without a command: the interactive partner (the REPL)
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -57,6 +57,10 @@ pub struct LlmSettings {
     /// Sent with every request (such as the `HTTP-Referer` and `X-Title` headers of `OpenRouter`).
     pub headers: BTreeMap<String, String>,
     pub offline: bool,
+    /// The most a conversation request may take, in estimated tokens; older turns beyond it
+    /// are summarised.
+    #[serde(deserialize_with = "de::whole::<1000, 1000000, _>")]
+    pub context_tokens: u32,
 }
 
 impl Default for LlmSettings {
@@ -73,6 +77,7 @@ impl Default for LlmSettings {
             include_usage: true,
             headers: BTreeMap::new(),
             offline: false,
+            context_tokens: 6000,
         }
     }
 }

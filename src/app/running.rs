@@ -1,27 +1,34 @@
-//! `focus start` and `focus resume`: set up a session (a new plan and journal, or a journal
-//! read back), then hand it to the driver with stdin as its input.
+//! Running a session: `focus start` (a new plan and journal), `focus resume` (a journal read
+//! back) and `focus` with no arguments (the REPL, which plans and runs one session after
+//! another). Each hands the driver its input (rustyline on a terminal, else lines as they
+//! come) and does what the driver hands back: logging a closed session, opening a new one,
+//! printing the log.
 
 use std::fs;
-use std::io::{self, BufRead, IsTerminal, Write};
-use std::path::PathBuf;
-use std::thread;
+use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::pin::pin;
 
-use chrono::Local;
-use tokio::sync::mpsc;
+use chrono::{DateTime, FixedOffset, Local};
 
 use super::closing::{self, log_path};
+use super::reading;
 use super::{plan_request, plan_start, to_stderr};
-use crate::cli::StartArgs;
+use crate::cli::{PlanSpec, StartArgs};
 use crate::clock::{self, SessionClock};
 use crate::coach::Offline;
 use crate::coach::prompts::Prompts;
 use crate::config::{Env, Settings};
 use crate::error::Error;
+use crate::llm::Usage;
 use crate::output;
-use crate::repl::driver::LeftBy;
-use crate::repl::{Coach, Driver, Ending, Input};
-use crate::session;
+use crate::repl::driver::Planner;
+use crate::repl::input;
+use crate::repl::notify::Alerts;
+use crate::repl::{Coach, Driver, Ending, LeftBy, Lines, Live, Screen, Show};
 use crate::session::machine::{Event, Machine, Phase, Rules, Status};
+use crate::session::phrase::{self, Length};
+use crate::session::{self, Plan};
 use crate::store::journal::{self, Header, Journal};
 use crate::store::log::{self, Entry};
 use crate::text;
@@ -55,13 +62,8 @@ fn unfinished(
 }
 
 /// `focus start`: plans the session from now, prints the plan, and runs it.
-pub(super) fn start(
-    args: &StartArgs,
-    settings: &Settings,
-    env: &Env,
-    offline: Option<&Offline>,
-    prompts: &Prompts,
-) -> Result<(), Error> {
+pub(super) fn start(args: &StartArgs, ctx: &Ctx<'_>) -> Result<(), Error> {
+    let settings = ctx.settings;
     let (dir, found, _) = unfinished(settings)?;
     if let Some((path, header)) = found.journals.last() {
         let what = describe(header);
@@ -77,51 +79,30 @@ pub(super) fn start(
     let request = plan_request(&args.spec, settings, plan_start(None, now)?)?;
     let plan = session::plan(&request, &settings.session.rhythms())?;
     let scale = args.time_scale.unwrap_or(settings.session.time_scale);
-    let rules = rules(settings);
-    let origin = now.fixed_offset();
-    let id = now.format("%Y%m%d-%H%M%S").to_string();
-    let header = Header::new(id, origin, scale, rules, plan.clone());
-
     // The journal first: if it cannot be written there is no session to show a plan for.
-    let journal = Journal::create(&dir, &header)?;
-    let mut out = output::stdout(settings.ui.color);
-    output::plan_text::render(&plan, &mut out).map_err(Error::io("cannot write the plan"))?;
-    last_time(settings, &mut out)?;
+    let live = open(&dir, settings, plan, scale)?;
+    let (lines, screen) = input::stdin(Some(history(settings)), colored(settings));
+    let mut driver = ctx.driver(screen, &lines, false);
+    output::plan_text::render(&live.header.plan, driver.out())
+        .map_err(Error::io("cannot write the plan"))?;
+    last_time(settings, driver.out())?;
     let faster = if (scale - 1.0).abs() > f64::EPSILON {
         format!(" The clock runs {scale}x faster.")
     } else {
         String::new()
     };
     writeln!(
-        out,
+        driver.out(),
         "\nOne command per line: /pause [reason], /park <text>, /status, /done; /help lists them all.{faster}"
     )
     .map_err(Error::io("cannot write to standard output"))?;
-    say_offline(&mut out, offline)?;
-
-    let machine = Machine::new(plan, rules);
-    let mut driver = Driver::new(
-        machine,
-        journal,
-        SessionClock::new(origin, scale),
-        out,
-        bell(settings),
-    );
-    driver.send(Event::Start)?;
-    drive(
-        with_coach(driver, settings, env, offline, prompts),
-        &header,
-        settings,
-    )
+    say_offline(driver.out(), ctx.offline)?;
+    drive(driver, lines, ctx, Some((live, Event::Start)), false)
 }
 
 /// `focus resume`: replays the unfinished session's journal and goes on from where it is now.
-pub(super) fn resume(
-    settings: &Settings,
-    env: &Env,
-    offline: Option<&Offline>,
-    prompts: &Prompts,
-) -> Result<(), Error> {
+pub(super) fn resume(ctx: &Ctx<'_>) -> Result<(), Error> {
+    let settings = ctx.settings;
     let (dir, found, recovery) = unfinished(settings)?;
     let mut paths: Vec<PathBuf> = found.journals.into_iter().map(|(path, _)| path).collect();
     let Some(path) = paths.pop() else {
@@ -147,38 +128,193 @@ pub(super) fn resume(
             dir.display()
         )]);
     }
-    let (journal, replay) = Journal::open(&path)?;
-    to_stderr(&replay.warnings);
-    let header = replay.header;
-    let clock = SessionClock::new(header.origin, header.time_scale);
-    let machine = Machine::replay(header.plan.clone(), header.rules, replay.records);
-    let mut out = output::stdout(settings.ui.color);
-    say_offline(&mut out, offline)?;
-    let mut driver = Driver::new(machine, journal, clock, out, bell(settings));
-    driver.send(Event::Reopen)?;
-    drive(
-        with_coach(driver, settings, env, offline, prompts),
-        &header,
-        settings,
-    )
+    let (live, turns) = reopen(&path)?;
+    let (lines, screen) = input::stdin(Some(history(settings)), colored(settings));
+    let mut driver = ctx.driver(screen, &lines, false);
+    say_offline(driver.out(), ctx.offline)?;
+    if let Some(coach) = driver.coach_mut() {
+        coach.remember(turns);
+    }
+    drive(driver, lines, ctx, Some((live, Event::Reopen)), false)
 }
 
-/// The driver with a model to speak through, unless the coach is offline. Nothing connects
-/// until the model is needed.
-fn with_coach<W: Write>(
-    driver: Driver<W>,
-    settings: &Settings,
-    env: &Env,
-    offline: Option<&Offline>,
-    prompts: &Prompts,
-) -> Driver<W> {
-    if offline.is_some() {
-        return driver;
+/// `focus` with no arguments: the REPL. An unfinished session is taken up where it is;
+/// otherwise it waits for `/plan` and `/start`, or a message to the coach.
+pub(super) fn repl(ctx: &Ctx<'_>) -> Result<(), Error> {
+    let settings = ctx.settings;
+    let (_, found, _) = unfinished(settings)?;
+    let (lines, screen) = input::stdin(Some(history(settings)), colored(settings));
+    let mut driver = ctx.driver(screen, &lines, true);
+    driver.set_last(last_entry(settings));
+    let resumable = found
+        .journals
+        .last()
+        .filter(|(path, _)| !journal::in_use(path))
+        .map(|(path, _)| path.clone());
+    if let Some((path, header)) = found.journals.last()
+        && resumable.is_none()
+    {
+        let what = describe(header);
+        to_stderr(&[format!(
+            "{what} is running in another focus process; a new one can be planned here once it ends"
+        )]);
+        let _ = path;
     }
-    driver.with_coach(Coach::new(
-        settings.llm.clone(),
-        env.clone(),
-        prompts.clone(),
+    let dim = output::DIM;
+    writeln!(
+        driver.out(),
+        "focus {} · your partner for focused work. {dim}/plan <task and time> to plan a session, /help for the rest, Ctrl-D to leave.{dim:#}",
+        env!("CARGO_PKG_VERSION")
+    )
+    .map_err(Error::io("cannot write to standard output"))?;
+    say_offline(driver.out(), ctx.offline)?;
+    let first = if let Some(path) = resumable {
+        let (live, turns) = reopen(&path)?;
+        if let Some(coach) = driver.coach_mut() {
+            coach.remember(turns);
+        }
+        Some((live, Event::Reopen))
+    } else {
+        last_time(settings, driver.out())?;
+        None
+    };
+    drive(driver, lines, ctx, first, true)
+}
+
+/// What every way of running a session needs from the command line.
+#[derive(Debug)]
+pub(super) struct Ctx<'a> {
+    pub settings: &'a Settings,
+    pub env: &'a Env,
+    pub offline: Option<&'a Offline>,
+    pub prompts: &'a Prompts,
+}
+
+impl Ctx<'_> {
+    /// A driver on `screen`, with a model to speak through unless the coach is offline
+    /// (nothing connects until the model is needed). `repl`: `/plan` works and Ctrl-C at the
+    /// terminal does not leave.
+    fn driver(&self, screen: Screen, lines: &Lines, repl: bool) -> Driver<Screen> {
+        let settings = self.settings;
+        let alerts = Alerts::new(
+            settings.ui.bell && io::stdout().is_terminal(),
+            settings.ui.desktop_notifications,
+            self.env.get("PATH"),
+        );
+        let styled = screen.is_colored();
+        let owned = settings.clone();
+        let planner: Planner = Box::new(move |words| plan_words(words, &owned));
+        let driver =
+            Driver::new(screen, alerts).interactive(repl && lines.is_terminal(), styled, planner);
+        match self.offline {
+            Some(offline) => driver.offline(offline.clone()),
+            None => driver.with_coach(Coach::new(
+                settings.llm.clone(),
+                self.env.clone(),
+                self.prompts.clone(),
+                settings.llm.context_tokens,
+            )),
+        }
+    }
+}
+
+/// A plan from the words after `/plan`, starting this minute.
+fn plan_words(words: &str, settings: &Settings) -> Result<Plan, String> {
+    let asked = phrase::read(words).map_err(|e| e.to_string())?;
+    let spec = PlanSpec {
+        task: asked.task,
+        length: match asked.length {
+            Some(Length::Minutes(minutes)) => Some(minutes),
+            _ => None,
+        },
+        until: match asked.length {
+            Some(Length::Until(at)) => Some(at),
+            _ => None,
+        },
+        method: asked.method,
+        goal: asked.goal,
+        goals: (!asked.block_goals.is_empty()).then(|| asked.block_goals.join("; ")),
+        work: asked.work,
+        break_minutes: asked.break_minutes,
+        stack: asked.stack,
+    };
+    if spec.length.is_none() && spec.until.is_none() && spec.stack.is_none() {
+        return Err(format!(
+            "how long? say it with the task, e.g. /plan {} for 50m (or until 16:00)",
+            spec.task
+        ));
+    }
+    let start = plan_start(None, clock::now()).map_err(|e| e.to_string())?;
+    let request = plan_request(&spec, settings, start).map_err(|e| e.to_string())?;
+    session::plan(&request, &settings.session.rhythms()).map_err(|e| e.to_string())
+}
+
+/// Opens the journal of a new session on `plan`, its times moved to start this minute.
+fn open(dir: &Path, settings: &Settings, plan: Plan, scale: f64) -> Result<Live, Error> {
+    let now = clock::now();
+    let origin = now.fixed_offset();
+    let plan = starting_at(plan, plan_start(None, now)?.fixed_offset());
+    let rules = rules(settings);
+    let id = now.format("%Y%m%d-%H%M%S").to_string();
+    let header = Header::new(id, origin, scale, rules, plan.clone());
+    let journal = Journal::create(dir, &header)?;
+    Ok(Live {
+        machine: Machine::new(plan, rules),
+        journal,
+        clock: SessionClock::new(origin, scale),
+        header,
+    })
+}
+
+/// The plan with every clock time moved so that it starts at `start` (a plan made a while
+/// before `/start`).
+fn starting_at(mut plan: Plan, start: DateTime<FixedOffset>) -> Plan {
+    let shift = start - plan.start;
+    if shift.is_zero() {
+        return plan;
+    }
+    plan.start += shift;
+    plan.end += shift;
+    for block in &mut plan.blocks {
+        block.start += shift;
+        block.end += shift;
+    }
+    plan
+}
+
+/// Reads an unfinished session's journal back: the session, and the conversation with the
+/// coach it holds (each reply with the words it answered).
+fn reopen(path: &Path) -> Result<(Live, Vec<(String, String)>), Error> {
+    let (journal, replay) = Journal::open(path)?;
+    to_stderr(&replay.warnings);
+    let header = replay.header;
+    let mut turns = Vec::new();
+    let mut said: Option<String> = None;
+    for record in &replay.records {
+        match &record.event {
+            Event::Reply { text } => said = Some(text.clone()),
+            Event::Coach { text, cut_off } => {
+                let person = said.take().unwrap_or_default();
+                let text = if *cut_off {
+                    format!("{text} [cut off]")
+                } else {
+                    text.clone()
+                };
+                turns.push((person, text));
+            }
+            _ => {}
+        }
+    }
+    let clock = SessionClock::new(header.origin, header.time_scale);
+    let machine = Machine::replay(header.plan.clone(), header.rules, replay.records);
+    Ok((
+        Live {
+            machine,
+            journal,
+            clock,
+            header,
+        },
+        turns,
     ))
 }
 
@@ -259,104 +395,199 @@ fn describe(header: &Header) -> String {
     )
 }
 
-fn bell(settings: &Settings) -> bool {
-    settings.ui.bell && io::stdout().is_terminal()
+/// The REPL's history file.
+fn history(settings: &Settings) -> PathBuf {
+    settings.data_dir().join("history")
 }
 
-/// Runs the driver on stdin until the session closes (then logs it) or the person leaves.
-fn drive<W: Write>(
-    mut driver: Driver<W>,
-    header: &Header,
-    settings: &Settings,
+fn colored(settings: &Settings) -> bool {
+    use anstream::ColorChoice;
+    let choice = match settings.ui.color {
+        crate::config::ColorMode::Auto => ColorChoice::Auto,
+        crate::config::ColorMode::Always => ColorChoice::Always,
+        crate::config::ColorMode::Never => ColorChoice::Never,
+    };
+    let auto = anstream::AutoStream::new(io::stdout(), choice);
+    !matches!(auto.current_choice(), ColorChoice::Never)
+}
+
+/// The last finished session in the log, if it can be read.
+fn last_entry(settings: &Settings) -> Option<Entry> {
+    log::last(&log_path(settings)).ok().flatten()
+}
+
+/// Runs the driver, from the session `first` if there is one, until the person leaves (or,
+/// outside the `repl`, until the session is logged), doing what it hands over: logging a
+/// closed session, opening a new one, printing the log.
+fn drive(
+    mut driver: Driver<Screen>,
+    mut lines: Lines,
+    ctx: &Ctx<'_>,
+    first: Option<(Live, Event)>,
+    repl: bool,
 ) -> Result<(), Error> {
+    let settings = ctx.settings;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(Error::io("cannot start the timer runtime"))?;
-    let (tx, rx) = mpsc::channel(64);
-    read_lines(tx);
-    // One item per Ctrl-C, for as long as the signal can be listened to.
-    let interrupts = futures::stream::unfold((), |()| async {
-        tokio::signal::ctrl_c().await.ok().map(|()| ((), ()))
-    });
-    let ending = runtime.block_on(driver.run(rx, interrupts))?;
-    let message = match ending {
-        Ending::Closed => {
-            let (machine, journal, mut out, coach) = driver.into_parts();
-            let closing = runtime.block_on(async {
-                let mut coach = match coach {
-                    // Offline, or the model already failed in this session (and said so).
-                    Some(coach) if !coach.is_gone() => coach,
-                    _ => return closing::offline_closing(&machine),
-                };
-                match coach.model().await {
-                    Ok(model) => {
-                        closing::model_closing(
-                            model,
-                            coach.spent,
-                            &coach.prompts,
-                            header,
-                            &machine,
-                            &mut out,
-                        )
-                        .await
+    // Ctrl-C is caught from here on, before the line editor reads its first line.
+    let interrupts = {
+        let _inside = runtime.enter();
+        if let Some((live, event)) = first {
+            driver.begin(live, event)?;
+        }
+        input::interrupts()
+    };
+    let mut interrupts = pin!(interrupts);
+    loop {
+        let ending = runtime.block_on(driver.run(&mut lines, interrupts.as_mut()))?;
+        let message = match ending {
+            Ending::Closed => {
+                let result = runtime.block_on(close(&mut driver, settings));
+                match result {
+                    Ok(()) if !repl => return Ok(()),
+                    Ok(()) => {
+                        driver.set_last(last_entry(settings));
+                        continue;
                     }
+                    Err(error) if repl => {
+                        let _ = writeln!(driver.out(), "focus: {error}");
+                        continue;
+                    }
+                    Err(error) => return Err(error),
+                }
+            }
+            Ending::Start(plan) => {
+                let scale = settings.session.time_scale;
+                match open(&journal_dir(settings), settings, *plan, scale) {
+                    Ok(live) => driver.begin(live, Event::Start)?,
                     Err(error) => {
-                        to_stderr(&[format!(
-                            "{}; the record keeps your own answers and focus's summary",
-                            Offline::Unavailable(error).line().trim_end_matches('.')
-                        )]);
-                        closing::offline_closing(&machine)
+                        writeln!(driver.out(), "focus: {error}")
+                            .and_then(|()| driver.out().flush())
+                            .map_err(Error::io("cannot write to standard output"))?;
                     }
                 }
-            });
-            let logged = closing::finish(settings, header, &machine, journal, closing)?;
-            closing::report(&mut out, &logged)?;
-            return out.flush().map_err(Error::io("cannot write to standard output"));
+                continue;
+            }
+            Ending::Show(show) => {
+                driver.out().flush().map_err(Error::io("cannot write to standard output"))?;
+                if let Err(error) = self::show(&show, ctx) {
+                    let _ = writeln!(driver.out(), "focus: {error}");
+                    let _ = driver.out().flush();
+                }
+                continue;
+            }
+            Ending::Left(LeftBy::InputClosed) if reflecting(&driver) => {
+                "Input ended during the reflection. Your answers so far are saved; `focus resume` picks up at the next question.".to_owned()
+            }
+            Ending::Left(_) if reflecting(&driver) => {
+                "Your answers so far are saved; `focus resume` finishes the reflection.".to_owned()
+            }
+            Ending::Left(LeftBy::InputClosed) if driver.session().is_some() => {
+                "Input ended. The session is saved; `focus resume` continues it.".to_owned()
+            }
+            Ending::Left(_) if driver.session().is_some() => {
+                if repl {
+                    "The session is saved; `focus` takes it up again.".to_owned()
+                } else {
+                    "The session is saved; `focus resume` continues it.".to_owned()
+                }
+            }
+            Ending::Left(_) => String::new(),
+        };
+        if !message.is_empty() {
+            writeln!(driver.out(), "{message}")
+                .map_err(Error::io("cannot write to standard output"))?;
         }
-        Ending::Left(LeftBy::InputClosed) if reflecting(&driver) => {
-            "Input ended during the reflection. Your answers so far are saved; `focus resume` picks up at the next question.".to_owned()
+        return driver
+            .out()
+            .flush()
+            .map_err(Error::io("cannot write to standard output"));
+    }
+}
+
+/// `/log`, `/stats` and `/review` in the REPL, with the options of their commands.
+fn show(show: &Show, ctx: &Ctx<'_>) -> Result<(), Error> {
+    #[derive(clap::Parser)]
+    #[command(name = "/log", no_binary_name = true, disable_help_flag = true)]
+    struct LogWords {
+        #[command(flatten)]
+        args: crate::cli::LogArgs,
+    }
+    #[derive(clap::Parser)]
+    #[command(name = "/stats", no_binary_name = true, disable_help_flag = true)]
+    struct StatsWords {
+        #[command(flatten)]
+        args: crate::cli::StatsArgs,
+    }
+    fn words(text: &str) -> Result<Vec<String>, Error> {
+        shlex::split(text)
+            .ok_or_else(|| Error::Input(format!("cannot read \"{text}\": a quote is not closed")))
+    }
+    fn clap_error(error: &clap::Error) -> Error {
+        let text = error.to_string();
+        let first = text.lines().next().unwrap_or_default();
+        Error::Input(first.trim_start_matches("error: ").to_owned())
+    }
+    match show {
+        Show::Log(text) => {
+            let parsed = <LogWords as clap::Parser>::try_parse_from(words(text)?)
+                .map_err(|e| clap_error(&e))?;
+            reading::log(&parsed.args, ctx.settings)
         }
-        Ending::Left(LeftBy::InputClosed) => {
-            "Input ended. The session is saved; `focus resume` continues it.".to_owned()
+        Show::Stats(text) => {
+            let parsed = <StatsWords as clap::Parser>::try_parse_from(words(text)?)
+                .map_err(|e| clap_error(&e))?;
+            reading::stats(&parsed.args, ctx.settings)
         }
-        Ending::Left(LeftBy::Quit | LeftBy::Interrupt) if reflecting(&driver) => {
-            "Your answers so far are saved; `focus resume` finishes the reflection.".to_owned()
-        }
-        Ending::Left(LeftBy::Quit | LeftBy::Interrupt) => {
-            "The session is saved; `focus resume` continues it.".to_owned()
-        }
+        Show::Review => reading::review(ctx.settings, ctx.env, ctx.offline, ctx.prompts),
+    }
+}
+
+/// Logs the session that just closed: the model writes it up when it can, else focus does.
+async fn close(driver: &mut Driver<Screen>, settings: &Settings) -> Result<(), Error> {
+    let live = driver.take_session().expect("a session closed");
+    let (coach, out) = driver.coach_and_out();
+    let closing = match coach {
+        // Offline, or the model already failed in this session (and said so).
+        Some(coach) if coach.is_on() => match coach.model().await {
+            Ok(model) => {
+                let spent = std::mem::take(&mut coach.spent);
+                closing::model_closing(
+                    model,
+                    spent,
+                    &coach.prompts,
+                    &live.header,
+                    &live.machine,
+                    out,
+                )
+                .await
+            }
+            Err(error) => {
+                to_stderr(&[format!(
+                    "{}; the record keeps your own answers and focus's summary",
+                    Offline::Unavailable(error).line().trim_end_matches('.')
+                )]);
+                closing::offline_closing(&live.machine)
+            }
+        },
+        _ => closing::offline_closing(&live.machine),
     };
-    let mut out = io::stdout().lock();
-    writeln!(out, "{message}")
-        .and_then(|()| out.flush())
+    if let Some(coach) = driver.coach_mut() {
+        coach.spent = Usage::default();
+        coach.revive();
+    }
+    let logged = closing::finish(settings, &live.header, &live.machine, live.journal, closing)?;
+    closing::report(driver.out(), &logged)?;
+    driver
+        .out()
+        .flush()
         .map_err(Error::io("cannot write to standard output"))
 }
 
 fn reflecting<W: Write>(driver: &Driver<W>) -> bool {
-    matches!(driver.session().phase(), Phase::Reflecting(_))
-}
-
-/// Reads stdin line by line on its own thread (reads block; the timers must not), sending
-/// each line, then `Input::Closed` at the end. Bytes that are not UTF-8 are replaced, not
-/// fatal.
-fn read_lines(tx: mpsc::Sender<Input>) {
-    thread::spawn(move || {
-        let mut stdin = io::stdin().lock();
-        let mut buffer = Vec::new();
-        loop {
-            buffer.clear();
-            match stdin.read_until(b'\n', &mut buffer) {
-                Ok(0) | Err(_) => break,
-                Ok(_) => {
-                    let line = String::from_utf8_lossy(&buffer);
-                    let line = line.trim_end_matches(['\n', '\r']).to_owned();
-                    if tx.blocking_send(Input::Line(line)).is_err() {
-                        return;
-                    }
-                }
-            }
-        }
-        let _ = tx.blocking_send(Input::Closed);
-    });
+    driver
+        .session()
+        .is_some_and(|s| matches!(s.phase(), Phase::Reflecting(_)))
 }

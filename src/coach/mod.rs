@@ -8,8 +8,11 @@
 
 pub mod context;
 pub mod offline;
+pub mod planning;
 pub mod prompts;
 pub mod reflection;
+
+use std::fmt::Write as _;
 
 use minijinja::context;
 use serde::Serialize;
@@ -18,6 +21,7 @@ use self::prompts::{PromptError, Prompts};
 use crate::config::{Env, LlmSettings};
 use crate::llm::{self, LlmError, Message, Request};
 use crate::session::machine::Status;
+use crate::session::{Block, BlockKind, Plan};
 
 /// The `system` template: the partner's role, tone and the workflow's rules, sent first in
 /// every conversation.
@@ -107,6 +111,74 @@ pub fn review_request(
     )
 }
 
+/// The compact description of where the person is, sent with each message of a
+/// conversation: the running session (task, goal, criteria, the plan with the current block,
+/// elapsed and remaining time, everything captured), or the plan waiting for `/start`, and
+/// the last session's next step. `None` when there is nothing to say.
+pub fn session_block(
+    status: Option<&Status>,
+    plan: Option<&Plan>,
+    draft: Option<&Plan>,
+    last_next_step: Option<&str>,
+) -> Option<String> {
+    let mut out = String::new();
+    match (status, plan, draft) {
+        (Some(status), Some(plan), _) => {
+            out.push_str(&session_context(status));
+            out.push_str(
+                "
+The plan:",
+            );
+            for block in &plan.blocks {
+                let _ = write!(out, "\n- {}", block_line(block));
+            }
+        }
+        (_, _, Some(draft)) => {
+            let _ = write!(
+                out,
+                "The person has planned a session but not started it (they type /start to begin): \"{}\"{}, {} minutes, {}.",
+                draft.task,
+                draft
+                    .goal
+                    .as_deref()
+                    .map_or_else(String::new, |g| format!(", goal: {g}")),
+                draft.total_minutes,
+                draft.method.name()
+            );
+            for block in &draft.blocks {
+                let _ = write!(out, "\n- {}", block_line(block));
+            }
+        }
+        _ => out.push_str("No focus session is running."),
+    }
+    if let Some(next) = last_next_step {
+        let _ = write!(
+            out,
+            "\nWhere their last session stopped, the next step was: {}",
+            crate::text::sanitize(next)
+        );
+    }
+    Some(out)
+}
+
+/// "09:00–09:25 work (25 min): intro"
+fn block_line(block: &Block) -> String {
+    let times = format!(
+        "{}–{}",
+        block.start.format("%H:%M"),
+        block.end.format("%H:%M")
+    );
+    match &block.kind {
+        BlockKind::Work { goal, .. } => format!(
+            "{times} work ({} min){}",
+            block.minutes,
+            goal.as_deref()
+                .map_or_else(String::new, |g| format!(": {g}"))
+        ),
+        BlockKind::Break { .. } => format!("{times} break ({} min)", block.minutes),
+    }
+}
+
 /// The session described for a model: where it is, the figures so far and what was captured.
 pub fn session_context(status: &Status) -> String {
     format!(
@@ -144,10 +216,8 @@ mod tests {
             break_minutes: None,
             start: at,
         };
-        let mut machine = Machine::new(
-            plan(&request, &Rhythms::default()).unwrap(),
-            Rules::default(),
-        );
+        let draft = plan(&request, &Rhythms::default()).unwrap();
+        let mut machine = Machine::new(draft.clone(), Rules::default());
         machine.handle(Event::Start, at);
         machine.handle(Event::Done, at);
         machine.handle(Event::Reply { text: "yes".into() }, at);
@@ -178,6 +248,13 @@ mod tests {
             reply.messages[1]
                 .content
                 .ends_with("Reply to my last answer.")
+        );
+
+        let planning = planning::plan_request(&prompts, "the report, 50 minutes", &draft).unwrap();
+        assert!(
+            planning.messages[1]
+                .content
+                .contains("the report, 50 minutes")
         );
 
         let entry: Entry =

@@ -652,6 +652,135 @@ pub fn chat(offline: &Offline) -> String {
     )
 }
 
+/// The offline coach's answer to a message in the REPL when no session runs.
+pub fn repl_chat(offline: &Offline) -> String {
+    format!(
+        "The coach is offline ({}), so I can't answer messages. Everything else works: /plan <task and time> plans a session, /start runs it, /park, /pause, /status and /done work during it; /help lists them all.",
+        offline.why()
+    )
+}
+
+/// What the offline coach knows when a workflow command is typed.
+#[derive(Debug, Clone, Copy)]
+pub struct Facts<'a> {
+    /// The words after the command.
+    pub said: &'a str,
+    pub status: Option<&'a Status>,
+    /// The plan waiting for `/start`.
+    pub plan: Option<&'a crate::session::Plan>,
+    pub last: Option<&'a Entry>,
+}
+
+/// The offline coach's answer to a workflow command: `breakdown`, `goal`, `distracted`,
+/// `wentwrong` or `kickoff`.
+pub fn workflow(name: &str, facts: &Facts<'_>) -> String {
+    match name {
+        "breakdown" => "Tell me the task and the time you have, and focus breaks it into blocks with breaks: /breakdown write the report for 2h (or /plan, the same thing).".to_owned(),
+        "goal" => goal_advice(facts),
+        "distracted" => distraction_advice(facts),
+        "wentwrong" => went_wrong(facts),
+        _ => kickoff(facts),
+    }
+}
+
+fn goal_advice(facts: &Facts<'_>) -> String {
+    let minutes = facts
+        .status
+        .and_then(|s| s.block.as_ref().map(|b| b.minutes))
+        .or_else(|| {
+            facts
+                .plan
+                .and_then(|p| p.work_blocks().next().map(|b| b.minutes))
+        });
+    let what = if facts.said.is_empty() {
+        facts
+            .status
+            .map(|s| s.task.clone())
+            .or_else(|| facts.plan.map(|p| p.task.clone()))
+    } else {
+        Some(facts.said.to_owned())
+    };
+    let span = minutes.map_or_else(|| "this block".to_owned(), |m| format!("{m} minutes"));
+    let subject = what.map_or_else(String::new, |w| format!(" on \"{w}\""));
+    format!(
+        "A realistic goal for {span}{subject} is one you can check off when the time is up: a count (250 words, 3 tests passing, 20 cards) or one finished piece (the introduction drafted, the bug reproduced). Aim for what you would finish on a normal day, not your best one. Type your goal as a reply and it becomes the block's goal."
+    )
+}
+
+fn distraction_advice(facts: &Facts<'_>) -> String {
+    let parked = facts.status.map_or(0, |s| {
+        s.captured
+            .iter()
+            .filter(|(k, _)| *k == CaptureKind::Distraction)
+            .count()
+    });
+    let mut out = String::from(
+        "Ways to stay on task:\n  - Put the phone in another room, or at least face down with Do Not Disturb on.\n  - Close every tab and app this task does not need; quit the chat app for the block.\n  - When a thought pulls at you, /park it and go straight back: it is safe for later.\n  - Make the block shorter (/plan with 15 or 25 minutes) and the goal smaller; starting is the hard part.\n  - Tell the people around you when you will be free.",
+    );
+    if parked > 0 {
+        let _ = write!(
+            out,
+            "\nYou have parked {parked} thought{} this session; they wait for the end, where you decide what to keep.",
+            if parked == 1 { "" } else { "s" }
+        );
+    }
+    out
+}
+
+fn went_wrong(facts: &Facts<'_>) -> String {
+    let Some(last) = facts.last else {
+        return "There is no finished session in your log yet. After one, /wentwrong looks at what was planned against what happened.".to_owned();
+    };
+    let mut out = format!("Your last session, \"{}\": ", last.task);
+    out.push_str(&session_summary(last));
+    let mut causes = Vec::new();
+    if last.goal.is_none() && last.criteria.is_empty() {
+        causes.push("it had no goal to check off; a specific one (\"800 words\", not \"work on it\") gives the block a finish line");
+    }
+    if last.distractions.len() >= 3 {
+        causes.push("several distractions were parked; clear the environment before the next one (phone away, tabs closed)");
+    }
+    if last.pauses.len() >= 2 {
+        causes.push("it was paused more than once; a shorter block may fit the day better");
+    }
+    if last.planned_minutes > 120 && last.blocks_done < last.blocks {
+        causes.push("it was long; few people keep deep focus beyond 90 to 120 minutes");
+    }
+    if last.energy.is_some_and(|e| e <= 2) {
+        causes.push("your energy was low; a different hour of the day may suit this task better");
+    }
+    if causes.is_empty() {
+        out.push_str("\nNothing in the record stands out. A tough session is still a session: note what got in the way, and keep the next one small.");
+    } else {
+        out.push_str("\nWhat may have got in the way:");
+        for cause in causes {
+            let _ = write!(out, "\n  - {cause}");
+        }
+    }
+    if let Some(next) = &last.next_step {
+        let _ = write!(out, "\nYou left yourself a next step: {next}");
+    }
+    out
+}
+
+fn kickoff(facts: &Facts<'_>) -> String {
+    let task = facts
+        .status
+        .map(|s| s.task.as_str())
+        .or_else(|| facts.plan.map(|p| p.task.as_str()));
+    match task {
+        Some(task) => format!(
+            "You've got this. One thing only for the next stretch: \"{task}\". Start with the smallest piece you can do in two minutes, and let the timer carry you from there. Anything else that comes up gets /park."
+        ),
+        None => "Let's begin. Say what you will work on and for how long (/plan write the report for 25m), then /start. Imperfect focus that starts now beats a perfect plan that never does.".to_owned(),
+    }
+}
+
+/// The offline coach's `/summary`: the figures of the session so far.
+pub fn progress(status: &Status) -> String {
+    format!("Progress so far:\n{}", self::status(status))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,7 +13,7 @@ use minijinja::{Environment, UndefinedBehavior};
 use serde::{Deserialize, Serialize};
 
 /// The templates focus ships, by name.
-const EMBEDDED: [(&str, &str); 5] = [
+const EMBEDDED: [(&str, &str); 14] = [
     ("system", include_str!("../../prompts/system.md")),
     ("review", include_str!("../../prompts/review.md")),
     ("reflection", include_str!("../../prompts/reflection.md")),
@@ -22,6 +22,15 @@ const EMBEDDED: [(&str, &str); 5] = [
         include_str!("../../prompts/reflection-reply.md"),
     ),
     ("summary", include_str!("../../prompts/summary.md")),
+    ("plan", include_str!("../../prompts/plan.md")),
+    ("check-in", include_str!("../../prompts/check-in.md")),
+    ("break", include_str!("../../prompts/break.md")),
+    ("progress", include_str!("../../prompts/progress.md")),
+    ("breakdown", include_str!("../../prompts/breakdown.md")),
+    ("goal", include_str!("../../prompts/goal.md")),
+    ("distracted", include_str!("../../prompts/distracted.md")),
+    ("went-wrong", include_str!("../../prompts/went-wrong.md")),
+    ("kickoff", include_str!("../../prompts/kickoff.md")),
 ];
 
 /// Model parameters a template sets for its turn.

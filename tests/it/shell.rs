@@ -43,10 +43,17 @@ fn plan_help_explains_every_flag_with_an_example() {
 }
 
 #[test]
-fn no_arguments_shows_the_help() {
+fn no_arguments_opens_the_partner_and_the_end_of_input_leaves_it() {
     let run = focus().run();
-    assert_eq!(run.code(), 2);
-    assert!(run.stderr().contains("Usage: focus"), "{}", run.stderr());
+    let out = run.ok();
+    assert!(
+        out.starts_with(&format!(
+            "focus {} · your partner for focused work.",
+            env!("CARGO_PKG_VERSION")
+        )),
+        "{out}"
+    );
+    assert!(out.contains("/plan <task and time>"), "{out}");
 }
 
 #[test]

@@ -61,12 +61,24 @@ pub enum Event {
     Reply {
         text: String,
     },
+
+    // ── what the coach said ──────────────────────────────────────────────────
+    /// A model's reply to the person, kept so a resumed session has the conversation; it
+    /// changes nothing in the session. `cut_off`: the person stopped it (Ctrl-C) or it broke.
+    Coach {
+        text: String,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        cut_off: bool,
+    },
 }
 
 impl Event {
     /// Whether the person did this (as opposed to the clock or the process).
     pub fn is_from_person(&self) -> bool {
-        !matches!(self, Event::Timer { .. } | Event::Tick | Event::Reopen)
+        !matches!(
+            self,
+            Event::Timer { .. } | Event::Tick | Event::Reopen | Event::Coach { .. }
+        )
     }
 
     /// The command that sends this event, for messages.
@@ -86,6 +98,7 @@ impl Event {
             Event::Decision { .. } => "/decision",
             Event::Blocker { .. } => "/blocker",
             Event::Reply { .. } => "a reply",
+            Event::Coach { .. } => "the coach",
         }
     }
 }

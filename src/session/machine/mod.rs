@@ -691,6 +691,7 @@ impl Session {
                 self.capture(CaptureKind::Decision, text, rationale.clone(), now, said)
             }
             Event::Blocker { text } => self.capture(CaptureKind::Blocker, text, None, now, said),
+            Event::Coach { .. } => self.phase != Phase::Closed,
             Event::Reply { text } if matches!(self.phase, Phase::Reflecting(_)) => {
                 self.replies.push(Reply {
                     at: now,
