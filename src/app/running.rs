@@ -427,6 +427,11 @@ fn drive(
     repl: bool,
 ) -> Result<(), Error> {
     let settings = ctx.settings;
+    // What was said before the first prompt shows now.
+    driver
+        .out()
+        .flush()
+        .map_err(Error::io("cannot write to standard output"))?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -10,5 +10,6 @@ mod config;
 mod llm;
 mod log;
 mod plan;
+mod repl;
 mod session;
 mod shell;

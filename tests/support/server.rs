@@ -3,7 +3,8 @@
 //! tests and the streaming benchmark.
 //!
 //! Each request gets the next response of the script (a 500 "no scripted response" once they
-//! run out), on a connection of its own that closes after it. Every request is recorded.
+//! run out), or, for a routed server, the response its handler picks for it, on a connection
+//! of its own that closes after it. Every request is recorded.
 #![allow(dead_code)]
 
 use std::collections::VecDeque;
@@ -128,10 +129,23 @@ pub struct Server {
     shared: Arc<Shared>,
 }
 
-#[derive(Debug, Default)]
+/// Picks the response for a request.
+type Handler = dyn Fn(&Recorded) -> Response + Send + Sync;
+
+#[derive(Default)]
 struct Shared {
     state: Mutex<State>,
     changed: Condvar,
+    handler: Option<Box<Handler>>,
+}
+
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shared")
+            .field("state", &self.state)
+            .field("routed", &self.handler.is_some())
+            .finish()
+    }
 }
 
 #[derive(Debug, Default)]
@@ -144,11 +158,27 @@ struct State {
 
 impl Server {
     pub fn start(script: impl IntoIterator<Item = Response>) -> Server {
+        let shared = Shared::default();
+        shared.state.lock().unwrap().script = script.into_iter().collect();
+        Server::serving(shared)
+    }
+
+    /// A server that answers each request with what `handler` picks for it (for clients
+    /// whose requests come in an order that depends on timing).
+    pub fn routed(handler: impl Fn(&Recorded) -> Response + Send + Sync + 'static) -> Server {
+        Server::serving(Shared {
+            handler: Some(Box::new(handler)),
+            ..Shared::default()
+        })
+    }
+
+    fn serving(shared: Shared) -> Server {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
         let port = listener.local_addr().expect("local addr").port();
-        let shared = Arc::new(Shared::default());
-        shared.state.lock().unwrap().script = script.into_iter().collect();
-        let server = Server { port, shared };
+        let server = Server {
+            port,
+            shared: Arc::new(shared),
+        };
         let accepting = server.clone();
         thread::spawn(move || {
             for stream in listener.incoming().flatten() {
@@ -193,11 +223,16 @@ impl Server {
         let Some(request) = read_request(stream) else {
             return;
         };
+        let routed = self
+            .shared
+            .handler
+            .as_ref()
+            .map(|handler| handler(&request));
         let response = {
             let mut state = self.shared.state.lock().unwrap();
             state.requests.push(request);
             self.shared.changed.notify_all();
-            state.script.pop_front()
+            routed.or_else(|| state.script.pop_front())
         }
         .unwrap_or_else(|| Response::json(500, r#"{"error":{"message":"no scripted response"}}"#));
         if respond(stream, &response).is_err() {
