@@ -143,7 +143,8 @@ impl std::fmt::Debug for Shared {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Shared")
             .field("state", &self.state)
-            .field("routed", &self.handler.is_some())
+            .field("changed", &self.changed)
+            .field("handler", &self.handler.as_ref().map(|_| "routed"))
             .finish()
     }
 }
