@@ -809,3 +809,74 @@ fn workflow_context(facts: &offline::Facts<'_>) -> WorkflowContext {
         last_summary: facts.last.and_then(|e| e.summary.clone()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every template the REPL sends renders with what the code gives it, with every fact
+    /// known and with none (strict mode fails on a variable the code does not give).
+    #[test]
+    fn the_repls_templates_render_with_what_the_code_gives() {
+        let prompts = Prompts::builtin();
+        let empty = offline::Facts {
+            said: "",
+            status: None,
+            plan: None,
+            last: None,
+        };
+        let entry: crate::store::log::Entry =
+            serde_json::from_str(include_str!("../../tests/fixtures/log/expected-entry.json"))
+                .unwrap();
+        let known = offline::Facts {
+            said: "the intro",
+            status: None,
+            plan: None,
+            last: Some(&entry),
+        };
+        for kind in [
+            Workflow::Breakdown,
+            Workflow::Goal,
+            Workflow::Distracted,
+            Workflow::WentWrong,
+            Workflow::Kickoff,
+        ] {
+            for facts in [&empty, &known] {
+                let text = prompts
+                    .render(kind.template(), workflow_context(facts))
+                    .unwrap_or_else(|e| panic!("{}: {e}", kind.template()))
+                    .text;
+                assert!(!text.trim().is_empty());
+            }
+        }
+        // Without words of their own, the last logged session is what went wrong.
+        let last_only = offline::Facts { said: "", ..known };
+        let went_wrong = prompts
+            .render("went-wrong", workflow_context(&last_only))
+            .unwrap()
+            .text;
+        assert!(went_wrong.contains(&entry.task), "{went_wrong}");
+        let said = prompts
+            .render("went-wrong", workflow_context(&known))
+            .unwrap()
+            .text;
+        assert!(
+            said.contains("Planned against achieved: the intro."),
+            "{said}"
+        );
+        for name in ["check-in", "break"] {
+            let request = coach::turn(
+                &prompts,
+                name,
+                context! { said => "Check-in: 12m in.", session => "The plan: …" },
+            )
+            .unwrap();
+            assert!(request.messages[1].content.contains("Check-in: 12m in."));
+            assert_eq!(request.max_tokens, Some(60));
+        }
+        let progress = prompts
+            .render("progress", context! { session => "Block 2 of 3" })
+            .unwrap();
+        assert!(progress.text.contains("Block 2 of 3"));
+    }
+}
