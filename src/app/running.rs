@@ -151,14 +151,13 @@ pub(super) fn repl(ctx: &Ctx<'_>) -> Result<(), Error> {
         .last()
         .filter(|(path, _)| !journal::in_use(path))
         .map(|(path, _)| path.clone());
-    if let Some((path, header)) = found.journals.last()
+    if let Some((_, header)) = found.journals.last()
         && resumable.is_none()
     {
-        let what = describe(header);
         to_stderr(&[format!(
-            "{what} is running in another focus process; a new one can be planned here once it ends"
+            "{} is running in another focus process; a new one can start here once it ends",
+            describe(header)
         )]);
-        let _ = path;
     }
     let dim = output::DIM;
     writeln!(
@@ -464,10 +463,26 @@ fn drive(
                 }
             }
             Ending::Start(plan) => {
-                let scale = settings.session.time_scale;
-                match open(&journal_dir(settings), settings, *plan, scale) {
+                // One session at a time: another process may have begun one meanwhile.
+                let running = journal::unfinished(&journal_dir(settings))
+                    .ok()
+                    .and_then(|found| found.journals.last().map(|(_, h)| describe(h)));
+                let opened = match running {
+                    Some(what) => Err(Error::State(format!(
+                        "{what} is not finished (it runs in another focus process, or `focus resume` continues it); end it before starting another"
+                    ))),
+                    None => open(
+                        &journal_dir(settings),
+                        settings,
+                        (*plan).clone(),
+                        settings.session.time_scale,
+                    ),
+                };
+                match opened {
                     Ok(live) => driver.begin(live, Event::Start)?,
                     Err(error) => {
+                        // The plan waits for another /start.
+                        driver.keep_draft(*plan);
                         writeln!(driver.out(), "focus: {error}")
                             .and_then(|()| driver.out().flush())
                             .map_err(Error::io("cannot write to standard output"))?;

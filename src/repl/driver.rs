@@ -180,6 +180,11 @@ impl<W: Write> Driver<W> {
         self
     }
 
+    /// A plan waiting for `/start` again (one that could not be started).
+    pub fn keep_draft(&mut self, plan: Plan) {
+        self.draft = Some(plan);
+    }
+
     /// The last finished session, for the coach.
     pub fn set_last(&mut self, last: Option<Entry>) {
         self.last = last;
