@@ -82,7 +82,7 @@ pub(super) fn start(args: &StartArgs, ctx: &Ctx<'_>) -> Result<(), Error> {
     // The journal first: if it cannot be written there is no session to show a plan for.
     let live = open(&dir, settings, plan, scale)?;
     let (lines, screen) = input::stdin(Some(history(settings)), colored(settings));
-    let mut driver = ctx.driver(screen, &lines, false);
+    let mut driver = ctx.driver(screen, &lines);
     output::plan_text::render(&live.header.plan, driver.out())
         .map_err(Error::io("cannot write the plan"))?;
     last_time(settings, driver.out())?;
@@ -130,7 +130,7 @@ pub(super) fn resume(ctx: &Ctx<'_>) -> Result<(), Error> {
     }
     let (live, turns) = reopen(&path)?;
     let (lines, screen) = input::stdin(Some(history(settings)), colored(settings));
-    let mut driver = ctx.driver(screen, &lines, false);
+    let mut driver = ctx.driver(screen, &lines);
     say_offline(driver.out(), ctx.offline)?;
     if let Some(coach) = driver.coach_mut() {
         coach.remember(turns);
@@ -144,7 +144,7 @@ pub(super) fn repl(ctx: &Ctx<'_>) -> Result<(), Error> {
     let settings = ctx.settings;
     let (_, found, _) = unfinished(settings)?;
     let (lines, screen) = input::stdin(Some(history(settings)), colored(settings));
-    let mut driver = ctx.driver(screen, &lines, true);
+    let mut driver = ctx.driver(screen, &lines);
     driver.set_last(last_entry(settings));
     let resumable = found
         .journals
@@ -191,9 +191,8 @@ pub(super) struct Ctx<'a> {
 
 impl Ctx<'_> {
     /// A driver on `screen`, with a model to speak through unless the coach is offline
-    /// (nothing connects until the model is needed). `repl`: `/plan` works and Ctrl-C at the
-    /// terminal does not leave.
-    fn driver(&self, screen: Screen, lines: &Lines, repl: bool) -> Driver<Screen> {
+    /// (nothing connects until the model is needed).
+    fn driver(&self, screen: Screen, lines: &Lines) -> Driver<Screen> {
         let settings = self.settings;
         let alerts = Alerts::new(
             settings.ui.bell && io::stdout().is_terminal(),
@@ -203,8 +202,8 @@ impl Ctx<'_> {
         let styled = screen.is_colored();
         let owned = settings.clone();
         let planner: Planner = Box::new(move |words| plan_words(words, &owned));
-        let driver =
-            Driver::new(screen, alerts).interactive(repl && lines.is_terminal(), styled, planner);
+        // At a terminal, Ctrl-C stops a reply or clears the line; Ctrl-D and /quit leave.
+        let driver = Driver::new(screen, alerts).interactive(lines.is_terminal(), styled, planner);
         match self.offline {
             Some(offline) => driver.offline(offline.clone()),
             None => driver.with_coach(Coach::new(
@@ -457,42 +456,27 @@ fn drive(
                     }
                     Err(error) if repl => {
                         let _ = writeln!(driver.out(), "focus: {error}");
+                        let _ = driver.out().flush();
                         continue;
                     }
                     Err(error) => return Err(error),
                 }
             }
             Ending::Start(plan) => {
-                // One session at a time: another process may have begun one meanwhile.
-                let running = journal::unfinished(&journal_dir(settings))
-                    .ok()
-                    .and_then(|found| found.journals.last().map(|(_, h)| describe(h)));
-                let opened = match running {
-                    Some(what) => Err(Error::State(format!(
-                        "{what} is not finished (it runs in another focus process, or `focus resume` continues it); end it before starting another"
-                    ))),
-                    None => open(
-                        &journal_dir(settings),
-                        settings,
-                        (*plan).clone(),
-                        settings.session.time_scale,
-                    ),
-                };
-                match opened {
-                    Ok(live) => driver.begin(live, Event::Start)?,
-                    Err(error) => {
-                        // The plan waits for another /start.
-                        driver.keep_draft(*plan);
-                        writeln!(driver.out(), "focus: {error}")
-                            .and_then(|()| driver.out().flush())
-                            .map_err(Error::io("cannot write to standard output"))?;
-                    }
-                }
+                let _inside = runtime.enter();
+                start_planned(&mut driver, *plan, settings)?;
                 continue;
             }
             Ending::Show(show) => {
                 driver.out().flush().map_err(Error::io("cannot write to standard output"))?;
-                if let Err(error) = self::show(&show, ctx) {
+                // /offline in this run holds for /review too.
+                let off = driver.coach_mut().is_some_and(|c| !c.is_on());
+                let chosen = Offline::Chosen { by: "/offline" };
+                let ctx = Ctx {
+                    offline: if off { Some(&chosen) } else { ctx.offline },
+                    ..*ctx
+                };
+                if let Err(error) = self::show(&show, &ctx) {
                     let _ = writeln!(driver.out(), "focus: {error}");
                     let _ = driver.out().flush();
                 }
@@ -502,7 +486,7 @@ fn drive(
                 "Input ended during the reflection. Your answers so far are saved; `focus resume` picks up at the next question.".to_owned()
             }
             Ending::Left(_) if reflecting(&driver) => {
-                "Your answers so far are saved; `focus resume` finishes the reflection.".to_owned()
+                "Your answers so far are saved; `focus` (or `focus resume`) finishes the reflection.".to_owned()
             }
             Ending::Left(LeftBy::InputClosed) if driver.session().is_some() => {
                 "Input ended. The session is saved; `focus resume` continues it.".to_owned()
@@ -525,6 +509,55 @@ fn drive(
             .flush()
             .map_err(Error::io("cannot write to standard output"));
     }
+}
+
+/// `/start` in the REPL: opens the journal of the planned session and begins it, or says why
+/// not (the plan then waits for another `/start`). Called inside the runtime.
+fn start_planned(
+    driver: &mut Driver<Screen>,
+    plan: Plan,
+    settings: &Settings,
+) -> Result<(), Error> {
+    // One session at a time: another process may have begun one meanwhile.
+    // Closed sessions that could not be logged are logged now, and do not count.
+    let running = unfinished(settings)
+        .ok()
+        .and_then(|(_, found, _)| found.journals.last().map(|(_, h)| describe(h)));
+    let opened = match running {
+        Some(what) => Err(Error::State(format!(
+            "{what} is not finished (it runs in another focus process, or `focus resume` continues it); end it before starting another"
+        ))),
+        None => open(
+            &journal_dir(settings),
+            settings,
+            plan.clone(),
+            settings.session.time_scale,
+        ),
+    };
+    match opened {
+        Ok(live) => {
+            let planned_end = plan.end;
+            let end = live.header.plan.end;
+            if (end - planned_end).num_minutes() != 0 {
+                writeln!(
+                    driver.out(),
+                    "The plan starts now, so it ends at {} (planned: {}).",
+                    end.format("%H:%M"),
+                    planned_end.format("%H:%M")
+                )
+                .map_err(Error::io("cannot write to standard output"))?;
+            }
+            driver.begin(live, Event::Start)?;
+        }
+        Err(error) => {
+            // The plan waits for another /start.
+            driver.keep_draft(plan);
+            writeln!(driver.out(), "focus: {error}")
+                .and_then(|()| driver.out().flush())
+                .map_err(Error::io("cannot write to standard output"))?;
+        }
+    }
+    Ok(())
 }
 
 /// `/log`, `/stats` and `/review` in the REPL, with the options of their commands.

@@ -193,6 +193,8 @@ impl<W: Write> Driver<W> {
     /// Takes up a session (new or resumed) and feeds it its first event (`Start` or
     /// `Reopen`).
     pub fn begin(&mut self, live: Live, first: Event) -> Result<(), Error> {
+        // A coach's line still on its way belongs to the session before.
+        while self.lines_rx.try_recv().is_ok() {}
         self.live = Some(live);
         self.draft = None;
         self.closed = false;

@@ -120,7 +120,7 @@ impl Lines {
 /// reading). `history` is the file that keeps typed lines across runs (mode 0600).
 pub fn stdin(history: Option<PathBuf>, colored: bool) -> (Lines, Screen) {
     if io::stdin().is_terminal() && io::stdout().is_terminal() {
-        match terminal(history) {
+        match terminal(history, colored) {
             Ok((lines, printer)) => {
                 let screen = Screen::new(colored, Some(printer), Arc::clone(&lines.reading));
                 return (lines, screen);
@@ -139,7 +139,7 @@ pub fn stdin(history: Option<PathBuf>, colored: bool) -> (Lines, Screen) {
 
 type Printer = Box<dyn ExternalPrinter + Send>;
 
-fn terminal(history: Option<PathBuf>) -> rustyline::Result<(Lines, Printer)> {
+fn terminal(history: Option<PathBuf>, colored: bool) -> rustyline::Result<(Lines, Printer)> {
     let config = Config::builder()
         .max_history_size(HISTORY_SIZE)?
         .history_ignore_dups(true)?
@@ -149,7 +149,7 @@ fn terminal(history: Option<PathBuf>) -> rustyline::Result<(Lines, Printer)> {
         .bracketed_paste(true)
         .build();
     let mut editor: Editor<Partner, DefaultHistory> = Editor::with_config(config)?;
-    editor.set_helper(Some(Partner));
+    editor.set_helper(Some(Partner { colored }));
     // Alt-Enter starts a new line in the message instead of sending it.
     editor.bind_sequence(
         KeyEvent(KeyCode::Enter, Modifiers::ALT),
@@ -212,9 +212,10 @@ fn edit(
                 // Ctrl-C clears the line; the prompt comes back.
                 Err(ReadlineError::Interrupted) => {}
                 Err(ReadlineError::Eof) => break Input::Leave,
+                // Nothing more can be typed: leave (a session is saved).
                 Err(error) => {
                     tracing::debug!(%error, "the line editor failed");
-                    break Input::Closed;
+                    break Input::Leave;
                 }
             }
         };
@@ -304,7 +305,10 @@ fn open_fence(text: &str) -> bool {
 
 /// rustyline's helper: completion and hints from the command table, fences.
 #[derive(Debug)]
-struct Partner;
+struct Partner {
+    /// Hints are dimmed (not with `NO_COLOR` or `ui.color = "never"`).
+    colored: bool,
+}
 
 impl Completer for Partner {
     type Candidate = String;
@@ -332,6 +336,9 @@ impl Hinter for Partner {
 
 impl Highlighter for Partner {
     fn highlight_hint<'h>(&self, hint: &'h str) -> Cow<'h, str> {
+        if !self.colored {
+            return Cow::Borrowed(hint);
+        }
         let dim = Style::new().dimmed();
         Cow::Owned(format!("{dim}{hint}{dim:#}"))
     }
@@ -421,9 +428,10 @@ impl Write for Screen {
 
 /// One item per Ctrl-C that reaches the process as a signal (outside the line editor, which
 /// reads Ctrl-C as a key). The handler is installed now, before the editor's first line.
+/// When the signal cannot be listened to, the stream ends and stays ended.
 pub fn interrupts() -> impl Stream<Item = ()> {
     #[cfg(unix)]
-    {
+    let stream = {
         use tokio::signal::unix::{SignalKind, signal};
         let signal = signal(SignalKind::interrupt()).ok();
         futures::stream::unfold(signal, |signal| async move {
@@ -431,11 +439,12 @@ pub fn interrupts() -> impl Stream<Item = ()> {
             signal.recv().await?;
             Some(((), Some(signal)))
         })
-    }
+    };
     #[cfg(not(unix))]
-    futures::stream::unfold((), |()| async {
+    let stream = futures::stream::unfold((), |()| async {
         tokio::signal::ctrl_c().await.ok().map(|()| ((), ()))
-    })
+    });
+    futures::StreamExt::fuse(stream)
 }
 
 #[cfg(test)]

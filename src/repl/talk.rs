@@ -39,6 +39,9 @@ const CHECKIN_LIMIT: Duration = Duration::from_secs(15);
 /// The longest the model may take to shape a plan (and to summarise older turns).
 const PLAN_LIMIT: Duration = Duration::from_secs(60);
 
+/// How many turns beyond the budget are summarised at once.
+const SUMMARY_BATCH: usize = 4;
+
 /// The most a line after a check-in may hold, in characters.
 const CHECKIN_CHARS: usize = 300;
 
@@ -171,8 +174,13 @@ impl<W: std::io::Write> Driver<W> {
         if self.reflecting() {
             return self.answer(text, line, interrupts).await;
         }
-        let talking = self.model_on();
+        let mut talking = self.model_on();
         if let Some(live) = self.live.as_mut() {
+            // An answer to a check-in's question is for focus; the coach answers questions
+            // and anything said when nothing was asked.
+            if live.machine.session().is_asking() && !text.trim_end().ends_with('?') {
+                talking = false;
+            }
             let event = Event::Reply {
                 text: text.to_owned(),
             };
@@ -205,8 +213,13 @@ impl<W: std::io::Write> Driver<W> {
         let reply = match self.ask(request, Shown::Reply, None, interrupts).await? {
             Ok(reply) => reply,
             Err(error) => {
+                let kept = if self.live.is_some() {
+                    "what you wrote is in the session's journal"
+                } else {
+                    "send it again later"
+                };
                 return self.print_plain(&format!(
-                    "focus: the coach could not answer ({error}); what you wrote is kept. /offline stops asking the model"
+                    "focus: the coach could not answer ({error}); {kept}. /offline stops asking the model"
                 ));
             }
         };
@@ -281,10 +294,19 @@ impl<W: std::io::Write> Driver<W> {
             // Room for the new message.
             + 200;
         let layout = coach.conversation.layout(fixed, coach.budget);
-        let Some((previous, turns)) = coach.conversation.to_summarise(layout.recent_from) else {
+        // In batches: until a few turns have left the budget, the digest stands in for them.
+        let Some((previous, turns)) = coach
+            .conversation
+            .to_summarise(layout.recent_from)
+            .filter(|(_, turns)| turns.len() >= SUMMARY_BATCH)
+        else {
             return Ok(());
         };
         let request = summary_request(system, previous, turns);
+        let dim = Style::new().dimmed();
+        self.print_plain(&format!(
+            "{dim}(the coach is summarising earlier turns…){dim:#}"
+        ))?;
         if let Ok(reply) = self
             .ask(request, Shown::Hidden, Some(PLAN_LIMIT), interrupts)
             .await?
@@ -518,9 +540,21 @@ impl<W: std::io::Write> Driver<W> {
                     return Ok(draft);
                 }
             };
-            if !matches!(reply.ending(), Some(Ending::Finished { .. })) {
-                self.print_plain("focus: the coach's plan was cut off; here is focus's own plan")?;
-                return Ok(draft);
+            match reply.ending() {
+                Some(Ending::Finished { .. }) => {}
+                Some(Ending::Cancelled) => {
+                    self.print_plain(&format!(
+                        "focus: stopped (Ctrl-C) or no plan within {} s; here is focus's own plan",
+                        PLAN_LIMIT.as_secs()
+                    ))?;
+                    return Ok(draft);
+                }
+                _ => {
+                    self.print_plain(
+                        "focus: the coach's plan broke off; here is focus's own plan",
+                    )?;
+                    return Ok(draft);
+                }
             }
             match planning::read_plan(reply.text(), &draft) {
                 Ok(proposal) => {

@@ -468,6 +468,11 @@ impl Session {
         goals
     }
 
+    /// Whether a check-in's question waits for an answer (the next reply answers it).
+    pub fn is_asking(&self) -> bool {
+        self.awaiting.is_some()
+    }
+
     /// Whether the session can only go on with the person's input (the clock alone will not
     /// move it): before the start, paused, waiting for the go, reflecting, closed.
     pub fn needs_person(&self) -> bool {
