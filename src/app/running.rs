@@ -398,15 +398,9 @@ fn history(settings: &Settings) -> PathBuf {
     settings.data_dir().join("history")
 }
 
+/// Whether standard output takes styles, decided as for every other command.
 fn colored(settings: &Settings) -> bool {
-    use anstream::ColorChoice;
-    let choice = match settings.ui.color {
-        crate::config::ColorMode::Auto => ColorChoice::Auto,
-        crate::config::ColorMode::Always => ColorChoice::Always,
-        crate::config::ColorMode::Never => ColorChoice::Never,
-    };
-    let auto = anstream::AutoStream::new(io::stdout(), choice);
-    !matches!(auto.current_choice(), ColorChoice::Never)
+    output::stdout(settings.ui.color).current_choice() != anstream::ColorChoice::Never
 }
 
 /// The last finished session in the log, if it can be read.

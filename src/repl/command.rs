@@ -250,6 +250,17 @@ pub enum Workflow {
 }
 
 impl Workflow {
+    /// Its command's name, without the slash.
+    pub fn command(self) -> &'static str {
+        match self {
+            Workflow::Breakdown => "breakdown",
+            Workflow::Goal => "goal",
+            Workflow::Distracted => "distracted",
+            Workflow::WentWrong => "wentwrong",
+            Workflow::Kickoff => "kickoff",
+        }
+    }
+
     /// The prompt template that words it for a model.
     pub fn template(self) -> &'static str {
         match self {
@@ -726,6 +737,20 @@ mod tests {
         assert_eq!(hint("/p"), None, "several commands start so");
         assert_eq!(hint("/status"), None, "nothing left to show");
         assert_eq!(hint("hello"), None);
+    }
+
+    #[test]
+    fn every_workflow_is_a_command_in_the_table() {
+        for kind in [
+            Workflow::Breakdown,
+            Workflow::Goal,
+            Workflow::Distracted,
+            Workflow::WentWrong,
+            Workflow::Kickoff,
+        ] {
+            let spec = find(kind.command()).expect(kind.command());
+            assert_eq!(spec.group, Group::Coach);
+        }
     }
 
     #[test]

@@ -594,7 +594,7 @@ impl<W: std::io::Write> Driver<W> {
             if kind == Workflow::Breakdown && !words.is_empty() {
                 return self.plan(words, interrupts).await;
             }
-            return self.print_plain(&offline::workflow(kind_name(kind), &facts));
+            return self.print_plain(&offline::workflow(kind.command(), &facts));
         }
         let prompts = self.coach.as_ref().expect("model on").prompts.clone();
         let rendered = prompts.render(kind.template(), workflow_context(&facts))?;
@@ -789,16 +789,6 @@ impl<W: std::io::Write> Driver<W> {
                 let _ = tx.send(line.replace('\n', " "));
             }
         });
-    }
-}
-
-fn kind_name(kind: Workflow) -> &'static str {
-    match kind {
-        Workflow::Breakdown => "breakdown",
-        Workflow::Goal => "goal",
-        Workflow::Distracted => "distracted",
-        Workflow::WentWrong => "wentwrong",
-        Workflow::Kickoff => "kickoff",
     }
 }
 
