@@ -748,7 +748,7 @@ mod tests {
             Workflow::WentWrong,
             Workflow::Kickoff,
         ] {
-            let spec = find(kind.command()).expect(kind.command());
+            let spec = find(kind.command()).unwrap_or_else(|| panic!("{}", kind.command()));
             assert_eq!(spec.group, Group::Coach);
         }
     }
