@@ -9,7 +9,7 @@ use super::Offline;
 use crate::llm::LlmError;
 use crate::session::format_minutes;
 use crate::session::machine::{
-    Asked, BlockInfo, BreakInfo, CaptureKind, Message, Next, Phase, Status, Why,
+    Asked, Away, BlockInfo, BreakInfo, CaptureKind, Message, Next, Phase, Status, Why,
 };
 use crate::session::reflection::{Achieved, Question};
 use crate::store::log::Entry;
@@ -184,7 +184,10 @@ fn moment(message: &Message) -> String {
             plural(*missed, "earlier check-in", "earlier check-ins"),
             say(latest)
         ),
-        Message::Back(status) => format!("Back to \"{}\". {}", status.task, where_now(status)),
+        Message::Back { status, away } => match away {
+            Some(away) => format!("Back to \"{}\". {}", status.task, back_from(status, away)),
+            None => format!("Back to \"{}\". {}", status.task, where_now(status)),
+        },
         _ => acknowledge(message),
     }
 }
@@ -271,6 +274,7 @@ fn acknowledge(message: &Message) -> String {
                 .as_deref()
                 .map_or_else(String::new, |r| format!(" ({r})"))
         ),
+        Message::Counted { minutes, block } => counted(*minutes, block.as_ref()),
         Message::Unpaused { block, paused } => format!(
             "Welcome back ({} away). {}, until {}.",
             format_minutes(*paused),
@@ -397,6 +401,59 @@ fn where_now(status: &Status) -> String {
         (Phase::Closed, _, _) => "The session is closed.".to_owned(),
         _ => "Not started yet: /start begins it.".to_owned(),
     }
+}
+
+/// `/resume worked`: the time away counts, and where that leaves the session.
+fn counted(minutes: u32, block: Option<&BlockInfo>) -> String {
+    let counted = format!(
+        "The {} away {} as focus.",
+        format_minutes(minutes),
+        if minutes == 1 { "counts" } else { "count" }
+    );
+    match block {
+        Some(block) => format!(
+            "{counted} {}, until {}.",
+            block_name(block),
+            hhmm(block.ends)
+        ),
+        None => counted,
+    }
+}
+
+/// A block paused because the person left, or because focus was not running, and the three
+/// ways on.
+fn back_from(status: &Status, away: &Away) -> String {
+    let gone = format_minutes(((away.until - away.since).num_seconds().max(0) / 60) as u32);
+    let block = status
+        .block
+        .as_ref()
+        .map_or_else(|| "The block".to_owned(), block_name);
+    let left = format_seconds(status.left);
+    let what = if away.left {
+        format!(
+            "You left at {} ({gone} ago); {block} has been paused since, with {left} left.",
+            hhmm(away.since)
+        )
+    } else {
+        format!(
+            "focus was not running from {} to {} ({gone}), so {} is paused at {} with {left} left.",
+            hhmm(away.since),
+            hhmm(away.until),
+            lower_first(&block),
+            hhmm(away.since)
+        )
+    };
+    format!(
+        "{what} /resume carries on from there, /resume worked counts the {gone} away as focus, /done ends the session."
+    )
+}
+
+/// "Block 2 of 3" → "block 2 of 3", for the middle of a sentence.
+fn lower_first(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_lowercase().chain(chars).collect()
+    })
 }
 
 /// `14:32` for minutes and seconds, `1:05:00` past an hour.

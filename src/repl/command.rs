@@ -81,11 +81,14 @@ pub const COMMANDS: &[Spec] = &[
         Group::Session,
         "pause the block, with the reason if you like",
     ),
-    spec(
-        "/resume",
-        "/resume",
-        Group::Session,
-        "carry on after a pause",
+    with_values(
+        spec(
+            "/resume",
+            "/resume [worked]",
+            Group::Session,
+            "carry on after a pause; /resume worked counts the time away as focus",
+        ),
+        &["worked"],
     ),
     with_values(
         spec(
@@ -343,7 +346,17 @@ pub fn parse(line: &str) -> Result<Option<Command>, String> {
         "/pause" => event(Event::Pause {
             reason: (!arg.is_empty()).then(|| arg.to_owned()),
         }),
-        "/resume" => no_argument(event(Event::Resume))?,
+        "/resume" => event(Event::Resume {
+            worked: match arg.to_lowercase().as_str() {
+                "" => false,
+                "worked" => true,
+                other => {
+                    return Err(format!(
+                        "/resume takes nothing, or worked to count the time away as focus (not \"{other}\")"
+                    ));
+                }
+            },
+        }),
         "/extend" => event(Event::Extend {
             minutes: extend_minutes(&text("a length")?)?,
         }),

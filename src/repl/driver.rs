@@ -646,7 +646,7 @@ mod tests {
         );
         machine.handle(Event::Pause { reason: None }, later);
         assert_eq!(prompt(&status(&machine, later)), "focus [1/2 paused] › ");
-        machine.handle(Event::Resume, later);
+        machine.handle(Event::Resume { worked: false }, later);
         machine.handle(Event::Skip, later);
         assert_eq!(
             prompt(&status(&machine, later)),

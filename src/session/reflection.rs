@@ -161,6 +161,32 @@ impl Form {
         &self.answers
     }
 
+    /// Where the current question stands: its number (from 1) and how many questions the
+    /// reflection has as far as can be told now (the criteria question is counted while it
+    /// may still come).
+    pub fn progress(&self) -> (usize, usize) {
+        let criteria = self.criteria > 1 && self.answers.achieved != Some(Achieved::Yes);
+        let order = |question: Question| -> usize {
+            let after_goal = usize::from(criteria);
+            match question {
+                Question::Goal => 0,
+                Question::Criteria => 1,
+                Question::Helped => 1 + after_goal,
+                Question::Distracted => 2 + after_goal,
+                Question::Improve => 3 + after_goal,
+                Question::Energy => 4 + after_goal,
+                Question::Stopped => 5 + after_goal,
+                Question::NextStep => 6 + after_goal,
+                Question::Parked(n) => 7 + after_goal + n,
+            }
+        };
+        let of = 7 + usize::from(criteria) + self.answers.parked.len();
+        match self.current {
+            Some(question) => (order(question) + 1, of),
+            None => (of, of),
+        }
+    }
+
     /// A distraction parked during the reflection joins the review.
     pub fn add_parked(&mut self) {
         self.answers.parked.push(None);

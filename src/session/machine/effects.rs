@@ -107,6 +107,33 @@ pub enum Asked {
     LongPause,
 }
 
+/// Time away from a block: the person left focus, or focus was not running (a crash, a
+/// power cut). None of it counts as focus unless the person says so (`/resume worked`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Away {
+    /// When the block paused: when the person left, or when focus was last seen running.
+    pub since: DateTime<FixedOffset>,
+    /// When the session was taken up again.
+    pub until: DateTime<FixedOffset>,
+    /// The person left (`/quit`); otherwise focus stopped without a word.
+    pub left: bool,
+}
+
+/// What the session is waiting for the person to answer, if anything.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pending {
+    /// What the running block will produce (its start asked; the first reply is its goal).
+    Goal(BlockInfo),
+    /// A check-in's question: how it is going, the go for the next block, a long pause.
+    CheckIn(Asked),
+    /// A reflection question, `number` of about `of`.
+    Reflection {
+        question: Question,
+        number: usize,
+        of: usize,
+    },
+}
+
 /// What was captured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -206,8 +233,13 @@ pub enum Message {
         missed: u32,
         latest: Box<Message>,
     },
-    /// The session was taken up again by a new process.
-    Back(Box<Status>),
+    /// The session was taken up again by a new process. `away`: it was left mid-block, or
+    /// focus was not running for a while, so the block is paused until the person says how
+    /// to go on.
+    Back {
+        status: Box<Status>,
+        away: Option<Away>,
+    },
 
     // ── acknowledgements ─────────────────────────────────────────────────────
     Started(BlockInfo),
@@ -217,6 +249,12 @@ pub enum Message {
     Unpaused {
         block: BlockInfo,
         paused: u32,
+    },
+    /// `/resume worked`: the time paused counts as focus; `block` runs on (`None`: the clock
+    /// has moved the session past it, and says so next).
+    Counted {
+        minutes: u32,
+        block: Option<BlockInfo>,
     },
     Extended {
         block: BlockInfo,
@@ -269,7 +307,7 @@ impl Message {
             } => Some(Asked::Go(next.clone())),
             Message::LongPause { .. } => Some(Asked::LongPause),
             Message::CaughtUp { latest, .. } => latest.asks(),
-            Message::Back(status) => match (&status.phase, &status.block) {
+            Message::Back { status, .. } => match (&status.phase, &status.block) {
                 (Phase::Waiting(_), Some(block)) => Some(Asked::Go(block.clone())),
                 _ => None,
             },

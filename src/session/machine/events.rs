@@ -29,7 +29,15 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reason: Option<String>,
     },
-    Resume,
+    /// Carry on after a pause. `worked`: the time paused counts as focus after all (the
+    /// person worked while focus was away); the pause is undone and the clock catches up.
+    Resume {
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        worked: bool,
+    },
+    /// The person left focus (`/quit`, Ctrl-D, the terminal closed) while a block ran: the
+    /// block pauses so that the time away is not counted as focus.
+    Leave,
     /// More minutes for the current block (or the one that just ended); the rest shifts.
     Extend {
         minutes: u32,
@@ -61,6 +69,11 @@ pub enum Event {
     Reply {
         text: String,
     },
+    /// Words for the coach that answer nothing (a question, a request); kept so that nothing
+    /// said is lost and a resumed session has the conversation. Changes nothing in the session.
+    Message {
+        text: String,
+    },
 
     // ── what the coach said ──────────────────────────────────────────────────
     /// A model's reply to the person, kept so a resumed session has the conversation; it
@@ -88,7 +101,8 @@ impl Event {
             Event::Reopen => "focus resume",
             Event::Start => "/start",
             Event::Pause { .. } => "/pause",
-            Event::Resume => "/resume",
+            Event::Resume { .. } => "/resume",
+            Event::Leave => "/quit",
             Event::Extend { .. } => "/extend",
             Event::Skip => "/skip",
             Event::Done => "/done",
@@ -98,6 +112,7 @@ impl Event {
             Event::Decision { .. } => "/decision",
             Event::Blocker { .. } => "/blocker",
             Event::Reply { .. } => "a reply",
+            Event::Message { .. } => "a message",
             Event::Coach { .. } => "the coach",
         }
     }

@@ -12,6 +12,10 @@
 //! - Every event that changes the session yields an [`Effect::Persist`] first, and replaying
 //!   the persisted records at their instants rebuilds the same state as living them.
 //! - Work blocks start on the person's go (unless `auto_start_work`); breaks start by themselves.
+//! - Time away is never focus unless the person says so: leaving ([`Event::Leave`]) pauses the
+//!   block, and a session taken up again after focus was not running for a while (no heartbeat
+//!   for [`AWAY_AFTER`]) is paused where focus was last seen. `/resume worked` undoes such a
+//!   pause and lets the clock catch up.
 
 mod effects;
 mod events;
@@ -22,7 +26,8 @@ use chrono::{DateTime, FixedOffset, TimeDelta};
 use serde::{Deserialize, Serialize};
 
 pub use effects::{
-    Alert, Asked, BlockInfo, BreakInfo, CaptureKind, Effect, Message, Next, Status, Topic, Why,
+    Alert, Asked, Away, BlockInfo, BreakInfo, CaptureKind, Effect, Message, Next, Pending, Status,
+    Topic, Why,
 };
 pub use events::{Event, Record};
 
@@ -35,6 +40,20 @@ pub type Instant = DateTime<FixedOffset>;
 
 /// No block grows past this by extensions (12 hours, the longest session focus plans).
 pub const MAX_BLOCK_MINUTES: u32 = 720;
+
+/// While a block runs, a tick is journaled at least this often, so that a new process can
+/// tell when focus was last running.
+pub const HEARTBEAT: TimeDelta = TimeDelta::minutes(1);
+
+/// A session taken up again this long after focus was last seen running had focus stopped
+/// without a word (a crash, a power cut): its block is paused where focus was last seen.
+pub const AWAY_AFTER: TimeDelta = TimeDelta::minutes(3);
+
+/// Why a block was paused when the person left focus.
+pub const LEFT_REASON: &str = "left focus";
+
+/// Why a block was paused when focus was found not to have been running.
+pub const AWAY_REASON: &str = "focus was not running";
 
 /// The rules a session runs by. They are fixed when it starts and written into the journal, so
 /// a changed configuration cannot change a session that is being replayed.
@@ -160,8 +179,20 @@ struct Run {
 struct OpenPause {
     since: Instant,
     reason: Option<String>,
-    /// The long-pause question has been asked.
+    /// The long-pause question has been asked (or is not to be asked).
     asked: bool,
+    cause: PauseCause,
+}
+
+/// Who paused a block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PauseCause {
+    /// `/pause`.
+    Person,
+    /// The person left focus mid-block.
+    Left,
+    /// Focus was not running (found when the session was taken up again).
+    Away,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -271,8 +302,15 @@ impl Machine {
         let session = &mut self.session;
         // Judged on the session as it was when last seen, before the clock moves it.
         let over_at = session.projected_end(session.last_seen.unwrap_or(now));
-
-        let mut moments = session.advance(now);
+        let reopen = event == Event::Reopen;
+        // Focus stopped without a word while a block ran: the block pauses where focus was
+        // last seen, before the clock could count the time away as focus.
+        let (mut moments, gap) = if reopen {
+            session.pause_for_gap(now)
+        } else {
+            (Vec::new(), None)
+        };
+        moments.extend(session.advance(now));
         let mut said = Vec::new();
         let clock_moved_it = !moments.is_empty();
         let alert = moments.last().and_then(Message::alert);
@@ -287,12 +325,12 @@ impl Machine {
         }
 
         let by_person = event.is_from_person();
-        let reopen = event == Event::Reopen;
-        if by_person {
+        // Anything the person does answers the check-in, but for words to the coach.
+        if by_person && !matches!(event, Event::Message { .. }) {
             session.awaiting = None;
         }
         let accepted = if reopen {
-            session.reopen(now, over_at, &mut said)
+            session.reopen(now, over_at, gap, &mut said)
         } else {
             session.apply(&event, now, &mut said)
         };
@@ -313,11 +351,18 @@ impl Machine {
         }
 
         let mut effects = Vec::new();
+        // While a block runs, the clock's firings are journaled now and then (a heartbeat),
+        // so that a new process knows when focus was last running.
+        let heartbeat = matches!(event, Event::Timer { .. } | Event::Tick)
+            && matches!(session.phase, Phase::Working(_))
+            && session
+                .last_seen
+                .is_some_and(|seen| now >= seen + HEARTBEAT);
         let record = match event {
             Event::Timer { .. } => Event::Tick,
             other => other,
         };
-        if accepted || *session != before {
+        if accepted || heartbeat || *session != before {
             session.last_seen = Some(now);
             // A refused command can still have changed the session (the clock moved it, or it
             // answered a pending question); it is kept as itself so a replay does the same.
@@ -471,6 +516,47 @@ impl Session {
     /// Whether a check-in's question waits for an answer (the next reply answers it).
     pub fn is_asking(&self) -> bool {
         self.awaiting.is_some()
+    }
+
+    /// The question waiting for the person's answer now, if any: a reflection question, a
+    /// check-in's question, or the goal of a block that has none (before its first check-in,
+    /// the first reply becomes its goal).
+    pub fn pending(&self, now: Instant) -> Option<Pending> {
+        if let Phase::Reflecting(_) = self.phase {
+            let form = self.reflection.as_ref()?;
+            let question = form.current()?;
+            let (number, of) = form.progress();
+            return Some(Pending::Reflection {
+                question,
+                number,
+                of,
+            });
+        }
+        if let Some(awaiting) = &self.awaiting {
+            return Some(Pending::CheckIn(awaiting.asked.clone()));
+        }
+        match self.phase {
+            Phase::Working(i) if self.awaits_goal(i) => {
+                Some(Pending::Goal(self.block_info(i, now)))
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether work block `i` has no goal yet and has not had a check-in, so that a reply
+    /// becomes its goal.
+    fn awaits_goal(&self, i: usize) -> bool {
+        let planned = matches!(
+            &self.plan.blocks[i].kind,
+            BlockKind::Work { goal: Some(_), .. }
+        );
+        let run = &self.runs[i];
+        !planned && run.goal.is_none() && run.said == TimeDelta::zero()
+    }
+
+    /// When the session was last seen by a process (its last journaled event).
+    pub fn last_seen(&self) -> Option<Instant> {
+        self.last_seen
     }
 
     /// Whether the session can only go on with the person's input (the clock alone will not
@@ -633,6 +719,9 @@ impl Session {
                 if let Some((offset, _)) = self.unsaid_checkins(i).next() {
                     consider(since + (offset - run.active));
                 }
+                if let Some(seen) = self.last_seen {
+                    consider(seen + HEARTBEAT);
+                }
             }
             Phase::Break(i) => consider(self.end_of(i)),
             _ => {}
@@ -661,9 +750,11 @@ impl Session {
     fn apply(&mut self, event: &Event, now: Instant, said: &mut Vec<Message>) -> bool {
         let accepted = match event {
             Event::Timer { .. } | Event::Tick | Event::Reopen => return false,
+            // Leaving outside a block stops nothing, and refuses nothing either.
+            Event::Leave => return self.leave(now),
             Event::Start => self.start(now, said),
             Event::Pause { reason } => self.pause(reason.as_ref(), now, said),
-            Event::Resume => self.resume(now, said),
+            Event::Resume { worked } => self.resume(*worked, now, said),
             Event::Extend { minutes: extra } => match self.extendable() {
                 Some(i) if self.extended_length(i, *extra) > minutes(MAX_BLOCK_MINUTES) => {
                     said.push(Message::ExtendLimit {
@@ -696,7 +787,7 @@ impl Session {
                 self.capture(CaptureKind::Decision, text, rationale.clone(), now, said)
             }
             Event::Blocker { text } => self.capture(CaptureKind::Blocker, text, None, now, said),
-            Event::Coach { .. } => self.phase != Phase::Closed,
+            Event::Coach { .. } | Event::Message { .. } => self.phase != Phase::Closed,
             Event::Reply { text } if matches!(self.phase, Phase::Reflecting(_)) => {
                 self.replies.push(Reply {
                     at: now,
@@ -745,12 +836,7 @@ impl Session {
         let (Phase::Working(i) | Phase::Paused(i)) = self.phase else {
             return None;
         };
-        let planned = matches!(
-            &self.plan.blocks[i].kind,
-            BlockKind::Work { goal: Some(_), .. }
-        );
-        let run = &self.runs[i];
-        if planned || run.goal.is_some() || run.said > TimeDelta::zero() {
+        if !self.awaits_goal(i) {
             return None;
         }
         self.runs[i].goal = Some(text.to_owned());
@@ -781,21 +867,100 @@ impl Session {
         let Phase::Working(i) = self.phase else {
             return false;
         };
-        self.stop_running(i, now);
-        self.pause = Some(OpenPause {
-            since: now,
-            reason: reason.cloned(),
-            asked: false,
-        });
-        self.phase = Phase::Paused(i);
+        self.pause_at(i, now, reason.cloned(), PauseCause::Person);
         said.push(Message::Paused {
             reason: reason.cloned(),
         });
         true
     }
 
-    fn resume(&mut self, now: Instant, said: &mut Vec<Message>) -> bool {
+    /// Pauses running block `i` at `at`.
+    fn pause_at(&mut self, i: usize, at: Instant, reason: Option<String>, cause: PauseCause) {
+        self.stop_running(i, at);
+        self.pause = Some(OpenPause {
+            since: at,
+            reason,
+            // Leaving and being away are answered when the person is back, not by a
+            // long-pause question.
+            asked: cause != PauseCause::Person,
+            cause,
+        });
+        self.phase = Phase::Paused(i);
+    }
+
+    /// The person leaves mid-block: the block pauses. Anywhere else there is nothing to stop
+    /// (a break runs on by the clock, and so does everything that waits).
+    fn leave(&mut self, now: Instant) -> bool {
+        let Phase::Working(i) = self.phase else {
+            return false;
+        };
+        self.pause_at(i, now, Some(LEFT_REASON.to_owned()), PauseCause::Left);
+        true
+    }
+
+    /// Taken up again at `now` after focus was last seen at `last_seen`, longer ago than
+    /// [`AWAY_AFTER`]: a block that was running (or that started by itself after a break in
+    /// the meantime) is paused where focus stopped seeing it. Returns what the clock said on
+    /// the way and the time away.
+    fn pause_for_gap(&mut self, now: Instant) -> (Vec<Message>, Option<Away>) {
+        let mut moments = Vec::new();
+        let Some(seen) = self.last_seen else {
+            return (moments, None);
+        };
+        if now - seen <= AWAY_AFTER {
+            return (moments, None);
+        }
+        let mut since = seen;
+        loop {
+            match self.phase {
+                Phase::Working(i) => {
+                    self.pause_at(i, since, Some(AWAY_REASON.to_owned()), PauseCause::Away);
+                    let away = Away {
+                        since,
+                        until: now,
+                        left: false,
+                    };
+                    return (moments, Some(away));
+                }
+                // A break that ended while focus was away may have started a block by
+                // itself: that block is paused at its start.
+                Phase::Break(i) if self.end_of(i) < now => {
+                    since = self.end_of(i);
+                    moments.extend(self.advance(since));
+                }
+                _ => return (moments, None),
+            }
+        }
+    }
+
+    fn resume(&mut self, worked: bool, now: Instant, said: &mut Vec<Message>) -> bool {
         match self.phase {
+            Phase::Paused(i) if worked => {
+                // The pause never happened: the block has run since it began, and the clock
+                // catches up with everything it would have done meanwhile.
+                let pause = self.pause.take().expect("a paused block has its pause");
+                self.runs[i].since = Some(pause.since);
+                self.phase = Phase::Working(i);
+                let mut moments = self.advance(now);
+                let block = match self.phase {
+                    Phase::Working(b) => Some(self.block_info(b, now)),
+                    _ => None,
+                };
+                said.push(Message::Counted {
+                    minutes: minutes_down(now - pause.since),
+                    block,
+                });
+                if moments.len() > 1 {
+                    let latest = moments.pop().expect("more than one");
+                    said.push(Message::CaughtUp {
+                        missed: moments.len() as u32,
+                        latest: Box::new(latest),
+                    });
+                } else {
+                    said.append(&mut moments);
+                }
+                true
+            }
             Phase::Paused(i) => {
                 let paused = self.close_pause(i, now);
                 self.runs[i].since = Some(now);
@@ -1019,7 +1184,13 @@ impl Session {
     /// Takes the session up again in a new process, after the clock has brought it up to
     /// `now`. A session left paused or waiting for the go goes on to the reflection when it
     /// would have ended by now (`over_at`) had it gone on when it was last seen.
-    fn reopen(&mut self, now: Instant, over_at: Instant, said: &mut Vec<Message>) -> bool {
+    fn reopen(
+        &mut self,
+        now: Instant,
+        over_at: Instant,
+        gap: Option<Away>,
+        said: &mut Vec<Message>,
+    ) -> bool {
         match self.phase {
             Phase::Closed => {
                 said.push(Message::Refused {
@@ -1028,12 +1199,10 @@ impl Session {
                 });
                 false
             }
-            Phase::Paused(_) | Phase::Waiting(_) if now >= over_at => {
-                let stopped = match self.phase {
-                    Phase::Paused(_) => self.pause.as_ref().map(|p| p.since),
-                    _ => self.waiting_since,
-                }
-                .unwrap_or(now);
+            // A block that waited for the go past the session's end: the session is over.
+            // (A paused block waits for the person, however long: they say how to go on.)
+            Phase::Waiting(_) if now >= over_at => {
+                let stopped = self.waiting_since.unwrap_or(now);
                 self.stop_all(stopped);
                 // What passed meanwhile matters less than the session being over.
                 said.clear();
@@ -1043,7 +1212,18 @@ impl Session {
             // The clock already took it to the reflection; that is the news.
             Phase::Reflecting(_) if !said.is_empty() => true,
             _ => {
-                said.push(Message::Back(Box::new(self.status(now))));
+                let away = gap.or_else(|| {
+                    let pause = self.pause.as_ref()?;
+                    (pause.cause == PauseCause::Left).then_some(Away {
+                        since: pause.since,
+                        until: now,
+                        left: true,
+                    })
+                });
+                said.push(Message::Back {
+                    status: Box::new(self.status(now)),
+                    away,
+                });
                 true
             }
         }

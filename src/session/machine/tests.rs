@@ -108,12 +108,7 @@ fn describe(message: &Message) -> String {
         Message::CaughtUp { missed, latest } => {
             format!("caught up ({missed} missed): {}", describe(latest))
         }
-        Message::Back(status) => format!(
-            "back {:?} {}s left, ends {}",
-            status.phase,
-            status.left,
-            hhmm(status.ends)
-        ),
+        Message::Back { .. } | Message::Counted { .. } => describe_return(message),
         Message::Paused { reason } => format!("paused ({})", reason.as_deref().unwrap_or("-")),
         Message::Unpaused { block, paused } => format!(
             "resumed {} after {paused}m until {}",
@@ -223,6 +218,34 @@ impl Live {
             self.machine.session.rules,
             self.journal.clone(),
         )
+    }
+}
+
+/// Coming back to a session, and counting the time away.
+fn describe_return(message: &Message) -> String {
+    let hhmm = |t: Instant| t.format("%H:%M").to_string();
+    match message {
+        Message::Back { status, away } => format!(
+            "back {:?} {}s left, ends {}{}",
+            status.phase,
+            status.left,
+            hhmm(status.ends),
+            away.map_or_else(String::new, |a| format!(
+                ", {} {}-{}",
+                if a.left { "left" } else { "away" },
+                hhmm(a.since),
+                hhmm(a.until)
+            ))
+        ),
+        Message::Counted { minutes, block } => format!(
+            "counted {minutes}m{}",
+            block.as_ref().map_or_else(String::new, |b| format!(
+                ", {} until {}",
+                b.number,
+                hhmm(b.ends)
+            ))
+        ),
+        other => unreachable!("{other:?} is not a return"),
     }
 }
 
@@ -455,7 +478,7 @@ fn a_pause_moves_every_later_check_in_and_the_end() {
         },
         hm(9, 10),
     );
-    live.person(Event::Resume, hm(9, 16));
+    live.person(Event::Resume { worked: false }, hm(9, 16));
     live.run_to(hm(9, 31));
     assert_eq!(
         live.take_said(),
@@ -720,7 +743,10 @@ fn commands_that_do_not_fit_are_refused_and_not_journaled() {
     assert_eq!(said(&effects), ["refused /pause in Planned"]);
     live.person(Event::Start, hm(9, 0));
     for (event, expected) in [
-        (Event::Resume, "refused /resume in Working(0)"),
+        (
+            Event::Resume { worked: false },
+            "refused /resume in Working(0)",
+        ),
         (Event::Start, "refused /start in Working(0)"),
     ] {
         let effects = live.person(event, hm(9, 1));
@@ -730,7 +756,7 @@ fn commands_that_do_not_fit_are_refused_and_not_journaled() {
     live.run_to(hm(9, 26));
     let effects = live.person(Event::Pause { reason: None }, hm(9, 26));
     assert_eq!(said(&effects), ["refused /pause in Break(1)"]);
-    let effects = live.person(Event::Resume, hm(9, 26));
+    let effects = live.person(Event::Resume { worked: false }, hm(9, 26));
     assert_eq!(said(&effects), ["refused /resume in Break(1)"]);
     let effects = live.person(Event::Replan, hm(9, 26));
     assert_eq!(
@@ -896,7 +922,8 @@ fn a_timer_that_fires_early_is_rescheduled_not_lost() {
     let mut live = Live::pomodoros();
     live.person(Event::Start, hm(9, 0));
     let (id, when) = live.machine.pending.unwrap();
-    let effects = live.handle(Event::Timer { id }, at(9, 12, 29));
+    assert_eq!(when, hm(9, 1), "the first heartbeat");
+    let effects = live.handle(Event::Timer { id }, at(9, 0, 59));
     assert_eq!(
         effects,
         [Effect::ScheduleTimer {
@@ -940,7 +967,7 @@ fn eventful(until: Instant) -> Live {
                 reason: Some("door".into()),
             },
         ),
-        (hm(9, 16), Event::Resume),
+        (hm(9, 16), Event::Resume { worked: false }),
         (hm(9, 20), Event::Extend { minutes: 3 }),
         (
             hm(9, 21),
@@ -996,20 +1023,47 @@ fn the_journal_holds_the_events_the_person_gave_and_the_ticks_that_mattered() {
         .iter()
         .map(|r| format!("{} {}", clock(r.at), r.event.command()))
         .collect();
+    // Ticks that changed something (a check-in, the block's end), and a heartbeat a minute
+    // while the block runs (none while it is paused, 09:14 to 09:16).
     assert_eq!(
         kinds,
         [
             "08:58:00 /park",
             "09:00:00 /start",
+            "09:01:00 the timer",
+            "09:02:00 the timer",
+            "09:03:00 the timer",
             "09:03:00 /insight",
+            "09:04:00 the timer",
+            "09:05:00 the timer",
+            "09:06:00 the timer",
+            "09:07:00 the timer",
+            "09:08:00 the timer",
+            "09:09:00 the timer",
+            "09:10:00 the timer",
+            "09:11:00 the timer",
+            "09:12:00 the timer",
             "09:12:30 the timer",
             "09:12:45 /start",
             "09:13:00 a reply",
+            "09:14:00 the timer",
             "09:14:00 /pause",
             "09:16:00 /resume",
+            "09:17:00 the timer",
+            "09:18:00 the timer",
+            "09:19:00 the timer",
+            "09:20:00 the timer",
             "09:20:00 /extend",
+            "09:21:00 the timer",
             "09:21:00 /decision",
+            "09:22:00 the timer",
+            "09:23:00 the timer",
+            "09:24:00 the timer",
+            "09:25:00 the timer",
+            "09:26:00 the timer",
+            "09:27:00 the timer",
             "09:28:00 the timer",
+            "09:29:00 the timer",
             "09:30:00 the timer",
         ]
     );
@@ -1041,18 +1095,16 @@ fn a_replayed_machine_schedules_its_next_timer_when_reopened() {
     assert!(
         effects
             .iter()
-            .any(|e| matches!(e, Effect::ScheduleTimer { at: due, .. } if *due == at(9, 12, 30))),
-        "{effects:?}"
+            .any(|e| matches!(e, Effect::ScheduleTimer { at: due, .. } if *due == hm(9, 7))),
+        "the next heartbeat: {effects:?}"
     );
 }
 
 #[test]
-fn reopening_mid_block_continues_with_the_right_time_left() {
-    let live = eventful(hm(9, 5));
-    // The process died at 09:05; a new one replays and reopens at 09:11.
+fn reopening_mid_block_soon_after_continues_with_the_right_time_left() {
+    let live = eventful(hm(9, 11));
+    // The process died just after its 09:11 heartbeat; a new one reopens at 09:13.
     let mut machine = live.replayed();
-    let effects = machine.handle(Event::Reopen, hm(9, 11));
-    assert_eq!(said(&effects), ["back Working(0) 840s left, ends 09:55"]);
     let effects = machine.handle(Event::Reopen, hm(9, 13));
     assert_eq!(
         said(&effects),
@@ -1060,39 +1112,210 @@ fn reopening_mid_block_continues_with_the_right_time_left() {
             "middle 1 12m done 13m left",
             "back Working(0) 720s left, ends 09:55"
         ],
-        "one check-in passed meanwhile"
+        "one check-in passed meanwhile, and the block ran on"
     );
 }
 
 #[test]
-fn reopening_after_a_gap_says_one_thing_about_what_passed() {
+fn reopening_long_after_focus_stopped_mid_block_pauses_it_where_focus_was_last_seen() {
     let live = eventful(hm(9, 5));
+    // The process died just after 09:05; a new one reopens at 09:11.
     let mut machine = live.replayed();
-    let effects = machine.handle(Event::Reopen, hm(9, 36));
+    let effects = machine.handle(Event::Reopen, hm(9, 11));
     assert_eq!(
         said(&effects),
-        [
-            "caught up (3 missed): break over -> wait for 2",
-            "back Waiting(2) 1500s left, ends 10:01"
-        ]
+        ["back Paused(0) 1200s left, ends 10:01, away 09:05-09:11"]
     );
+    assert_eq!(machine.session.pauses().len(), 0, "the pause is still open");
+    assert_eq!(
+        machine.session.focused_minutes(),
+        5,
+        "the time away is not focus"
+    );
+    // /resume goes on with the 20 minutes the block had left.
+    let effects = machine.handle(Event::Resume { worked: false }, hm(9, 12));
+    assert_eq!(said(&effects), ["resumed 1 after 7m until 09:32"]);
+    let pause = &machine.session.pauses()[0];
+    assert_eq!((pause.from, pause.to), (hm(9, 5), hm(9, 12)));
+    assert_eq!(pause.reason.as_deref(), Some(AWAY_REASON));
 }
 
 #[test]
-fn reopening_after_the_last_block_ran_out_goes_straight_to_the_reflection() {
+fn resume_worked_counts_the_time_away_and_the_clock_catches_up() {
     let live = eventful(hm(9, 42));
     let mut machine = live.replayed();
     let effects = machine.handle(Event::Reopen, hm(13, 0));
     assert_eq!(
         said(&effects),
+        ["back Paused(2) 1440s left, ends 13:24, away 09:42-13:00"],
+        "no figure counts the time away until the person says so"
+    );
+    assert_eq!(machine.session.focused_minutes(), 29);
+    let effects = machine.handle(Event::Resume { worked: true }, hm(13, 1));
+    assert_eq!(
+        said(&effects),
         [
+            "counted 199m",
             "caught up (2 missed): reflect PlanDone 53/53m blocks 2/2",
             "ask Goal"
         ],
-        "the last block ran its course while no process was there"
+        "the last block ran its course while focus was away"
     );
     assert!(effects.contains(&Effect::AskCoach(Topic::Reflection)));
     assert_eq!(machine.session.ended(), Some(hm(10, 6)));
+    assert!(
+        machine
+            .session
+            .pauses()
+            .iter()
+            .all(|p| p.reason.as_deref() == Some("door")),
+        "the pause for the time away never was: {:?}",
+        machine.session.pauses()
+    );
+}
+
+#[test]
+fn reopening_after_a_gap_in_a_break_says_one_thing_about_what_passed() {
+    let live = eventful(hm(9, 31));
+    let mut machine = live.replayed();
+    let effects = machine.handle(Event::Reopen, hm(9, 50));
+    assert_eq!(
+        said(&effects),
+        [
+            "break over -> wait for 2",
+            "back Waiting(2) 1500s left, ends 10:15"
+        ],
+        "no block ran while focus was away, so nothing is paused"
+    );
+}
+
+#[test]
+fn a_block_that_started_by_itself_while_focus_was_away_is_paused_at_its_start() {
+    let rules = Rules {
+        auto_start_work: true,
+        ..Rules::default()
+    };
+    let mut live = Live::new(pomodoros(), rules);
+    live.person(Event::Start, hm(9, 0));
+    live.run_to(hm(9, 27));
+    let mut machine = live.replayed();
+    let effects = machine.handle(Event::Reopen, hm(10, 0));
+    let said = said(&effects);
+    assert_eq!(
+        said.last().unwrap(),
+        "back Paused(2) 1500s left, ends 10:25, away 09:30-10:00",
+        "{said:?}"
+    );
+    assert_eq!(machine.session.focused_minutes(), 25);
+}
+
+#[test]
+fn leaving_pauses_the_block_and_coming_back_offers_the_way_on() {
+    let mut live = Live::pomodoros();
+    live.person(Event::Start, hm(9, 0));
+    let effects = live.person(Event::Leave, hm(9, 10));
+    assert_eq!(
+        effects[0],
+        Effect::Persist(Record {
+            at: hm(9, 10),
+            event: Event::Leave
+        })
+    );
+    assert!(
+        said(&effects).is_empty(),
+        "the REPL says it, with its words"
+    );
+    assert_eq!(live.phase(), Phase::Paused(0));
+    // Away long past the session's planned end: still paused, and no long-pause question.
+    let mut machine = live.replayed();
+    let effects = machine.handle(Event::Reopen, hm(11, 0));
+    assert_eq!(
+        said(&effects),
+        ["back Paused(0) 900s left, ends 11:45, left 09:10-11:00"]
+    );
+    let effects = machine.handle(Event::Resume { worked: false }, hm(11, 1));
+    assert_eq!(said(&effects), ["resumed 1 after 111m until 11:16"]);
+    assert_eq!(machine.session.focused_minutes(), 10);
+    assert_eq!(
+        machine.session.pauses()[0].reason.as_deref(),
+        Some(LEFT_REASON)
+    );
+}
+
+#[test]
+fn leaving_outside_a_block_stops_nothing() {
+    let mut live = Live::pomodoros();
+    live.person(Event::Start, hm(9, 0));
+    live.run_to(hm(9, 26));
+    let effects = live.person(Event::Leave, hm(9, 26));
+    assert!(
+        !effects
+            .iter()
+            .any(|e| matches!(e, Effect::Persist(_) | Effect::Say(_))),
+        "{effects:?}"
+    );
+    assert_eq!(live.phase(), Phase::Break(1));
+}
+
+#[test]
+fn a_message_to_the_coach_is_kept_and_answers_nothing() {
+    let mut live = Live::pomodoros();
+    live.person(Event::Start, hm(9, 0));
+    let before = live.machine.session.pending(hm(9, 1));
+    assert!(before.is_none(), "the blocks have goals: {before:?}");
+    live.run_to(hm(9, 13));
+    assert_eq!(
+        live.machine.session.pending(hm(9, 13)),
+        Some(Pending::CheckIn(Asked::Middle))
+    );
+    let message = Event::Message {
+        text: "give me a pep talk".into(),
+    };
+    let effects = live.person(message.clone(), hm(9, 13));
+    assert_eq!(
+        effects[0],
+        Effect::Persist(Record {
+            at: hm(9, 13),
+            event: message
+        })
+    );
+    assert!(said(&effects).is_empty(), "{effects:?}");
+    assert!(live.machine.session.replies().is_empty());
+    assert_eq!(
+        live.machine.session.pending(hm(9, 13)),
+        Some(Pending::CheckIn(Asked::Middle)),
+        "the check-in still waits for its answer"
+    );
+}
+
+#[test]
+fn what_is_pending_names_the_question_waiting() {
+    let mut live = Live::new(plan_of(Method::Pomodoro, Some(55), None), Rules::default());
+    live.person(Event::Start, hm(9, 0));
+    let Some(Pending::Goal(block)) = live.machine.session.pending(hm(9, 0)) else {
+        panic!("the block start asks for its goal");
+    };
+    assert_eq!(block.number, 1);
+    live.person(reply("the intro"), hm(9, 1));
+    assert_eq!(live.machine.session.pending(hm(9, 1)), None);
+    live.person(Event::Done, hm(9, 2));
+    assert_eq!(
+        live.machine.session.pending(hm(9, 2)),
+        Some(Pending::Reflection {
+            question: Question::Goal,
+            number: 1,
+            of: 7
+        })
+    );
+    live.person(reply("partly"), hm(9, 3));
+    assert_eq!(
+        live.machine.session.pending(hm(9, 3)),
+        Some(Pending::Reflection {
+            question: Question::Helped,
+            number: 2,
+            of: 7
+        })
+    );
 }
 
 #[test]
