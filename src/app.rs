@@ -47,12 +47,12 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             match cli.command {
                 Some(Command::Start(args)) => running::start(&args, &ctx),
                 Some(Command::Resume) => running::resume(&ctx),
-                _ => running::repl(&ctx),
+                _ => running::repl_command(&ctx),
             }
         }
         Some(Command::Log(args)) => {
             let loaded = load_settings(cli.config.as_deref(), &env, &dirs)?;
-            reading::log(&args, &loaded.settings)
+            reading::log(&args, &loaded.settings, &mut io::stdout().lock())
         }
         Some(Command::Show(args)) => {
             let loaded = load_settings(cli.config.as_deref(), &env, &dirs)?;
@@ -60,7 +60,8 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         }
         Some(Command::Stats(args)) => {
             let loaded = load_settings(cli.config.as_deref(), &env, &dirs)?;
-            reading::stats(&args, &loaded.settings)
+            let mut out = output::stdout(loaded.settings.ui.color);
+            reading::stats(&args, &loaded.settings, &mut out)
         }
         Some(Command::Export(args)) => {
             let loaded = load_settings(cli.config.as_deref(), &env, &dirs)?;

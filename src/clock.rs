@@ -11,6 +11,40 @@ pub fn now() -> DateTime<Local> {
     Local::now()
 }
 
+/// Where a long-running loop reads the time: the wall clock, or, for tests, a clock that
+/// starts at a chosen instant and moves with tokio's (paused) time, so a test drives whole
+/// sessions in no time at all.
+#[derive(Debug, Clone, Copy)]
+pub enum Clock {
+    System,
+    /// `origin` at the tokio instant `since`, moving with tokio's clock from there.
+    Tokio {
+        origin: DateTime<FixedOffset>,
+        since: tokio::time::Instant,
+    },
+}
+
+impl Clock {
+    /// A clock at `origin` now, moving with tokio's clock.
+    pub fn tokio(origin: DateTime<FixedOffset>) -> Clock {
+        Clock::Tokio {
+            origin,
+            since: tokio::time::Instant::now(),
+        }
+    }
+
+    /// The wall instant now.
+    pub fn now(&self) -> DateTime<FixedOffset> {
+        match self {
+            Clock::System => now().fixed_offset(),
+            Clock::Tokio { origin, since } => {
+                let passed = tokio::time::Instant::now() - *since;
+                *origin + TimeDelta::from_std(passed).unwrap_or(TimeDelta::MAX)
+            }
+        }
+    }
+}
+
 /// The time scales a session may run at: from a hundredth of real time (a long, slow demo)
 /// to 10000 times faster (a whole session in seconds, for tests).
 pub const TIME_SCALES: std::ops::RangeInclusive<f64> = 0.01..=10_000.0;

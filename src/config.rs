@@ -61,6 +61,10 @@ pub struct LlmSettings {
     /// are summarised.
     #[serde(deserialize_with = "de::whole::<1000, 1000000, _>")]
     pub context_tokens: u32,
+    /// After the server could not be reached, the coach stays quiet this long before it tries
+    /// again.
+    #[serde(deserialize_with = "de::whole::<0, 86400, _>")]
+    pub retry_after_down_secs: u32,
 }
 
 impl Default for LlmSettings {
@@ -78,6 +82,7 @@ impl Default for LlmSettings {
             headers: BTreeMap::new(),
             offline: false,
             context_tokens: 6000,
+            retry_after_down_secs: 120,
         }
     }
 }
@@ -145,6 +150,8 @@ pub struct UiSettings {
     pub color: ColorMode,
     pub bell: bool,
     pub desktop_notifications: bool,
+    /// At a terminal, its title shows the session's phase and the time left.
+    pub terminal_title: bool,
 }
 
 impl Default for UiSettings {
@@ -153,6 +160,7 @@ impl Default for UiSettings {
             color: ColorMode::Auto,
             bell: true,
             desktop_notifications: false,
+            terminal_title: true,
         }
     }
 }

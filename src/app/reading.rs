@@ -18,6 +18,7 @@ use crate::clock;
 use crate::config::Settings;
 use crate::error::Error;
 use crate::output;
+use crate::repl::machine::Figures;
 use crate::session::format_minutes;
 use crate::store::log::{self, Entry};
 use crate::store::notes;
@@ -101,8 +102,13 @@ fn empty_log(path: &Path) -> String {
 /// for --json).
 type Part = (usize, VecDeque<(Brief<'static>, Option<Vec<u8>>)>);
 
-/// `focus log`
-pub(super) fn log(args: &LogArgs, settings: &Settings) -> Result<(), Error> {
+/// `focus log`, written to `out`.
+pub(super) fn log(args: &LogArgs, settings: &Settings, out: &mut dyn Write) -> Result<(), Error> {
+    let mut write_out = |text: &str| -> Result<(), Error> {
+        out.write_all(text.as_bytes())
+            .and_then(|()| out.flush())
+            .map_err(Error::io("cannot write to standard output"))
+    };
     let path = log_path(settings);
     let range = range(&args.range, today())?;
     let needle = args.task.as_deref().map(str::to_lowercase);
@@ -264,8 +270,17 @@ fn merged(parts: impl IntoIterator<Item = Tally>, empty: Tally) -> Tally {
     first
 }
 
-/// `focus stats`
-pub(super) fn stats(args: &StatsArgs, settings: &Settings) -> Result<(), Error> {
+/// `focus stats`, written to `out`.
+pub(super) fn stats(
+    args: &StatsArgs,
+    settings: &Settings,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
+    let mut write_out = |text: &str| -> Result<(), Error> {
+        out.write_all(text.as_bytes())
+            .and_then(|()| out.flush())
+            .map_err(Error::io("cannot write to standard output"))
+    };
     let today = today();
     let range = if args.week {
         Range {
@@ -289,8 +304,7 @@ pub(super) fn stats(args: &StatsArgs, settings: &Settings) -> Result<(), Error> 
     if stats.sessions == 0 && stats.streak.longest == 0 {
         return write_out(&empty_log(&log_path(settings)));
     }
-    let mut out = output::stdout(settings.ui.color);
-    render_stats(&stats, &mut out).map_err(Error::io("cannot write to standard output"))
+    render_stats(&stats, &mut &mut *out).map_err(Error::io("cannot write to standard output"))
 }
 
 fn days(n: u32) -> String {
@@ -589,12 +603,9 @@ fn ics_event(entry: &Entry, stamp: chrono::DateTime<Utc>) -> icalendar::Event {
 
 /// `focus review`: this week's figures against last week's; the model narrates them and
 /// suggests one experiment, or the offline coach gives rule-based suggestions.
-pub(super) fn review(
-    settings: &Settings,
-    env: &crate::config::Env,
-    offline: Option<&crate::coach::Offline>,
-    prompts: &crate::coach::prompts::Prompts,
-) -> Result<(), Error> {
+/// The week's figures for `/review` and `focus review`: as shown (this week, and against
+/// last week), and as given to the coach.
+pub(super) fn review_figures(settings: &Settings) -> Result<(String, Figures), Error> {
     let today = today();
     let this = Range {
         from: Some(today - Days::new(6)),
@@ -626,13 +637,34 @@ pub(super) fn review(
     let figures = String::from_utf8_lossy(&text.into_inner()).into_owned();
     let suggestions = crate::coach::offline::review_suggestions(&now, &then);
     let comparison = crate::coach::offline::week_against_week(&now, &then);
+    let mut shown = Vec::new();
+    render_stats(&now, &mut shown).map_err(Error::io("cannot render the figures"))?;
+    let mut shown = String::from_utf8_lossy(&shown).into_owned();
+    shown.push('\n');
+    shown.push_str(&comparison);
+    Ok((
+        shown,
+        Figures {
+            figures,
+            comparison,
+            suggestions,
+        },
+    ))
+}
 
+/// `focus review`: the week's figures, then the model's narration or focus's suggestions.
+pub(super) fn review(
+    settings: &Settings,
+    env: &crate::config::Env,
+    offline: Option<&crate::coach::Offline>,
+    prompts: &crate::coach::prompts::Prompts,
+) -> Result<(), Error> {
+    let (shown, figures) = review_figures(settings)?;
     let mut out = output::stdout(settings.ui.color);
-    render_stats(&now, &mut out).map_err(Error::io("cannot write to standard output"))?;
-    writeln!(out, "\n{comparison}").map_err(Error::io("cannot write to standard output"))?;
+    writeln!(out, "{shown}").map_err(Error::io("cannot write to standard output"))?;
     if let Some(offline) = offline {
         to_stderr(&[offline_note(offline)]);
-        return write_suggestions(&mut out, &suggestions);
+        return write_suggestions(&mut out, &figures.suggestions);
     }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -643,11 +675,16 @@ pub(super) fn review(
             Ok(model) => model,
             Err(error) if error.means_offline() => {
                 to_stderr(&[offline_note(&crate::coach::Offline::Unavailable(error))]);
-                return write_suggestions(&mut out, &suggestions);
+                return write_suggestions(&mut out, &figures.suggestions);
             }
             Err(error) => return Err(error.into()),
         };
-        let request = crate::coach::review_request(prompts, &figures, &comparison, &suggestions)?;
+        let request = crate::coach::review_request(
+            prompts,
+            &figures.figures,
+            &figures.comparison,
+            &figures.suggestions,
+        )?;
         writeln!(out).map_err(Error::io("cannot write to standard output"))?;
         super::asking::stream_reply(model, request, false).await
     })
@@ -661,14 +698,8 @@ fn offline_note(offline: &crate::coach::Offline) -> String {
 }
 
 fn write_suggestions(out: &mut impl Write, suggestions: &[String]) -> Result<(), Error> {
-    let heading = output::HEADING;
-    let mut write = || -> io::Result<()> {
-        writeln!(out, "\n{heading}For next week{heading:#}")?;
-        for (i, s) in suggestions.iter().enumerate() {
-            let lead = if i == 0 { "Try this week:" } else { "Also:" };
-            writeln!(out, "  {lead} {s}")?;
-        }
-        out.flush()
-    };
-    write().map_err(Error::io("cannot write to standard output"))
+    let text = crate::coach::talk::suggestions_text(suggestions);
+    writeln!(out, "\n{text}")
+        .and_then(|()| out.flush())
+        .map_err(Error::io("cannot write to standard output"))
 }

@@ -1,8 +1,9 @@
-//! Running a session: `focus start` (a new plan and journal), `focus resume` (a journal read
-//! back) and `focus` with no arguments (the REPL, which plans and runs one session after
-//! another). Each hands the driver its input (rustyline on a terminal, else lines as they
-//! come) and does what the driver hands back: logging a closed session, opening a new one,
-//! printing the log.
+//! Running sessions: `focus` with no arguments (the REPL, which plans and runs one session
+//! after another), `focus start` (a new plan and journal) and `focus resume` (a journal read
+//! back). Each sets up the REPL's machine, its input (rustyline at a terminal, else lines as
+//! they come) and its screen, and runs the one loop ([`crate::repl::Driver`]), whose file
+//! work it does: the [`Files`] edge opens journals, logs closed sessions, reads the log back
+//! for `/log`, `/stats` and `/review`, and keeps a plan for the next run.
 
 use std::fs;
 use std::io::{self, IsTerminal, Write};
@@ -15,23 +16,23 @@ use super::closing::{self, log_path};
 use super::reading;
 use super::{plan_request, plan_start, to_stderr};
 use crate::cli::{PlanSpec, StartArgs};
-use crate::clock::{self, SessionClock};
-use crate::coach::Offline;
+use crate::clock::{self, Clock, SessionClock};
 use crate::coach::prompts::Prompts;
-use crate::config::{Env, Settings};
+use crate::coach::{Coach, Offline};
+use crate::config::{Env, Settings, redact_url};
 use crate::error::Error;
-use crate::llm::Usage;
 use crate::output;
-use crate::repl::driver::Planner;
-use crate::repl::input;
+use crate::repl::driver::{Edge, Link};
+use crate::repl::input::{self, Lines};
+use crate::repl::machine::{Figures, Logged, Mode, Planner, Running, Setup, Show};
 use crate::repl::notify::Alerts;
-use crate::repl::{Coach, Driver, Ending, LeftBy, Lines, Live, Screen, Show};
-use crate::session::machine::{Event, Machine, Phase, Rules, Status};
+use crate::repl::screen::{Plain, Screen, Terminal};
+use crate::repl::{Driver, Repl};
+use crate::session::machine::{Event, Machine, Rules, Status};
 use crate::session::phrase::{self, Length};
 use crate::session::{self, Plan};
 use crate::store::journal::{self, Header, Journal};
-use crate::store::log::{self, Entry};
-use crate::text;
+use crate::store::log::{self, Closing, Entry};
 
 fn journal_dir(settings: &Settings) -> PathBuf {
     settings.data_dir().join("journal")
@@ -80,24 +81,38 @@ pub(super) fn start(args: &StartArgs, ctx: &Ctx<'_>) -> Result<(), Error> {
     let plan = session::plan(&request, &settings.session.rhythms())?;
     let scale = args.time_scale.unwrap_or(settings.session.time_scale);
     // The journal first: if it cannot be written there is no session to show a plan for.
-    let live = open(&dir, settings, plan, scale)?;
-    let (lines, screen) = input::stdin(Some(history(settings)), colored(settings));
-    let mut driver = ctx.driver(screen, &lines);
-    output::plan_text::render(&live.header.plan, driver.out())
-        .map_err(Error::io("cannot write the plan"))?;
-    last_time(settings, driver.out())?;
+    let (journal, header) = open(&dir, settings, plan, scale)?;
+    let (mut lines, mut screen) = screen(settings);
+    let mut text = Vec::new();
+    output::plan_text::render(&header.plan, &mut text)
+        .map_err(Error::io("cannot show the plan"))?;
+    say(&mut screen, String::from_utf8_lossy(&text).trim_end())?;
     let faster = if (scale - 1.0).abs() > f64::EPSILON {
         format!(" The clock runs {scale}x faster.")
     } else {
         String::new()
     };
-    writeln!(
-        driver.out(),
-        "\nOne command per line: /pause [reason], /park <text>, /status, /done; /help lists them all.{faster}"
+    say(
+        &mut screen,
+        &format!(
+            "\nOne command per line: /pause [reason], /park <text>, /status, /done; /help lists them all.{faster}"
+        ),
+    )?;
+    say_offline(&mut screen, ctx.offline)?;
+    let running = Running::new(&header, Machine::new(header.plan.clone(), header.rules));
+    let machine = repl(ctx, &lines, Mode::Session)
+        .with_last(last_entry(settings))
+        .with_session(running, Vec::new());
+    let files = Files::new(settings, scale);
+    drive(
+        ctx,
+        machine,
+        files,
+        &mut lines,
+        screen,
+        Some((journal, header)),
+        Event::Start,
     )
-    .map_err(Error::io("cannot write to standard output"))?;
-    say_offline(driver.out(), ctx.offline)?;
-    drive(driver, lines, ctx, Some((live, Event::Start)), false)
 }
 
 /// `focus resume`: replays the unfinished session's journal and goes on from where it is now.
@@ -128,24 +143,28 @@ pub(super) fn resume(ctx: &Ctx<'_>) -> Result<(), Error> {
             dir.display()
         )]);
     }
-    let (live, turns) = reopen(&path)?;
-    let (lines, screen) = input::stdin(Some(history(settings)), colored(settings));
-    let mut driver = ctx.driver(screen, &lines);
-    say_offline(driver.out(), ctx.offline)?;
-    if let Some(coach) = driver.coach_mut() {
-        coach.remember(turns);
-    }
-    drive(driver, lines, ctx, Some((live, Event::Reopen)), false)
+    let (journal, header, running, turns) = reopen(&path)?;
+    let (mut lines, mut screen) = screen(settings);
+    say_offline(&mut screen, ctx.offline)?;
+    let machine = repl(ctx, &lines, Mode::Session).with_session(running, turns);
+    let files = Files::new(settings, header.time_scale);
+    drive(
+        ctx,
+        machine,
+        files,
+        &mut lines,
+        screen,
+        Some((journal, header)),
+        Event::Reopen,
+    )
 }
 
 /// `focus` with no arguments: the REPL. An unfinished session is taken up where it is;
-/// otherwise it waits for `/plan` and `/start`, or a message to the coach.
-pub(super) fn repl(ctx: &Ctx<'_>) -> Result<(), Error> {
+/// otherwise a plan left from the last run is offered, or it waits for `/plan`.
+pub(super) fn repl_command(ctx: &Ctx<'_>) -> Result<(), Error> {
     let settings = ctx.settings;
     let (_, found, _) = unfinished(settings)?;
-    let (lines, screen) = input::stdin(Some(history(settings)), colored(settings));
-    let mut driver = ctx.driver(screen, &lines);
-    driver.set_last(last_entry(settings));
+    let (mut lines, mut screen) = screen(settings);
     let resumable = found
         .journals
         .last()
@@ -160,24 +179,31 @@ pub(super) fn repl(ctx: &Ctx<'_>) -> Result<(), Error> {
         )]);
     }
     let dim = output::DIM;
-    writeln!(
-        driver.out(),
-        "focus {} · your partner for focused work. {dim}/plan <task and time> to plan a session, /help for the rest, Ctrl-D to leave.{dim:#}",
-        env!("CARGO_PKG_VERSION")
-    )
-    .map_err(Error::io("cannot write to standard output"))?;
-    say_offline(driver.out(), ctx.offline)?;
-    let first = if let Some(path) = resumable {
-        let (live, turns) = reopen(&path)?;
-        if let Some(coach) = driver.coach_mut() {
-            coach.remember(turns);
-        }
-        Some((live, Event::Reopen))
-    } else {
-        last_time(settings, driver.out())?;
-        None
-    };
-    drive(driver, lines, ctx, first, true)
+    say(
+        &mut screen,
+        &format!(
+            "focus {} · your partner for focused work. {dim}/plan <task and time> to plan a session, /help for the rest, Ctrl-D to leave.{dim:#}",
+            env!("CARGO_PKG_VERSION")
+        ),
+    )?;
+    say_offline(&mut screen, ctx.offline)?;
+    let machine = repl(ctx, &lines, Mode::Repl).with_last(last_entry(settings));
+    let files = Files::new(settings, settings.session.time_scale);
+    if let Some(path) = resumable {
+        let (journal, header, running, turns) = reopen(&path)?;
+        let machine = machine.with_session(running, turns);
+        return drive(
+            ctx,
+            machine,
+            files,
+            &mut lines,
+            screen,
+            Some((journal, header)),
+            Event::Reopen,
+        );
+    }
+    let machine = machine.with_draft(load_draft(settings));
+    drive(ctx, machine, files, &mut lines, screen, None, Event::Reopen)
 }
 
 /// What every way of running a session needs from the command line.
@@ -189,35 +215,170 @@ pub(super) struct Ctx<'a> {
     pub prompts: &'a Prompts,
 }
 
-impl Ctx<'_> {
-    /// A driver on `screen`, with a model to speak through unless the coach is offline
-    /// (nothing connects until the model is needed).
-    fn driver(&self, screen: Screen, lines: &Lines) -> Driver<Screen> {
-        let settings = self.settings;
-        let alerts = Alerts::new(
-            settings.ui.bell && io::stdout().is_terminal(),
-            settings.ui.desktop_notifications,
-            self.env.get("PATH"),
-        );
-        let styled = screen.is_colored();
-        let owned = settings.clone();
-        let planner: Planner = Box::new(move |words| plan_words(words, &owned));
-        // At a terminal, Ctrl-C stops a reply or clears the line; Ctrl-D and /quit leave.
-        let driver = Driver::new(screen, alerts).interactive(lines.is_terminal(), styled, planner);
-        match self.offline {
-            Some(offline) => driver.offline(offline.clone()),
-            None => driver.with_coach(Coach::new(
-                settings.llm.clone(),
-                self.env.clone(),
-                self.prompts.clone(),
-                settings.llm.context_tokens,
-            )),
+/// The REPL's machine for this run: its coach (speaking through a model unless offline) and
+/// its planner.
+fn repl(ctx: &Ctx<'_>, lines: &Lines, mode: Mode) -> Repl {
+    let settings = ctx.settings;
+    let coach = Coach::new(
+        ctx.prompts.clone(),
+        &settings.llm.model,
+        &redact_url(settings.llm.base_url.trim().trim_end_matches('/')),
+        settings.llm.context_tokens,
+        settings.llm.retry_after_down_secs,
+        ctx.offline.cloned(),
+    );
+    let owned = settings.clone();
+    let planner: Planner = Box::new(move |words, now| plan_words(words, &owned, now));
+    let setup = Setup {
+        mode,
+        interactive: lines.is_terminal(),
+        styled: colored(settings),
+    };
+    Repl::new(setup, coach, planner)
+}
+
+/// The screen the REPL writes to: the line editor's board at a terminal, else standard
+/// output.
+enum Output {
+    Terminal(Terminal),
+    Plain(Plain<io::Stdout>),
+}
+
+impl Screen for Output {
+    fn say(&mut self, text: &str) -> io::Result<()> {
+        match self {
+            Output::Terminal(t) => t.say(text),
+            Output::Plain(p) => p.say(text),
+        }
+    }
+
+    fn stream(&mut self, piece: &str) -> io::Result<()> {
+        match self {
+            Output::Terminal(t) => t.stream(piece),
+            Output::Plain(p) => p.stream(piece),
+        }
+    }
+
+    fn prompt(&mut self, prompt: &str) {
+        match self {
+            Output::Terminal(t) => t.prompt(prompt),
+            Output::Plain(p) => p.prompt(prompt),
+        }
+    }
+
+    fn title(&mut self, title: &str) {
+        match self {
+            Output::Terminal(t) => t.title(title),
+            Output::Plain(p) => p.title(title),
+        }
+    }
+
+    fn bell(&mut self) {
+        match self {
+            Output::Terminal(t) => t.bell(),
+            Output::Plain(p) => p.bell(),
         }
     }
 }
 
-/// A plan from the words after `/plan`, starting this minute.
-fn plan_words(words: &str, settings: &Settings) -> Result<Plan, String> {
+/// Standard input and output for the REPL: the line editor at a terminal (its title taken
+/// over when `ui.terminal_title` says so), else plain lines.
+fn screen(settings: &Settings) -> (Lines, Output) {
+    let titles = settings.ui.terminal_title;
+    let (lines, terminal) = input::stdin(Some(history(settings)), colored(settings), titles);
+    let output = match terminal {
+        Some(terminal) => {
+            if titles {
+                // The terminal's own title is kept on its stack and put back at the end.
+                let mut out = io::stdout().lock();
+                let _ = out.write_all(b"\x1b[22;0t").and_then(|()| out.flush());
+            }
+            Output::Terminal(terminal)
+        }
+        None => Output::Plain(input::plain_stdout(colored(settings))),
+    };
+    (lines, output)
+}
+
+fn say(screen: &mut Output, text: &str) -> Result<(), Error> {
+    screen
+        .say(text)
+        .map_err(Error::io("cannot write to standard output"))
+}
+
+/// Runs the loop on one runtime, from `first` (the session's `Start` or `Reopen`, when one
+/// is under way), until the person leaves or (outside the REPL) the session is logged.
+fn drive(
+    ctx: &Ctx<'_>,
+    mut machine: Repl,
+    files: Files<'_>,
+    lines: &mut Lines,
+    screen: Output,
+    live: Option<(Journal, Header)>,
+    first: Event,
+) -> Result<(), Error> {
+    let settings = ctx.settings;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(Error::io("cannot start the timer runtime"))?;
+    let clock = Clock::System;
+    // Signals are caught from here on, before the line editor reads its first line.
+    let signals = {
+        let _inside = runtime.enter();
+        input::signals()
+    };
+    let mut signals = pin!(signals);
+    let alerts = Alerts::new(
+        settings.ui.bell && io::stdout().is_terminal(),
+        settings.ui.desktop_notifications,
+        ctx.env.get("PATH"),
+    );
+    let link = Link::to(settings.llm.clone(), ctx.env.clone());
+    let first = machine.begin(live.is_some().then_some(first), clock.now());
+    let mut driver = Driver::new(
+        machine,
+        screen,
+        files,
+        clock,
+        link,
+        ctx.prompts.clone(),
+        alerts,
+    );
+    if let Some((journal, header)) = live {
+        driver = driver.with_journal(journal, header);
+    }
+    let result = runtime.block_on(driver.run(first, lines, signals.as_mut()));
+    let editing = lines.stop();
+    let finished = finish(driver.screen(), editing, settings.ui.terminal_title);
+    drop(runtime);
+    result.and(finished.map_err(Error::io("cannot write to standard output")))
+}
+
+/// What is left on the screen when the loop ends, written now that the editor has stopped
+/// (`editing`: it was still reading, and its prompt goes); the terminal's title back.
+fn finish(screen: &mut Output, editing: bool, titles: bool) -> io::Result<()> {
+    let Output::Terminal(terminal) = screen else {
+        return Ok(());
+    };
+    let rest = terminal.board().close();
+    let mut out = io::stdout().lock();
+    if editing {
+        out.write_all(b"\r\x1b[J")?;
+    }
+    out.write_all(rest.as_bytes())?;
+    if titles {
+        out.write_all(b"\x1b[23;0t")?;
+    }
+    out.flush()
+}
+
+/// A plan from the words after `/plan`, starting at the minute of `now`.
+fn plan_words(
+    words: &str,
+    settings: &Settings,
+    now: DateTime<FixedOffset>,
+) -> Result<Plan, String> {
     let asked = phrase::read(words).map_err(|e| e.to_string())?;
     let spec = PlanSpec {
         task: asked.task,
@@ -242,26 +403,25 @@ fn plan_words(words: &str, settings: &Settings) -> Result<Plan, String> {
             spec.task
         ));
     }
-    let start = plan_start(None, clock::now()).map_err(|e| e.to_string())?;
+    let start = plan_start(None, now.with_timezone(&Local)).map_err(|e| e.to_string())?;
     let request = plan_request(&spec, settings, start).map_err(|e| e.to_string())?;
     session::plan(&request, &settings.session.rhythms()).map_err(|e| e.to_string())
 }
 
 /// Opens the journal of a new session on `plan`, its times moved to start this minute.
-fn open(dir: &Path, settings: &Settings, plan: Plan, scale: f64) -> Result<Live, Error> {
+fn open(
+    dir: &Path,
+    settings: &Settings,
+    plan: Plan,
+    scale: f64,
+) -> Result<(Journal, Header), Error> {
     let now = clock::now();
     let origin = now.fixed_offset();
     let plan = starting_at(plan, plan_start(None, now)?.fixed_offset());
-    let rules = rules(settings);
     let id = now.format("%Y%m%d-%H%M%S").to_string();
-    let header = Header::new(id, origin, scale, rules, plan.clone());
+    let header = Header::new(id, origin, scale, rules(settings), plan);
     let journal = Journal::create(dir, &header)?;
-    Ok(Live {
-        machine: Machine::new(plan, rules),
-        journal,
-        clock: SessionClock::new(origin, scale),
-        header,
-    })
+    Ok((journal, header))
 }
 
 /// The plan with every clock time moved so that it starts at `start` (a plan made a while
@@ -280,9 +440,12 @@ fn starting_at(mut plan: Plan, start: DateTime<FixedOffset>) -> Plan {
     plan
 }
 
-/// Reads an unfinished session's journal back: the session, and the conversation with the
-/// coach it holds (each reply with the words it answered).
-fn reopen(path: &Path) -> Result<(Live, Vec<(String, String)>), Error> {
+/// A journal read back: its file, its header, the session as it stands, and the
+/// conversation with the coach it holds (each reply with the words it answered).
+type Reopened = (Journal, Header, Running, Vec<(String, String)>);
+
+/// Reads an unfinished session's journal back.
+fn reopen(path: &Path) -> Result<Reopened, Error> {
     let (journal, replay) = Journal::open(path)?;
     to_stderr(&replay.warnings);
     let header = replay.header;
@@ -290,7 +453,7 @@ fn reopen(path: &Path) -> Result<(Live, Vec<(String, String)>), Error> {
     let mut said: Option<String> = None;
     for record in &replay.records {
         match &record.event {
-            Event::Reply { text } => said = Some(text.clone()),
+            Event::Reply { text } | Event::Message { text } => said = Some(text.clone()),
             Event::Coach { text, cut_off } => {
                 let person = said.take().unwrap_or_default();
                 let text = if *cut_off {
@@ -303,67 +466,15 @@ fn reopen(path: &Path) -> Result<(Live, Vec<(String, String)>), Error> {
             _ => {}
         }
     }
-    let clock = SessionClock::new(header.origin, header.time_scale);
     let machine = Machine::replay(header.plan.clone(), header.rules, replay.records);
-    Ok((
-        Live {
-            machine,
-            journal,
-            clock,
-            header,
-        },
-        turns,
-    ))
-}
-
-/// Reminds the person where the last session stopped: its next step and the parked items it
-/// kept open.
-fn last_time(settings: &Settings, out: &mut impl Write) -> Result<(), Error> {
-    let path = log_path(settings);
-    let last = match log::last(&path) {
-        Ok(last) => last,
-        Err(e) => {
-            to_stderr(&[format!(
-                "cannot read {} ({e}); going on without it",
-                path.display()
-            )]);
-            None
-        }
-    };
-    let Some(last) = last else { return Ok(()) };
-    if let Some(text) = reminder(&last) {
-        writeln!(out, "\n{text}").map_err(Error::io("cannot write to standard output"))?;
-    }
-    Ok(())
-}
-
-/// "Last time (Thu 19 Nov, \"Write the report\"): next step: … Still open: …"
-fn reminder(last: &Entry) -> Option<String> {
-    let open: Vec<String> = last.open_items().map(|i| text::sanitize(&i.text)).collect();
-    if last.next_step.is_none() && open.is_empty() {
-        return None;
-    }
-    let next = last.next_step.as_ref().map_or_else(
-        || ".".to_owned(),
-        |next| format!(": the next step was \"{}\".", text::sanitize(next)),
-    );
-    let open = if open.is_empty() {
-        String::new()
-    } else {
-        format!(" Still open from the parking lot: {}.", open.join("; "))
-    };
-    Some(format!(
-        "Last time ({}, \"{}\"){next}{open}",
-        last.start.format("%a %-d %b"),
-        text::sanitize(&last.task)
-    ))
+    let running = Running::new(&header, machine);
+    Ok((journal, header, running, turns))
 }
 
 /// Says once, in one line, that the coach works without a model, and why.
-fn say_offline(out: &mut impl Write, offline: Option<&Offline>) -> Result<(), Error> {
+fn say_offline(screen: &mut Output, offline: Option<&Offline>) -> Result<(), Error> {
     match offline {
-        Some(offline) => writeln!(out, "{}", offline.line())
-            .map_err(Error::io("cannot write to standard output")),
+        Some(offline) => say(screen, &offline.line()),
         None => Ok(()),
     }
 }
@@ -398,6 +509,28 @@ fn history(settings: &Settings) -> PathBuf {
     settings.data_dir().join("history")
 }
 
+/// The plan kept for the next run.
+fn draft_path(settings: &Settings) -> PathBuf {
+    settings.data_dir().join("draft.json")
+}
+
+/// The plan the last run left waiting, if any (one that cannot be read is dropped with a
+/// warning).
+fn load_draft(settings: &Settings) -> Option<Plan> {
+    let path = draft_path(settings);
+    let text = fs::read_to_string(&path).ok()?;
+    match serde_json::from_str(&text) {
+        Ok(plan) => Some(plan),
+        Err(e) => {
+            to_stderr(&[format!(
+                "the plan kept in {} cannot be read ({e}); it is left out",
+                path.display()
+            )]);
+            None
+        }
+    }
+}
+
 /// Whether standard output takes styles, decided as for every other command.
 fn colored(settings: &Settings) -> bool {
     output::stdout(settings.ui.color).current_choice() != anstream::ColorChoice::Never
@@ -408,233 +541,136 @@ fn last_entry(settings: &Settings) -> Option<Entry> {
     log::last(&log_path(settings)).ok().flatten()
 }
 
-/// Runs the driver, from the session `first` if there is one, until the person leaves (or,
-/// outside the `repl`, until the session is logged), doing what it hands over: logging a
-/// closed session, opening a new one, printing the log.
-fn drive(
-    mut driver: Driver<Screen>,
-    mut lines: Lines,
-    ctx: &Ctx<'_>,
-    first: Option<(Live, Event)>,
-    repl: bool,
-) -> Result<(), Error> {
-    let settings = ctx.settings;
-    // What was said before the first prompt shows now.
-    driver
-        .out()
-        .flush()
-        .map_err(Error::io("cannot write to standard output"))?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(Error::io("cannot start the timer runtime"))?;
-    // Ctrl-C is caught from here on, before the line editor reads its first line.
-    let interrupts = {
-        let _inside = runtime.enter();
-        if let Some((live, event)) = first {
-            driver.begin(live, event)?;
-        }
-        input::interrupts()
-    };
-    let mut interrupts = pin!(interrupts);
-    loop {
-        let ending = runtime.block_on(driver.run(&mut lines, interrupts.as_mut()))?;
-        let message = match ending {
-            Ending::Closed => {
-                let result = runtime.block_on(close(&mut driver, settings));
-                match result {
-                    Ok(()) if !repl => return Ok(()),
-                    Ok(()) => {
-                        driver.set_last(last_entry(settings));
-                        continue;
-                    }
-                    Err(error) if repl => {
-                        let _ = writeln!(driver.out(), "focus: {error}");
-                        let _ = driver.out().flush();
-                        continue;
-                    }
-                    Err(error) => return Err(error),
-                }
-            }
-            Ending::Start(plan) => {
-                let _inside = runtime.enter();
-                start_planned(&mut driver, *plan, settings)?;
-                continue;
-            }
-            Ending::Show(show) => {
-                driver.out().flush().map_err(Error::io("cannot write to standard output"))?;
-                // /offline in this run holds for /review too.
-                let off = driver.coach_mut().is_some_and(|c| !c.is_on());
-                let chosen = Offline::Chosen { by: "/offline" };
-                let ctx = Ctx {
-                    offline: if off { Some(&chosen) } else { ctx.offline },
-                    ..*ctx
-                };
-                if let Err(error) = self::show(&show, &ctx) {
-                    let _ = writeln!(driver.out(), "focus: {error}");
-                    let _ = driver.out().flush();
-                }
-                continue;
-            }
-            Ending::Left(LeftBy::InputClosed) if reflecting(&driver) => {
-                "Input ended during the reflection. Your answers so far are saved; `focus resume` picks up at the next question.".to_owned()
-            }
-            Ending::Left(_) if reflecting(&driver) => {
-                "Your answers so far are saved; `focus` (or `focus resume`) finishes the reflection.".to_owned()
-            }
-            Ending::Left(LeftBy::InputClosed) if driver.session().is_some() => {
-                "Input ended. The session is saved; `focus resume` continues it.".to_owned()
-            }
-            Ending::Left(_) if driver.session().is_some() => {
-                if repl {
-                    "The session is saved; `focus` takes it up again.".to_owned()
-                } else {
-                    "The session is saved; `focus resume` continues it.".to_owned()
-                }
-            }
-            Ending::Left(_) => String::new(),
-        };
-        if !message.is_empty() {
-            writeln!(driver.out(), "{message}")
-                .map_err(Error::io("cannot write to standard output"))?;
-        }
-        return driver
-            .out()
-            .flush()
-            .map_err(Error::io("cannot write to standard output"));
+/// The files the REPL's loop works with.
+#[derive(Debug)]
+pub(super) struct Files<'a> {
+    settings: &'a Settings,
+    /// The time scale of sessions started here.
+    scale: f64,
+}
+
+impl<'a> Files<'a> {
+    pub(super) fn new(settings: &'a Settings, scale: f64) -> Files<'a> {
+        Files { settings, scale }
     }
 }
 
-/// `/start` in the REPL: opens the journal of the planned session and begins it, or says why
-/// not (the plan then waits for another `/start`). Called inside the runtime.
-fn start_planned(
-    driver: &mut Driver<Screen>,
-    plan: Plan,
-    settings: &Settings,
-) -> Result<(), Error> {
-    // One session at a time: another process may have begun one meanwhile.
-    // Closed sessions that could not be logged are logged now, and do not count.
-    let running = unfinished(settings)
-        .ok()
-        .and_then(|(_, found, _)| found.journals.last().map(|(_, h)| describe(h)));
-    let opened = match running {
-        Some(what) => Err(Error::State(format!(
-            "{what} is not finished (it runs in another focus process, or `focus resume` continues it); end it before starting another"
-        ))),
-        None => open(
-            &journal_dir(settings),
-            settings,
+impl Edge for Files<'_> {
+    fn open(&mut self, plan: &Plan) -> Result<(Journal, Header), String> {
+        // One session at a time: another process may have begun one meanwhile. Closed
+        // sessions that could not be logged are logged now, and do not count.
+        let running = unfinished(self.settings)
+            .ok()
+            .and_then(|(_, found, _)| found.journals.last().map(|(_, h)| describe(h)));
+        if let Some(what) = running {
+            return Err(format!(
+                "{what} is not finished (it runs in another focus process, or `focus resume` continues it); end it before starting another"
+            ));
+        }
+        open(
+            &journal_dir(self.settings),
+            self.settings,
             plan.clone(),
-            settings.session.time_scale,
-        ),
-    };
-    match opened {
-        Ok(live) => {
-            let planned_end = plan.end;
-            let end = live.header.plan.end;
-            if (end - planned_end).num_minutes() != 0 {
-                writeln!(
-                    driver.out(),
-                    "The plan starts now, so it ends at {} (planned: {}).",
-                    end.format("%H:%M"),
-                    planned_end.format("%H:%M")
-                )
-                .map_err(Error::io("cannot write to standard output"))?;
-            }
-            driver.begin(live, Event::Start)?;
-        }
-        Err(error) => {
-            // The plan waits for another /start.
-            driver.keep_draft(plan);
-            writeln!(driver.out(), "focus: {error}")
-                .and_then(|()| driver.out().flush())
-                .map_err(Error::io("cannot write to standard output"))?;
-        }
+            self.scale,
+        )
+        .map_err(|e| e.to_string())
     }
-    Ok(())
+
+    fn log(
+        &mut self,
+        header: &Header,
+        machine: &Machine,
+        journal: Journal,
+        closing: Closing,
+    ) -> Result<Logged, String> {
+        let logged = closing::finish(self.settings, header, machine, journal, closing)
+            .map_err(|e| e.to_string())?;
+        let report = closing::report(&logged);
+        Ok(Logged {
+            entry: logged.entry,
+            report,
+        })
+    }
+
+    fn show(&mut self, show: &Show) -> Result<String, String> {
+        #[derive(clap::Parser)]
+        #[command(name = "/log", no_binary_name = true, disable_help_flag = true)]
+        struct LogWords {
+            #[command(flatten)]
+            args: crate::cli::LogArgs,
+        }
+        #[derive(clap::Parser)]
+        #[command(name = "/stats", no_binary_name = true, disable_help_flag = true)]
+        struct StatsWords {
+            #[command(flatten)]
+            args: crate::cli::StatsArgs,
+        }
+        fn words(text: &str) -> Result<Vec<String>, String> {
+            shlex::split(text)
+                .ok_or_else(|| format!("cannot read \"{text}\": a quote is not closed"))
+        }
+        fn clap_error(error: &clap::Error) -> String {
+            let text = error.to_string();
+            let first = text.lines().next().unwrap_or_default();
+            first.trim_start_matches("error: ").to_owned()
+        }
+        let mut out = Vec::new();
+        match show {
+            Show::Log(text) => {
+                let parsed = <LogWords as clap::Parser>::try_parse_from(words(text)?)
+                    .map_err(|e| clap_error(&e))?;
+                reading::log(&parsed.args, self.settings, &mut out)
+            }
+            Show::Stats(text) => {
+                let parsed = <StatsWords as clap::Parser>::try_parse_from(words(text)?)
+                    .map_err(|e| clap_error(&e))?;
+                reading::stats(&parsed.args, self.settings, &mut out)
+            }
+        }
+        .map_err(|e| e.to_string())?;
+        Ok(String::from_utf8_lossy(&out).into_owned())
+    }
+
+    fn figures(&mut self) -> Result<(String, Figures), String> {
+        reading::review_figures(self.settings).map_err(|e| e.to_string())
+    }
+
+    fn save_draft(&mut self, plan: Option<&Plan>) -> Result<(), String> {
+        let path = draft_path(self.settings);
+        let Some(plan) = plan else {
+            return match fs::remove_file(&path) {
+                Err(e) if e.kind() != io::ErrorKind::NotFound => {
+                    Err(format!("cannot remove {} ({e})", path.display()))
+                }
+                _ => Ok(()),
+            };
+        };
+        let text = serde_json::to_string_pretty(plan).expect("plans serialize");
+        write_private(&path, text.as_bytes())
+            .map_err(|e| format!("cannot keep the plan in {} ({e})", path.display()))
+    }
 }
 
-/// `/log`, `/stats` and `/review` in the REPL, with the options of their commands.
-fn show(show: &Show, ctx: &Ctx<'_>) -> Result<(), Error> {
-    #[derive(clap::Parser)]
-    #[command(name = "/log", no_binary_name = true, disable_help_flag = true)]
-    struct LogWords {
-        #[command(flatten)]
-        args: crate::cli::LogArgs,
+/// Writes `bytes` to `path`, readable only by its owner (the directory made if needed).
+fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir)?;
     }
-    #[derive(clap::Parser)]
-    #[command(name = "/stats", no_binary_name = true, disable_help_flag = true)]
-    struct StatsWords {
-        #[command(flatten)]
-        args: crate::cli::StatsArgs,
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        options.mode(0o600);
+        let mut file = options.open(path)?;
+        file.set_permissions(fs::Permissions::from_mode(0o600))?;
+        file.write_all(bytes)?;
+        file.sync_data()
     }
-    fn words(text: &str) -> Result<Vec<String>, Error> {
-        shlex::split(text)
-            .ok_or_else(|| Error::Input(format!("cannot read \"{text}\": a quote is not closed")))
+    #[cfg(not(unix))]
+    {
+        let mut file = options.open(path)?;
+        file.write_all(bytes)?;
+        file.sync_data()
     }
-    fn clap_error(error: &clap::Error) -> Error {
-        let text = error.to_string();
-        let first = text.lines().next().unwrap_or_default();
-        Error::Input(first.trim_start_matches("error: ").to_owned())
-    }
-    match show {
-        Show::Log(text) => {
-            let parsed = <LogWords as clap::Parser>::try_parse_from(words(text)?)
-                .map_err(|e| clap_error(&e))?;
-            reading::log(&parsed.args, ctx.settings)
-        }
-        Show::Stats(text) => {
-            let parsed = <StatsWords as clap::Parser>::try_parse_from(words(text)?)
-                .map_err(|e| clap_error(&e))?;
-            reading::stats(&parsed.args, ctx.settings)
-        }
-        Show::Review => reading::review(ctx.settings, ctx.env, ctx.offline, ctx.prompts),
-    }
-}
-
-/// Logs the session that just closed: the model writes it up when it can, else focus does.
-async fn close(driver: &mut Driver<Screen>, settings: &Settings) -> Result<(), Error> {
-    let live = driver.take_session().expect("a session closed");
-    let (coach, out) = driver.coach_and_out();
-    let closing = match coach {
-        // Offline, or the model already failed in this session (and said so).
-        Some(coach) if coach.is_on() => match coach.model().await {
-            Ok(model) => {
-                let spent = std::mem::take(&mut coach.spent);
-                closing::model_closing(
-                    model,
-                    spent,
-                    &coach.prompts,
-                    &live.header,
-                    &live.machine,
-                    out,
-                )
-                .await
-            }
-            Err(error) => {
-                to_stderr(&[format!(
-                    "{}; the record keeps your own answers and focus's summary",
-                    Offline::Unavailable(error).line().trim_end_matches('.')
-                )]);
-                closing::offline_closing(&live.machine)
-            }
-        },
-        _ => closing::offline_closing(&live.machine),
-    };
-    if let Some(coach) = driver.coach_mut() {
-        coach.spent = Usage::default();
-        coach.revive();
-    }
-    let logged = closing::finish(settings, &live.header, &live.machine, live.journal, closing)?;
-    closing::report(driver.out(), &logged)?;
-    driver
-        .out()
-        .flush()
-        .map_err(Error::io("cannot write to standard output"))
-}
-
-fn reflecting<W: Write>(driver: &Driver<W>) -> bool {
-    driver
-        .session()
-        .is_some_and(|s| matches!(s.phase(), Phase::Reflecting(_)))
 }

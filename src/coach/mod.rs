@@ -11,13 +11,18 @@ pub mod offline;
 pub mod planning;
 pub mod prompts;
 pub mod reflection;
+pub mod talk;
+pub mod writeup;
 
 use std::fmt::Write as _;
 
 use minijinja::context;
 use serde::Serialize;
 
+use chrono::{DateTime, FixedOffset};
+
 use self::prompts::{PromptError, Prompts};
+pub use self::talk::{Availability, Coach, reads_as_message};
 use crate::config::{Env, LlmSettings};
 use crate::llm::{self, LlmError, Message, Request};
 use crate::session::machine::Status;
@@ -50,6 +55,11 @@ pub enum Offline {
     Chosen { by: &'static str },
     /// No key, a failing key command, or no server.
     Unavailable(LlmError),
+    /// The server failed to answer; the coach is quiet until `until`, then tries again.
+    Down {
+        error: LlmError,
+        until: DateTime<FixedOffset>,
+    },
 }
 
 impl Offline {
@@ -67,6 +77,10 @@ impl Offline {
                 format!("the model server at {url} cannot be reached")
             }
             Offline::Unavailable(other) => other.to_string(),
+            Offline::Down { until, .. } => format!(
+                "its model server did not answer; focus tries it again after {}",
+                until.format("%H:%M")
+            ),
         }
     }
 

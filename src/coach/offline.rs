@@ -9,11 +9,12 @@ use super::Offline;
 use crate::llm::LlmError;
 use crate::session::format_minutes;
 use crate::session::machine::{
-    Asked, Away, BlockInfo, BreakInfo, CaptureKind, Message, Next, Phase, Status, Why,
+    Asked, Away, BlockInfo, BreakInfo, CaptureKind, Message, Next, Pending, Phase, Status, Why,
 };
 use crate::session::reflection::{Achieved, Question};
 use crate::store::log::Entry;
 use crate::store::stats::{Group, Stats};
+use crate::text::sanitize;
 
 /// A time of day on the local clock (a daylight-saving change during the session included).
 fn hhmm(t: DateTime<FixedOffset>) -> String {
@@ -697,6 +698,9 @@ pub fn chat(offline: &Offline) -> String {
             "Start the server, or check llm.base_url (`focus config` shows it).".to_owned()
         }
         Offline::Unavailable(_) => "`focus config` shows the model settings.".to_owned(),
+        Offline::Down { .. } => {
+            "Check that the server runs (`focus config` shows where).".to_owned()
+        }
     };
     format!(
         "I can't answer that right now: the coach is offline because {}.\n\
@@ -715,6 +719,61 @@ pub fn repl_chat(offline: &Offline) -> String {
         "The coach is offline ({}), so I can't answer messages. Everything else works: /plan <task and time> plans a session, /start runs it, /park, /pause, /status and /done work during it; /help lists them all.",
         offline.why()
     )
+}
+
+/// The offline coach's answer to words for the coach during a session (a question, a
+/// request): honest that there is no model, and what focus can do with them instead.
+pub fn session_chat(offline: &Offline) -> String {
+    format!(
+        "The coach is offline ({}), so I can't answer that. If it's on your mind, /park it and get back to the block; /goal, /distracted and /wentwrong give focus's own advice, and /help lists the rest.",
+        offline.why()
+    )
+}
+
+/// A question still waiting, asked again after words for the coach came in between.
+pub fn ask_again(pending: &Pending) -> String {
+    match pending {
+        Pending::Goal(block) => format!(
+            "Still open: what will block {} produce by {}? A reply is enough, or just carry on.",
+            block.number,
+            hhmm(block.ends)
+        ),
+        Pending::CheckIn(Asked::Middle) => {
+            "Still open: how is it going? A word is enough.".to_owned()
+        }
+        Pending::CheckIn(Asked::Go(block)) => format!(
+            "{} is ready whenever you are: /start to begin, /done to end here.",
+            block_name(block)
+        ),
+        Pending::CheckIn(Asked::LongPause) => {
+            "Still paused: /resume, /replan or /done when you're ready.".to_owned()
+        }
+        // The reflection asks its own question again (it knows the words).
+        Pending::Reflection { .. } => String::new(),
+    }
+}
+
+/// The hand-off from the last session: "Last time (Thu 19 Nov, \"Write the report\"): the
+/// next step was … Still open from the parking lot: …". `None` when it left neither.
+pub fn handoff(last: &Entry) -> Option<String> {
+    let open: Vec<String> = last.open_items().map(|i| sanitize(&i.text)).collect();
+    if last.next_step.is_none() && open.is_empty() {
+        return None;
+    }
+    let next = last.next_step.as_ref().map_or_else(
+        || ".".to_owned(),
+        |next| format!(": the next step was \"{}\".", sanitize(next)),
+    );
+    let open = if open.is_empty() {
+        String::new()
+    } else {
+        format!(" Still open from the parking lot: {}.", open.join("; "))
+    };
+    Some(format!(
+        "Last time ({}, \"{}\"){next}{open}",
+        last.start.format("%a %-d %b"),
+        sanitize(&last.task)
+    ))
 }
 
 /// What the offline coach knows when a workflow command is typed.
@@ -785,6 +844,10 @@ fn distraction_advice(facts: &Facts<'_>) -> String {
 }
 
 fn went_wrong(facts: &Facts<'_>) -> String {
+    let said = facts.said.trim();
+    if !said.is_empty() {
+        return went_wrong_said(said);
+    }
     let Some(last) = facts.last else {
         return "There is no finished session in your log yet. After one, /wentwrong looks at what was planned against what happened.".to_owned();
     };
@@ -817,6 +880,28 @@ fn went_wrong(facts: &Facts<'_>) -> String {
     if let Some(next) = &last.next_step {
         let _ = write!(out, "\nYou left yourself a next step: {next}");
     }
+    out
+}
+
+/// `/wentwrong <planned> -- <achieved>`: the person's own words, and the usual reasons a
+/// session falls short with what to try for each.
+fn went_wrong_said(said: &str) -> String {
+    let (planned, achieved) = match said.split_once("--") {
+        Some((planned, achieved)) => (planned.trim(), achieved.trim()),
+        None => (said, ""),
+    };
+    let mut out = format!("You planned: {planned}.");
+    if !achieved.is_empty() {
+        let _ = write!(out, " You got to: {achieved}.");
+    }
+    out.push_str(
+        " That gap is information, not a verdict. The usual reasons, and what to try:\n  \
+         - The goal was bigger than the time: halve it next time, and count a finished half as a win.\n  \
+         - Distractions got in: phone away and tabs closed before the start, and /park whatever comes up.\n  \
+         - The first step was unclear: spend the first five minutes writing down the very next action.\n  \
+         - Energy was low: try another hour of the day, or shorter blocks with real breaks.\n\
+         Which of these fits? Say it in the next plan's goal.",
+    );
     out
 }
 

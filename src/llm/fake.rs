@@ -48,6 +48,8 @@ pub struct Scripted {
     name: String,
     scripts: Arc<Mutex<VecDeque<Vec<Say>>>>,
     requests: Arc<Mutex<Vec<Request>>>,
+    /// What [`ChatModel::probe`] says.
+    probe: Option<LlmError>,
 }
 
 impl Scripted {
@@ -56,7 +58,20 @@ impl Scripted {
             name: "scripted".to_owned(),
             scripts: Arc::new(Mutex::new(scripts.into_iter().collect())),
             requests: Arc::default(),
+            probe: None,
         }
+    }
+
+    /// A model whose server does not answer the launch check.
+    #[must_use]
+    pub fn unreachable(mut self, error: LlmError) -> Scripted {
+        self.probe = Some(error);
+        self
+    }
+
+    /// Adds the script for another turn.
+    pub fn push(&self, script: Vec<Say>) {
+        self.scripts.lock().expect("scripts").push_back(script);
     }
 
     /// Every request sent so far, oldest first.
@@ -68,6 +83,11 @@ impl Scripted {
 impl ChatModel for Scripted {
     fn name(&self) -> &str {
         &self.name
+    }
+
+    fn probe(&self) -> futures::future::BoxFuture<'static, Result<(), LlmError>> {
+        let probe = self.probe.clone();
+        Box::pin(async move { probe.map_or(Ok(()), Err) })
     }
 
     fn stream(&self, request: Request) -> ReplyStream {

@@ -233,6 +233,12 @@ pub trait ChatModel: Send + Sync + fmt::Debug {
     /// model) and during the reply (a lost connection) are items of the stream; after an
     /// error the stream ends.
     fn stream(&self, request: Request) -> ReplyStream;
+
+    /// Checks that the server answers at all, without asking the model anything (a launch
+    /// check that must not cost tokens). Any answer will do; only an unreachable server fails.
+    fn probe(&self) -> futures::future::BoxFuture<'static, Result<(), LlmError>> {
+        Box::pin(async { Ok(()) })
+    }
 }
 
 /// The model the settings name, ready to use: the key resolved (see [`resolve_key`]) and the

@@ -58,6 +58,9 @@ struct Shared {
     first_token: Duration,
     idle: Duration,
     max_retries: u32,
+    /// For [`ChatModel::probe`]: the client, the server's list of models, and how long a
+    /// connection may take.
+    probe: (reqwest::Client, String, Duration),
 }
 
 impl Shared {
@@ -116,6 +119,8 @@ impl OpenAiCompatible {
             .build()
             .map_err(|e| LlmError::Settings(format!("cannot set up HTTP: {e}")))?;
         let idle = Duration::from_secs(settings.idle_timeout_secs.into());
+        let connect = Duration::from_secs(settings.connect_timeout_secs.into());
+        let probe = (http.clone(), format!("{base}/models"), connect);
         let service = tower::service_fn(move |factory: HttpRequestFactory| {
             let http = http.clone();
             async move { send(&http, &factory, idle).await }
@@ -138,6 +143,7 @@ impl OpenAiCompatible {
                 first_token: Duration::from_secs(settings.first_token_timeout_secs.into()),
                 idle,
                 max_retries: settings.max_retries,
+                probe,
             }),
         })
     }
@@ -249,6 +255,35 @@ impl OpenAiCompatible {
 impl ChatModel for OpenAiCompatible {
     fn name(&self) -> &str {
         &self.shared.target.model
+    }
+
+    /// A GET of the server's model list, without the key: any HTTP answer (even a refusal)
+    /// shows that the server is there.
+    fn probe(&self) -> futures::future::BoxFuture<'static, Result<(), LlmError>> {
+        let (http, url, connect) = self.shared.probe.clone();
+        let target = self.shared.target.url.clone();
+        Box::pin(async move {
+            let sent = http
+                .get(url)
+                .timeout(connect + Duration::from_secs(5))
+                .send();
+            match sent.await {
+                Ok(_) => Ok(()),
+                Err(e) if e.is_connect() || e.is_timeout() => Err(LlmError::Unreachable {
+                    url: target,
+                    detail: if e.is_timeout() {
+                        "no answer within the connect timeout".to_owned()
+                    } else {
+                        root_cause(&e)
+                    },
+                    retries: 0,
+                }),
+                Err(e) => {
+                    tracing::debug!(error = %e, "the probe failed, but the server is there");
+                    Ok(())
+                }
+            }
+        })
     }
 
     // One generator holds the retry loop and the reading of each attempt, because only its

@@ -1,23 +1,26 @@
-//! Where typed lines come from, and where the driver's words go.
+//! Where typed lines come from.
 //!
-//! On a terminal, rustyline reads on its own thread: a prompt, history, Tab completion and
-//! hints from the command table, `"""` fences and bracketed paste for messages of several
-//! lines. It reads one line only when the driver asks for it with the prompt of the moment
-//! ([`Lines::ask`]), so the prompt comes back only once a line has been dealt with. While it
-//! reads, what the driver prints (a check-in on time) goes through rustyline's external
-//! printer, above the prompt, and the half-typed line survives; at any other time it goes
-//! straight to the terminal ([`Screen`]).
+//! On a terminal, rustyline reads on its own thread, and it is always reading: as soon as a
+//! line is entered it goes to the driver, and after a short wait for the driver to take it in
+//! (so that the next prompt is the prompt of now) the next line is read. Nothing typed waits
+//! in the terminal's buffer, so nothing is lost or echoed into what focus prints. History,
+//! Tab completion and hints come from the command table; `"""` fences and bracketed paste
+//! make messages of several lines. The editor's thread is also the only writer to the
+//! terminal: what the driver shows is on the [`Board`], which the prompt's highlighter draws
+//! above the prompt at every redraw (see `screen`). A wake-up through rustyline's external
+//! printer makes it redraw.
 //!
 //! Anywhere else (a pipe, a file) lines are read as they come, with the same commands and
 //! fences, so a session can be scripted.
 
 use std::borrow::Cow;
 use std::fs::OpenOptions;
-use std::io::{self, BufRead, IsTerminal, Write};
+use std::io::{self, BufRead, IsTerminal};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
+use std::time::Duration;
 
 use anstyle::Style;
 use futures::Stream;
@@ -28,12 +31,13 @@ use rustyline::hint::Hinter;
 use rustyline::history::{DefaultHistory, History};
 use rustyline::validate::{ValidationContext, ValidationResult, Validator};
 use rustyline::{
-    Cmd, CompletionType, Config, Context, Editor, EventHandler, ExternalPrinter, Helper, KeyCode,
-    KeyEvent, Modifiers,
+    Cmd, ColorMode, CompletionType, Config, Context, Editor, EventHandler, ExternalPrinter, Helper,
+    KeyCode, KeyEvent, Modifiers,
 };
 use tokio::sync::mpsc;
 
 use super::command;
+use super::screen::{Board, Plain, Terminal, display_width};
 
 /// The line that opens and closes a message of several lines.
 pub const FENCE: &str = "\"\"\"";
@@ -41,27 +45,71 @@ pub const FENCE: &str = "\"\"\"";
 /// The most lines of history kept.
 const HISTORY_SIZE: usize = 1000;
 
+/// How long the editor waits for the driver to take a line in before it reads the next one
+/// with the prompt it has. The driver takes a line in within milliseconds; the wait only
+/// matters if it is slow, and then the prompt is redrawn when it catches up.
+const TAKE_IN: Duration = Duration::from_millis(250);
+
+/// What the editor's wake-up message writes: up a row and back down, which moves nothing.
+/// (rustyline writes it where the prompt was, then redraws the prompt, and with it the board.)
+const NUDGE: &str = "\x1b[A\n";
+
 /// What the input side sends.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Input {
     Line(String),
+    /// Ctrl-C at the prompt (the line is cleared).
+    Interrupt,
+    /// The person left: Ctrl-D at the prompt, or the terminal is gone.
+    Leave,
     /// No more lines will come (the end of a pipe or file).
     Closed,
-    /// The person left: Ctrl-D at the prompt.
-    Leave,
 }
 
-/// The lines the driver reads, and the means to ask for the next one.
+/// The driver's answer to each input, for the editor waiting to read the next line.
+#[derive(Debug, Default)]
+struct Ack {
+    state: Mutex<(u64, bool)>,
+    taken: Condvar,
+}
+
+impl Ack {
+    /// The driver has taken in one more input; `stop`: read no more.
+    fn took(&self, stop: bool) {
+        let mut state = self
+            .state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        state.0 += 1;
+        state.1 |= stop;
+        self.taken.notify_all();
+    }
+
+    /// Waits (at most `patience`) until input `seq` is taken in; whether to stop.
+    fn wait(&self, seq: u64, patience: Duration) -> bool {
+        let state = self
+            .state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (state, _) = self
+            .taken
+            .wait_timeout_while(state, patience, |(taken, stop)| *taken < seq && !*stop)
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        state.1
+    }
+}
+
+/// The lines the driver reads.
 #[derive(Debug)]
 pub struct Lines {
     rx: mpsc::Receiver<Input>,
-    /// On a terminal: where the prompt for the next line goes.
-    prompts: Option<std::sync::mpsc::Sender<String>>,
-    /// A line has been asked for and not yet received.
-    asked: bool,
-    /// Lines may still come.
-    open: bool,
+    /// At a terminal: the editor waiting for each input to be taken in.
+    ack: Option<Arc<Ack>>,
+    /// The editor is reading a line now (the terminal is in its raw mode).
     reading: Arc<AtomicBool>,
+    /// The terminal's modes before the editor changed them, put back at the end.
+    terminal: Option<TerminalModes>,
+    open: bool,
 }
 
 impl Lines {
@@ -69,16 +117,16 @@ impl Lines {
     pub fn from_channel(rx: mpsc::Receiver<Input>) -> Lines {
         Lines {
             rx,
-            prompts: None,
-            asked: false,
-            open: true,
+            ack: None,
             reading: Arc::new(AtomicBool::new(false)),
+            terminal: None,
+            open: true,
         }
     }
 
     /// Whether lines come from a person at a terminal (with a prompt).
     pub fn is_terminal(&self) -> bool {
-        self.prompts.is_some()
+        self.ack.is_some()
     }
 
     /// Whether lines may still come.
@@ -86,45 +134,43 @@ impl Lines {
         self.open
     }
 
-    /// No more lines will come.
-    pub fn close(&mut self) {
-        self.open = false;
-    }
-
-    /// Asks for the next line with this prompt, unless it is asked for already. Does nothing
-    /// for piped input, which has no prompt.
-    pub fn ask(&mut self, prompt: &str) {
-        if self.asked {
-            return;
-        }
-        if let Some(prompts) = &self.prompts {
-            self.reading.store(true, Ordering::SeqCst);
-            self.asked = prompts.send(prompt.to_owned()).is_ok();
-            if !self.asked {
-                self.reading.store(false, Ordering::SeqCst);
-            }
-        }
-    }
-
     /// The next input; `None` once the reader is gone.
     pub async fn recv(&mut self) -> Option<Input> {
         let input = self.rx.recv().await;
-        self.asked = false;
-        self.reading.store(false, Ordering::SeqCst);
+        if matches!(input, None | Some(Input::Closed)) {
+            self.open = false;
+        }
         input
+    }
+
+    /// The driver has taken in the input it received last; `stop`: no more lines.
+    pub fn took(&self, stop: bool) {
+        if let Some(ack) = &self.ack {
+            ack.took(stop);
+        }
+    }
+
+    /// No more lines are wanted: the editor stops after its line, and the terminal gets
+    /// its modes back if the editor is still reading. Returns whether it was.
+    pub fn stop(&mut self) -> bool {
+        if let Some(ack) = &self.ack {
+            ack.took(true);
+        }
+        let reading = self.reading.load(Ordering::SeqCst);
+        if reading && let Some(modes) = &self.terminal {
+            modes.restore();
+        }
+        reading
     }
 }
 
 /// Standard input, read on a thread: with rustyline when both ends are a terminal, else line
-/// by line. Returns the lines and the screen to print on (which knows when rustyline is
-/// reading). `history` is the file that keeps typed lines across runs (mode 0600).
-pub fn stdin(history: Option<PathBuf>, colored: bool) -> (Lines, Screen) {
+/// by line. Returns the lines and the board the editor draws (at a terminal). `history` is
+/// the file that keeps typed lines across runs (mode 0600).
+pub fn stdin(history: Option<PathBuf>, colored: bool, titles: bool) -> (Lines, Option<Terminal>) {
     if io::stdin().is_terminal() && io::stdout().is_terminal() {
-        match terminal(history, colored) {
-            Ok((lines, printer)) => {
-                let screen = Screen::new(colored, Some(printer), Arc::clone(&lines.reading));
-                return (lines, screen);
-            }
+        match terminal(history, colored, titles) {
+            Ok((lines, screen)) => return (lines, Some(screen)),
             Err(error) => {
                 tracing::debug!(%error, "no line editor; reading plain lines");
             }
@@ -132,14 +178,21 @@ pub fn stdin(history: Option<PathBuf>, colored: bool) -> (Lines, Screen) {
     }
     let (tx, rx) = mpsc::channel(64);
     read_plain(tx);
-    let lines = Lines::from_channel(rx);
-    let screen = Screen::new(colored, None, Arc::clone(&lines.reading));
-    (lines, screen)
+    (Lines::from_channel(rx), None)
+}
+
+/// Standard output as a plain screen (a pipe, a file, or a terminal without an editor).
+pub fn plain_stdout(colored: bool) -> Plain<io::Stdout> {
+    Plain::new(io::stdout(), colored)
 }
 
 type Printer = Box<dyn ExternalPrinter + Send>;
 
-fn terminal(history: Option<PathBuf>, colored: bool) -> rustyline::Result<(Lines, Printer)> {
+fn terminal(
+    history: Option<PathBuf>,
+    colored: bool,
+    titles: bool,
+) -> rustyline::Result<(Lines, Terminal)> {
     let config = Config::builder()
         .max_history_size(HISTORY_SIZE)?
         .history_ignore_dups(true)?
@@ -147,9 +200,15 @@ fn terminal(history: Option<PathBuf>, colored: bool) -> rustyline::Result<(Lines
         .completion_type(CompletionType::List)
         .auto_add_history(false)
         .bracketed_paste(true)
+        // The highlighter draws the board and the prompt of now, styles or not.
+        .color_mode(ColorMode::Forced)
         .build();
+    let board = Arc::new(Board::new(colored, titles));
     let mut editor: Editor<Partner, DefaultHistory> = Editor::with_config(config)?;
-    editor.set_helper(Some(Partner { colored }));
+    editor.set_helper(Some(Partner {
+        colored,
+        board: Arc::clone(&board),
+    }));
     // Alt-Enter starts a new line in the message instead of sending it.
     editor.bind_sequence(
         KeyEvent(KeyCode::Enter, Modifiers::ALT),
@@ -162,17 +221,64 @@ fn terminal(history: Option<PathBuf>, colored: bool) -> rustyline::Result<(Lines
         tracing::debug!(%error, path = %path.display(), "history not read");
     }
     let printer: Printer = Box::new(editor.create_external_printer()?);
-    let (tx, rx) = mpsc::channel(4);
-    let (prompts, asked) = std::sync::mpsc::channel::<String>();
-    thread::spawn(move || edit(editor, history.as_deref(), &asked, &tx));
+    let modes = TerminalModes::save();
+    let (wake, woken) = std::sync::mpsc::channel();
+    board.set_waker(wake);
+    thread::spawn(move || nudge(printer, &woken));
+    let (tx, rx) = mpsc::channel(64);
+    let ack = Arc::new(Ack::default());
+    let reading = Arc::new(AtomicBool::new(false));
     let lines = Lines {
         rx,
-        prompts: Some(prompts),
-        asked: false,
+        ack: Some(Arc::clone(&ack)),
+        reading: Arc::clone(&reading),
+        terminal: modes,
         open: true,
-        reading: Arc::new(AtomicBool::new(false)),
     };
-    Ok((lines, printer))
+    let drawn = Arc::clone(&board);
+    thread::spawn(move || edit(editor, history.as_deref(), &drawn, &tx, &ack, &reading));
+    Ok((lines, Terminal::new(board)))
+}
+
+/// Wakes the editor to redraw whenever the board changed (several changes, one redraw).
+fn nudge(mut printer: Printer, woken: &std::sync::mpsc::Receiver<()>) {
+    while woken.recv().is_ok() {
+        while woken.try_recv().is_ok() {}
+        if printer.print(NUDGE.to_owned()).is_err() {
+            return;
+        }
+    }
+}
+
+/// The terminal's modes as they were before the editor changed them.
+#[derive(Debug)]
+struct TerminalModes {
+    #[cfg(unix)]
+    modes: nix::sys::termios::Termios,
+}
+
+impl TerminalModes {
+    fn save() -> Option<TerminalModes> {
+        #[cfg(unix)]
+        {
+            let modes = nix::sys::termios::tcgetattr(io::stdin()).ok()?;
+            Some(TerminalModes { modes })
+        }
+        #[cfg(not(unix))]
+        None
+    }
+
+    /// Puts the modes back (the editor is left reading, and the process is about to end).
+    fn restore(&self) {
+        #[cfg(unix)]
+        {
+            let _ = nix::sys::termios::tcsetattr(
+                io::stdin(),
+                nix::sys::termios::SetArg::TCSADRAIN,
+                &self.modes,
+            );
+        }
+    }
 }
 
 /// The history file exists and only its owner can read it.
@@ -194,33 +300,42 @@ fn prepare_history(path: &Path) -> io::Result<()> {
     Ok(())
 }
 
-/// The editor's thread: one line per prompt received, until the driver stops asking or the
-/// person leaves.
+/// The editor's thread: reads a line, hands it over, waits (briefly) for the driver to take
+/// it in, and reads the next, until the driver says stop or the person leaves.
 fn edit(
     mut editor: Editor<Partner, DefaultHistory>,
     history: Option<&Path>,
-    asked: &std::sync::mpsc::Receiver<String>,
+    board: &Board,
     tx: &mpsc::Sender<Input>,
+    ack: &Ack,
+    reading: &AtomicBool,
 ) {
-    while let Ok(prompt) = asked.recv() {
-        let input = loop {
-            match editor.readline(&prompt) {
-                Ok(line) => {
-                    keep(&mut editor, history, &line);
-                    break Input::Line(unfence(&line));
-                }
-                // Ctrl-C clears the line; the prompt comes back.
-                Err(ReadlineError::Interrupted) => {}
-                Err(ReadlineError::Eof) => break Input::Leave,
-                // Nothing more can be typed: leave (a session is saved).
-                Err(error) => {
-                    tracing::debug!(%error, "the line editor failed");
-                    break Input::Leave;
-                }
+    let mut seq = 0;
+    loop {
+        if let Some((columns, _)) = terminal_size::terminal_size() {
+            board.set_columns(usize::from(columns.0));
+        }
+        let prompt = board.prompt();
+        reading.store(true, Ordering::SeqCst);
+        let result = editor.readline(&prompt);
+        reading.store(false, Ordering::SeqCst);
+        // The line entered (or the ^C) is on the row below whatever was drawn above it.
+        board.detach();
+        let input = match result {
+            Ok(line) => {
+                keep(&mut editor, history, &line);
+                Input::Line(unfence(&line))
+            }
+            Err(ReadlineError::Interrupted) => Input::Interrupt,
+            Err(ReadlineError::Eof) => Input::Leave,
+            // Nothing more can be typed: leave (a session is saved).
+            Err(error) => {
+                tracing::debug!(%error, "the line editor failed");
+                Input::Leave
             }
         };
-        let last = !matches!(input, Input::Line(_));
-        if tx.blocking_send(input).is_err() || last {
+        seq += 1;
+        if tx.blocking_send(input).is_err() || ack.wait(seq, TAKE_IN) {
             return;
         }
     }
@@ -303,11 +418,13 @@ fn open_fence(text: &str) -> bool {
     !lines.any(|l| l.trim() == FENCE)
 }
 
-/// rustyline's helper: completion and hints from the command table, fences.
+/// rustyline's helper: completion and hints from the command table, fences, and the board
+/// drawn with the prompt.
 #[derive(Debug)]
 struct Partner {
     /// Hints are dimmed (not with `NO_COLOR` or `ui.color = "never"`).
     colored: bool,
+    board: Arc<Board>,
 }
 
 impl Completer for Partner {
@@ -319,6 +436,9 @@ impl Completer for Partner {
         pos: usize,
         _: &Context<'_>,
     ) -> rustyline::Result<(usize, Vec<String>)> {
+        // A list of candidates may be written below the prompt: nothing drawn above it is
+        // live any more.
+        self.board.detach();
         Ok(command::complete(&line[..pos]))
     }
 }
@@ -335,6 +455,20 @@ impl Hinter for Partner {
 }
 
 impl Highlighter for Partner {
+    /// The board, then the prompt of now in the width of the one the line began with: the
+    /// editor has just cleared the prompt's rows and its cursor is at their start.
+    fn highlight_prompt<'b, 's: 'b, 'p: 'b>(
+        &'s self,
+        prompt: &'p str,
+        default: bool,
+    ) -> Cow<'b, str> {
+        if !default {
+            // Another prompt (a history search): the board waits for the next redraw.
+            return Cow::Borrowed(prompt);
+        }
+        Cow::Owned(self.board.draw(display_width(prompt)))
+    }
+
     fn highlight_hint<'h>(&self, hint: &'h str) -> Cow<'h, str> {
         if !self.colored {
             return Cow::Borrowed(hint);
@@ -356,95 +490,46 @@ impl Validator for Partner {
 
 impl Helper for Partner {}
 
-/// Where the driver's words go: straight to standard output, or, while rustyline reads a
-/// line, through its printer (above the prompt, keeping what is typed). Text is held until
-/// `flush`, so one message is printed whole. Styles are dropped when the output is plain.
-pub struct Screen {
-    colored: bool,
-    buffer: Vec<u8>,
-    printer: Option<Printer>,
-    reading: Arc<AtomicBool>,
+/// A signal for the driver.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signal {
+    /// Ctrl-C reached the process as a signal (outside the line editor, which reads it as a
+    /// key).
+    Interrupt,
+    /// The terminal closed (SIGHUP), or focus was asked to stop (SIGTERM).
+    Hangup,
 }
 
-impl std::fmt::Debug for Screen {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Screen")
-            .field("colored", &self.colored)
-            .field("printer", &self.printer.is_some())
-            .finish_non_exhaustive()
-    }
-}
-
-impl Screen {
-    fn new(colored: bool, printer: Option<Printer>, reading: Arc<AtomicBool>) -> Screen {
-        Screen {
-            colored,
-            buffer: Vec::new(),
-            printer,
-            reading,
-        }
-    }
-
-    /// Whether styles reach the output.
-    pub fn is_colored(&self) -> bool {
-        self.colored
-    }
-}
-
-impl Write for Screen {
-    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        self.buffer.extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        if self.buffer.is_empty() {
-            return Ok(());
-        }
-        let bytes = std::mem::take(&mut self.buffer);
-        // A bell goes straight to the terminal even while a line is typed: it moves nothing
-        // on the screen (the printer would add a line break).
-        if bytes == b"\x07" {
-            let mut out = io::stdout().lock();
-            out.write_all(&bytes)?;
-            return out.flush();
-        }
-        let text = String::from_utf8_lossy(&bytes);
-        let text = if self.colored {
-            text
-        } else {
-            Cow::Owned(anstream::adapter::strip_str(&text).to_string())
-        };
-        if self.reading.load(Ordering::SeqCst)
-            && let Some(printer) = self.printer.as_mut()
-        {
-            return printer.print(text.into_owned()).map_err(io::Error::other);
-        }
-        let mut out = io::stdout().lock();
-        out.write_all(text.as_bytes())?;
-        out.flush()
-    }
-}
-
-/// One item per Ctrl-C that reaches the process as a signal (outside the line editor, which
-/// reads Ctrl-C as a key). The handler is installed now, before the editor's first line.
-/// When the signal cannot be listened to, the stream ends and stays ended.
-pub fn interrupts() -> impl Stream<Item = ()> {
+/// The signals the driver reacts to. The handlers are installed now, before the editor's
+/// first line. A signal that cannot be listened to is left out.
+pub fn signals() -> impl Stream<Item = Signal> {
+    use futures::StreamExt as _;
     #[cfg(unix)]
     let stream = {
         use tokio::signal::unix::{SignalKind, signal};
-        let signal = signal(SignalKind::interrupt()).ok();
-        futures::stream::unfold(signal, |signal| async move {
-            let mut signal = signal?;
-            signal.recv().await?;
-            Some(((), Some(signal)))
-        })
+        let listen = |kind: SignalKind, what: Signal| {
+            let signal = signal(kind).ok();
+            futures::stream::unfold(signal, move |signal| async move {
+                let mut signal = signal?;
+                signal.recv().await?;
+                Some((what, Some(signal)))
+            })
+            .boxed()
+        };
+        futures::stream::select_all([
+            listen(SignalKind::interrupt(), Signal::Interrupt),
+            listen(SignalKind::hangup(), Signal::Hangup),
+            listen(SignalKind::terminate(), Signal::Hangup),
+        ])
     };
     #[cfg(not(unix))]
     let stream = futures::stream::unfold((), |()| async {
-        tokio::signal::ctrl_c().await.ok().map(|()| ((), ()))
+        tokio::signal::ctrl_c()
+            .await
+            .ok()
+            .map(|()| (Signal::Interrupt, ()))
     });
-    futures::StreamExt::fuse(stream)
+    stream.fuse()
 }
 
 #[cfg(test)]

@@ -273,9 +273,9 @@ fn invalid_json_is_asked_for_once_more_then_the_persons_answers_stand() {
     let run = with_model(&home, &server).input(ANSWERS).run();
     run.ok();
     assert!(
-        run.stderr().contains("the model's reading of the reflection could not be used twice (\"outcome\" is \"maybe\""),
+        run.stdout().contains("focus: the model's reading of the reflection could not be used twice (\"outcome\" is \"maybe\""),
         "{}",
-        run.stderr()
+        run.stdout()
     );
     let [entry] = entries(home.path()).try_into().expect("one entry");
     let expected: Value = serde_json::from_str(&fixture("expected-entry.json")).unwrap();
@@ -322,11 +322,12 @@ fn a_model_that_cannot_be_reached_leaves_the_offline_record() {
     let [entry] = entries(home.path()).try_into().expect("one entry");
     let expected: Value = serde_json::from_str(&fixture("expected-entry.json")).unwrap();
     assert_eq!(entry, expected);
-    // Said once, when the coach first wanted to reply; the rest goes on without it.
+    // Said once (when focus checked the server at launch, or when the coach first wanted to
+    // reply); the rest goes on without it.
     let stdout = run.stdout();
     assert_eq!(
         stdout
-            .matches("focus: the coach's model is not answering (cannot reach the model server")
+            .matches("focus: cannot reach the model server at")
             .count(),
         1,
         "{stdout}"

@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde_json::json;
 
 use crate::harness::focus;
-use crate::server::{Part, Recorded, Response, Server, reply, text_chunk};
+use crate::server::{Part, Recorded, Response, Server, finish_chunk, reply, text_chunk};
 
 /// What the fake model says, by what it is asked.
 fn route(request: &Recorded) -> Response {
@@ -17,6 +17,18 @@ fn route(request: &Recorded) -> Response {
         .and_then(|m| m["content"].as_str())
         .unwrap_or_default()
         .to_owned();
+    if last.contains("The person wants to plan a focus session") && last.contains("budget") {
+        let plan = json!({
+            "task": "write the budget",
+            "goal": "a first draft",
+            "blocks": [
+                {"kind": "work", "minutes": 25, "goal": "the income side"},
+                {"kind": "break", "minutes": 5},
+                {"kind": "work", "minutes": 25, "goal": "the costs"},
+            ],
+        });
+        return Response::sse(reply(&[&plan.to_string()]));
+    }
     if last.contains("The person wants to plan a focus session") {
         let plan = json!({
             "task": "write the blog post",
@@ -34,6 +46,19 @@ fn route(request: &Recorded) -> Response {
                 Duration::from_millis(50),
             ),
         ]);
+    }
+    if last == "tell me about focus" {
+        // Thirty words over three seconds.
+        let mut parts = Vec::new();
+        for n in 1..=30 {
+            parts.push(Part::Bytes(
+                format!("data: {}\n\n", text_chunk(&format!("w{n:02} "))).into_bytes(),
+            ));
+            parts.push(Part::Pause(Duration::from_millis(100)));
+        }
+        let end = format!("data: {}\n\ndata: [DONE]\n\n", finish_chunk("stop", 12, 30));
+        parts.push(Part::Bytes(end.into_bytes()));
+        return Response::stream(parts);
     }
     if last.contains("check-in") || last.contains("break has begun") {
         return Response::sse(reply(&["Keep going, the intro is close."]));
@@ -57,6 +82,11 @@ mod terminal {
     use crate::harness::Home;
 
     fn spawn(home: &Home, model: Option<&Server>) -> PtySession {
+        spawn_scaled(home, model, 60)
+    }
+
+    /// focus in a pseudo-terminal, a minute of the session passing in `1/scale` minutes.
+    fn spawn_scaled(home: &Home, model: Option<&Server>, scale: u32) -> PtySession {
         let mut command = Command::new(env!("CARGO_BIN_EXE_focus"));
         command
             .env_clear()
@@ -65,8 +95,7 @@ mod terminal {
             .env("TERM", "xterm")
             .env("NO_COLOR", "1")
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            // A minute of the session passes in a second.
-            .env("FOCUS__SESSION__TIME_SCALE", "60")
+            .env("FOCUS__SESSION__TIME_SCALE", scale.to_string())
             .current_dir(home.path());
         match model {
             Some(server) => {
@@ -110,7 +139,7 @@ mod terminal {
             p.send_line("tell me a story").unwrap();
             expect(&mut p, "Once upon a time");
             p.send_control('c').unwrap();
-            expect(&mut p, "(reply cut off)");
+            expect(&mut p, "(stopped)");
             expect(&mut p, "focus [1/1 work");
         } else {
             // Ctrl-C on a line clears it.
@@ -190,6 +219,122 @@ mod terminal {
     #[test]
     fn a_session_from_plan_to_log_offline() {
         the_whole_flow(None);
+    }
+
+    /// The screen a person would see after all of `seen` was written to their terminal:
+    /// every row, scrollback included.
+    fn screen_rows(seen: &str) -> Vec<String> {
+        // rexpect hands the terminal's bytes over one char per byte.
+        let bytes: Vec<u8> = seen.chars().map(|c| c as u8).collect();
+        let mut parser = vt100::Parser::new(400, 80, 0);
+        parser.process(&bytes);
+        parser
+            .screen()
+            .rows(0, 80)
+            .map(|row| row.trim_end().to_owned())
+            .collect()
+    }
+
+    /// The scenario: while the coach streams a three-second reply, five lines are
+    /// typed. Every one acts at once, in order; the reply's words stay whole; a check-in due
+    /// meanwhile says the figures of its moment; the prompt follows the block into its break.
+    #[test]
+    fn lines_typed_while_the_coach_streams_are_never_lost_or_mixed_in() {
+        let server = Server::routed(route);
+        let home: Home = std::sync::Arc::new(tempfile::tempdir().unwrap());
+        // Five session minutes pass in a wall second: block 1 (25m) ends after 5 s.
+        let mut p = spawn_scaled(&home, Some(&server), 300);
+        let mut seen = String::new();
+        let mut expect = |p: &mut PtySession, needle: &str| {
+            let bytes: String = needle.bytes().map(char::from).collect();
+            let before = p
+                .exp_string(&bytes)
+                .unwrap_or_else(|e| panic!("waiting for {needle:?}: {e}\nseen so far:\n{seen}"));
+            seen.push_str(&before);
+            seen.push_str(&bytes);
+        };
+        expect(&mut p, "focus › ");
+        p.send_line("/plan write the budget for 55m").unwrap();
+        expect(&mut p, "/start begins it");
+        p.send_line("/start").unwrap();
+        expect(&mut p, "Block 1 of 2 begins");
+        p.send_line("tell me about focus").unwrap();
+        expect(&mut p, "w01");
+        for line in [
+            "/park A",
+            "/park B",
+            "how do I start?",
+            "/park C",
+            "/status",
+        ] {
+            p.send_line(line).unwrap();
+        }
+        expect(&mut p, "w30");
+        // The question typed during the reply is answered after it.
+        expect(&mut p, "A steady session");
+        expect(&mut p, "focus [break → ");
+        p.send_line("/quit").unwrap();
+        p.exp_eof().unwrap();
+
+        let rows = screen_rows(&seen);
+        let screen = rows.join("\n");
+        assert!(screen.contains("Parked (3): A; B; C"), "{screen}");
+        // The reply's words, in order, on rows of their own (typed lines, acknowledgements
+        // and the check-in are on other rows).
+        let reply: Vec<&String> = rows
+            .iter()
+            .filter(|r| {
+                r.contains("w0") || r.contains("w1") || r.contains("w2") || r.contains("w30")
+            })
+            .collect();
+        for row in &reply {
+            let words = row.split_once("] ").map_or(row.as_str(), |(_, rest)| rest);
+            assert!(
+                words
+                    .split_whitespace()
+                    .all(|w| w.len() == 3 && w.starts_with('w')),
+                "a reply row holds something else: {row:?}\n{screen}"
+            );
+        }
+        let words: Vec<String> = reply
+            .iter()
+            .flat_map(|r| {
+                r.split_once("] ")
+                    .map_or(r.as_str(), |(_, rest)| rest)
+                    .split_whitespace()
+            })
+            .map(str::to_owned)
+            .collect();
+        let expected: Vec<String> = (1..=30).map(|n| format!("w{n:02}")).collect();
+        assert_eq!(words, expected, "{screen}");
+        // The check-in came on time, between the reply's first and last words.
+        let checkin = rows
+            .iter()
+            .position(|r| r.contains("Check-in: 12m in, 13m left"))
+            .unwrap_or_else(|| panic!("the check-in: {screen}"));
+        let first = rows.iter().position(|r| r.contains("w01")).unwrap();
+        let last = rows.iter().position(|r| r.contains("w30")).unwrap();
+        assert!(first < checkin && checkin < last, "{screen}");
+
+        // In the journal, in the order typed.
+        let dir = home.path().join(".local/share/focus/journal");
+        let path = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.extension().is_some_and(|e| e == "jsonl"))
+            .expect("the session's journal");
+        let said: Vec<String> = std::fs::read_to_string(path)
+            .unwrap()
+            .lines()
+            .skip(1)
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+            .filter(|r| matches!(r["type"].as_str(), Some("park" | "message")))
+            .map(|r| r["text"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(
+            said,
+            ["tell me about focus", "A", "B", "how do I start?", "C"]
+        );
     }
 }
 

@@ -181,12 +181,16 @@ fn a_killed_session_resumes_with_nothing_lost() {
         "{stdout}"
     );
     assert!(stdout.contains("Parked (2 in the lot)"), "{stdout}");
-    assert!(stdout.contains("The session is saved; `focus resume` continues it."));
+    // Leaving mid-block pauses it, so the time away is not counted as focus.
+    assert!(
+        stdout.contains("; `focus resume` continues it.") && stdout.contains("Paused at "),
+        "{stdout}"
+    );
     assert_eq!(run.stderr(), "");
     assert_eq!(
         events(&unfinished[0]),
         [
-            "start", "park", "pause", "resume", "insight", "reopen", "park"
+            "start", "park", "pause", "resume", "insight", "reopen", "park", "leave"
         ]
     );
     let text = fs::read_to_string(&unfinished[0]).unwrap();
@@ -227,7 +231,7 @@ fn a_cut_off_last_line_is_dropped_with_a_warning_and_the_rest_kept() {
         !after.contains(r#"{"at":"2026-11-20T09:3{"#),
         "the next record has its own line"
     );
-    assert_eq!(events(&path), ["start", "park", "park", "reopen"]);
+    assert_eq!(events(&path), ["start", "park", "park", "leave", "reopen"]);
 }
 
 #[test]
@@ -323,8 +327,8 @@ fn mistakes_in_a_line_are_explained_and_the_session_goes_on() {
     let path = journals(&journal_dir(run.home.path())).remove(0);
     assert_eq!(
         events(&path),
-        ["start"],
-        "refused commands are not journaled"
+        ["start", "leave"],
+        "refused commands are not journaled (and /quit paused the block)"
     );
 }
 
@@ -385,12 +389,13 @@ fn ctrl_c_leaves_the_session_saved() {
     let home = session.home.clone();
     let (status, stdout, stderr) = session.finish();
     assert!(status.success(), "{stderr}");
+    let last = stdout.lines().last().unwrap_or_default();
     assert!(
-        stdout.ends_with("The session is saved; `focus resume` continues it."),
+        last.starts_with("Paused at ") && last.ends_with("; `focus resume` continues it."),
         "{stdout}"
     );
     let path = journals(&journal_dir(home.path())).remove(0);
-    assert_eq!(events(&path), ["start", "park"]);
+    assert_eq!(events(&path), ["start", "park", "leave"]);
 }
 
 #[test]
@@ -409,8 +414,12 @@ fn a_resumed_session_keeps_time_and_runs_on_by_itself() {
         .input("/quit\n")
         .run();
     run.ok();
-    // Input ends at once: the resumed session must still fire its check-ins and reach the end.
-    let resumed = focus_in(&run.home).args(["resume"]).run();
+    // /quit paused the block. Input ends right after /resume: the resumed session must still
+    // fire its check-ins and reach the end.
+    let resumed = focus_in(&run.home)
+        .args(["resume"])
+        .input("/resume\n")
+        .run();
     let stdout = resumed.ok();
     for line in [
         "Check-in:",

@@ -4,7 +4,9 @@
 //!
 //! Each request gets the next response of the script (a 500 "no scripted response" once they
 //! run out), or, for a routed server, the response its handler picks for it, on a connection
-//! of its own that closes after it. Every request is recorded.
+//! of its own that closes after it. Every request is recorded. A `GET …/models` (the check
+//! focus makes at launch that the server is there) gets an empty list, as a real server's
+//! would, and is counted apart.
 #![allow(dead_code)]
 
 use std::collections::VecDeque;
@@ -153,6 +155,8 @@ impl std::fmt::Debug for Shared {
 struct State {
     script: VecDeque<Response>,
     requests: Vec<Recorded>,
+    /// `GET …/models` requests (launch checks).
+    probes: u32,
     /// Connections the client closed while the server still had something to say.
     left: u32,
 }
@@ -199,6 +203,11 @@ impl Server {
         self.shared.state.lock().unwrap().requests.clone()
     }
 
+    /// How many launch checks (`GET …/models`) came in.
+    pub fn probes(&self) -> u32 {
+        self.shared.state.lock().unwrap().probes
+    }
+
     /// Waits until the client has gone from `n` connections it left mid-response; false if
     /// that did not happen within `limit`.
     pub fn wait_left(&self, n: u32, limit: Duration) -> bool {
@@ -224,6 +233,15 @@ impl Server {
         let Some(request) = read_request(stream) else {
             return;
         };
+        if request.method == "GET" && request.path.ends_with("/models") {
+            self.shared.state.lock().unwrap().probes += 1;
+            self.shared.changed.notify_all();
+            let _ = respond(
+                stream,
+                &Response::json(200, r#"{"object":"list","data":[]}"#),
+            );
+            return;
+        }
         let routed = self
             .shared
             .handler

@@ -1351,8 +1351,8 @@ impl Session {
         });
     }
 
-    /// The reflection question waiting for an answer.
-    fn current_question(&self) -> Option<Message> {
+    /// The reflection question waiting for an answer, as said.
+    pub fn current_question(&self) -> Option<Message> {
         let question = self.reflection.as_ref().and_then(Form::current)?;
         Some(self.question(question, None))
     }

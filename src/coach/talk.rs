@@ -1,0 +1,560 @@
+//! The coach's side of a conversation, without any I/O: the model it speaks through (its name
+//! and server, for `/model`), whether it may ask that model now ([`Coach::availability`], the
+//! one place that decides), the conversation it remembers, the tokens it has spent, and the
+//! requests it makes: a reply to the person, a summary of older turns, a line after a
+//! check-in, a reply in the reflection, a plan, a workflow prompt, the week's review. The
+//! REPL's machine turns each request into a job, and the driver runs it.
+//!
+//! A model that cannot be reached costs one line, once: the coach then stays quiet for
+//! `llm.retry_after_down_secs` (everything it would have said comes from focus's own words),
+//! and the next message after that tries again.
+
+use std::fmt::Write as _;
+
+use chrono::{DateTime, FixedOffset, TimeDelta};
+use minijinja::context;
+use serde::Serialize;
+
+use super::context::{Conversation, summary_request};
+use super::prompts::{PromptError, Prompts};
+use super::{Offline, offline, planning, reflection, turn};
+use crate::llm::{self, LlmError, Message, Request, Role, Usage};
+use crate::session::Plan;
+use crate::session::machine::{Message as Said, Next, Session, Status};
+use crate::store::log::Entry;
+
+/// How many turns beyond the budget are summarised at once.
+const SUMMARY_BATCH: usize = 4;
+
+/// Words that open a request to the coach rather than an answer: "give me a pep talk", "how
+/// do I start?". Matched as whole words at the start of the line, ignoring case.
+const REQUESTS: &[&str] = &[
+    "give me",
+    "help",
+    "can you",
+    "could you",
+    "would you",
+    "will you",
+    "tell me",
+    "explain",
+    "how",
+    "what",
+    "why",
+    "should i",
+    "any tips",
+    "any advice",
+    "please",
+];
+
+/// Whether `text` reads as words for the coach (a question, a request) rather than an answer
+/// to what focus asked: it ends with `?`, or it opens with a request ("give me", "help",
+/// "can you", "how", "what", "why", …).
+pub fn reads_as_message(text: &str) -> bool {
+    let text = text.trim();
+    if text.ends_with('?') {
+        return true;
+    }
+    let lower = text.to_lowercase();
+    REQUESTS.iter().any(|request| {
+        lower
+            .strip_prefix(request)
+            .is_some_and(|rest| rest.chars().next().is_none_or(|c| !c.is_alphanumeric()))
+    })
+}
+
+/// Whether the coach may ask its model now, and if not, why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Availability {
+    Ready,
+    Off(Offline),
+}
+
+/// The coach: its model, its memory of the conversation, and whether it may speak now.
+#[derive(Debug, Clone)]
+pub struct Coach {
+    pub prompts: Prompts,
+    conversation: Conversation,
+    /// Tokens spent in the session under way (its reflection replies go into its record).
+    pub spent: Usage,
+    /// Tokens spent in this run.
+    pub spent_in_run: Usage,
+    /// The most a request may take, in estimated tokens.
+    budget: u32,
+    model: String,
+    server: String,
+    /// No model for this whole run: chosen (`--offline`) or impossible (no key).
+    run_offline: Option<Offline>,
+    /// Switched off with `/offline` for this run.
+    switched_off: bool,
+    /// The server failed to answer: quiet until this instant. `said`: the line was shown.
+    down: Option<Down>,
+    quiet_for: TimeDelta,
+    /// The coach replies to reflection answers (off once that template failed).
+    pub reflection_replies: bool,
+}
+
+#[derive(Debug, Clone)]
+struct Down {
+    until: DateTime<FixedOffset>,
+    error: LlmError,
+}
+
+impl Coach {
+    /// A coach for `model` at `server`; `run_offline`: it has no model for this run.
+    pub fn new(
+        prompts: Prompts,
+        model: &str,
+        server: &str,
+        budget: u32,
+        quiet_secs: u32,
+        run_offline: Option<Offline>,
+    ) -> Coach {
+        Coach {
+            prompts,
+            conversation: Conversation::default(),
+            spent: Usage::default(),
+            spent_in_run: Usage::default(),
+            budget,
+            model: model.to_owned(),
+            server: server.to_owned(),
+            run_offline,
+            switched_off: false,
+            down: None,
+            quiet_for: TimeDelta::seconds(i64::from(quiet_secs)),
+            reflection_replies: true,
+        }
+    }
+
+    /// Whether the coach may ask its model at `now`: the one place this is decided.
+    pub fn availability(&self, now: DateTime<FixedOffset>) -> Availability {
+        if let Some(why) = &self.run_offline {
+            return Availability::Off(why.clone());
+        }
+        if self.switched_off {
+            return Availability::Off(Offline::Chosen { by: "/offline" });
+        }
+        match &self.down {
+            Some(down) if now < down.until => Availability::Off(Offline::Down {
+                error: down.error.clone(),
+                until: down.until,
+            }),
+            _ => Availability::Ready,
+        }
+    }
+
+    /// Whether the coach may ask its model at `now`.
+    pub fn is_ready(&self, now: DateTime<FixedOffset>) -> bool {
+        self.availability(now) == Availability::Ready
+    }
+
+    /// Whether this run has a model at all (`/model` and `/offline off` can act on it).
+    pub fn has_model(&self) -> bool {
+        self.run_offline.is_none()
+    }
+
+    /// A turn failed with `error` at `now`. When the error means the model cannot be used
+    /// (the server is down, the key cannot be had), the coach goes quiet; the line to show,
+    /// once, is returned. Any other error is the turn's own, said by the caller.
+    pub fn failed(&mut self, error: &LlmError, now: DateTime<FixedOffset>) -> Option<String> {
+        match error {
+            LlmError::NoKey { .. } | LlmError::KeyCommand { .. } => {
+                let why = Offline::Unavailable(error.clone());
+                let line = why.line();
+                self.run_offline = Some(why);
+                Some(line)
+            }
+            LlmError::Unreachable { .. } | LlmError::NoFirstToken { .. } => {
+                let already = self.down.as_ref().is_some_and(|d| now < d.until);
+                let until = now + self.quiet_for;
+                self.down = Some(Down {
+                    until,
+                    error: error.clone(),
+                });
+                (!already).then(|| {
+                    format!(
+                        "focus: {error}. The coach answers from focus's own words until {}, then tries the model again (/offline stops asking it).",
+                        until.format("%H:%M")
+                    )
+                })
+            }
+            _ => None,
+        }
+    }
+
+    /// A turn reached the model: it is up again.
+    pub fn answered(&mut self) {
+        self.down = None;
+    }
+
+    /// `/offline [on|off]`: stop or go back to asking the model (at once, even while it is
+    /// quiet after a failure). Returns the line to show.
+    pub fn switch(&mut self, off: Option<bool>) -> String {
+        if let Some(why) = &self.run_offline {
+            return if off == Some(true) {
+                format!("The coach is offline already ({}).", why.why())
+            } else {
+                format!(
+                    "focus: the coach cannot use a model: {}. `focus config` shows the model settings",
+                    why.why()
+                )
+            };
+        }
+        self.switched_off = off.unwrap_or(!self.switched_off);
+        self.down = None;
+        if self.switched_off {
+            "The coach is offline for this run: check-ins, plans and the reflection come from focus itself. /offline again goes back to the model.".to_owned()
+        } else {
+            format!("The coach uses {} again.", self.model)
+        }
+    }
+
+    /// `/model name`: another model from the next request on (and tried at once, even while
+    /// quiet after a failure). `None`: there is no model to switch.
+    pub fn switch_model(&mut self, name: &str) -> Option<String> {
+        if let Some(why) = &self.run_offline {
+            return Some(format!(
+                "focus: the coach is offline ({}); there is no model to show or switch",
+                why.why()
+            ));
+        }
+        name.clone_into(&mut self.model);
+        self.down = None;
+        None
+    }
+
+    /// What `/model` says: the model, its state and the tokens spent in this run.
+    pub fn describe(&self, now: DateTime<FixedOffset>) -> String {
+        if let Some(why) = &self.run_offline {
+            return format!(
+                "focus: the coach is offline ({}); there is no model to show or switch",
+                why.why()
+            );
+        }
+        let state = match self.availability(now) {
+            Availability::Ready => "in use".to_owned(),
+            Availability::Off(Offline::Chosen { .. }) => {
+                "off for this run; /offline off turns it back on".to_owned()
+            }
+            Availability::Off(why) => why.why(),
+        };
+        format!(
+            "Model {} at {} ({state}). Tokens this run: {} sent, {} received{}.",
+            self.model,
+            self.server,
+            self.spent_in_run.prompt_tokens,
+            self.spent_in_run.completion_tokens,
+            if self.spent_in_run.estimated {
+                " (estimated)"
+            } else {
+                ""
+            }
+        )
+    }
+
+    pub fn model(&self) -> &str {
+        &self.model
+    }
+
+    /// Adds the tokens of a turn.
+    pub fn spend(&mut self, usage: Usage) {
+        self.spent.add(usage);
+        self.spent_in_run.add(usage);
+    }
+
+    /// Takes up the turns of a resumed session.
+    pub fn remember(&mut self, turns: impl IntoIterator<Item = (String, String)>) {
+        for (person, coach) in turns {
+            self.conversation.push(person, coach);
+        }
+    }
+
+    /// Keeps a finished exchange.
+    pub fn push(&mut self, person: &str, coach: String) {
+        self.conversation.push(person, coach);
+    }
+
+    /// The system message and the parameters its front matter sets.
+    fn system(&self) -> Result<(Message, Request), PromptError> {
+        let rendered = self.prompts.render("system", context! {})?;
+        let mut params = Request::new(Vec::new());
+        params.temperature = rendered.params.temperature;
+        params.max_tokens = rendered.params.max_tokens;
+        Ok((Message::system(rendered.text), params))
+    }
+
+    /// The request for the person's message (`sent`, a workflow prompt in full or their
+    /// words): the system prompt, the session, the turns that fit the budget, the message.
+    pub fn chat_request(&self, sent: &str, block: Option<String>) -> Result<Request, PromptError> {
+        let (system, params) = self.system()?;
+        let mut request = self.conversation.request(system, block, sent, self.budget);
+        request.temperature = params.temperature;
+        request.max_tokens = params.max_tokens;
+        Ok(request)
+    }
+
+    /// The request that summarises turns no longer fitting the budget, once a few have left
+    /// it (until then the digest stands in for them), and the index up to which it covers.
+    pub fn summary_due(
+        &self,
+        block: Option<&str>,
+    ) -> Result<Option<(Request, usize)>, PromptError> {
+        let (system, _) = self.system()?;
+        let fixed = 3 * 4
+            + llm::estimate_tokens(&system.content)
+            + block.map_or(0, llm::estimate_tokens)
+            // Room for the new message.
+            + 200;
+        let layout = self.conversation.layout(fixed, self.budget);
+        let Some((previous, turns)) = self
+            .conversation
+            .to_summarise(layout.recent_from)
+            .filter(|(_, turns)| turns.len() >= SUMMARY_BATCH)
+        else {
+            return Ok(None);
+        };
+        Ok(Some((
+            summary_request(system, previous, turns),
+            layout.recent_from,
+        )))
+    }
+
+    /// Takes the model's summary of the turns before `upto`.
+    pub fn fold(&mut self, summary: &str, upto: usize) {
+        self.conversation.fold(summary, upto);
+    }
+
+    /// The request for a short line after a check-in (`check-in` or `break` template).
+    pub fn checkin_request(
+        &self,
+        said: &Said,
+        text: &str,
+        block: &str,
+    ) -> Result<Request, PromptError> {
+        let template = match said {
+            Said::BlockEnd {
+                next: Next::Break(_),
+                ..
+            } => "break",
+            _ => "check-in",
+        };
+        turn(
+            &self.prompts,
+            template,
+            context! { said => text, session => block },
+        )
+    }
+
+    /// The request for the coach's reply to the reflection answer just given.
+    pub fn reflection_request(&self, session: &Session) -> Result<Request, PromptError> {
+        reflection::reply_request(&self.prompts, session)
+    }
+
+    /// The request for a plan shaped from the person's words and focus's draft.
+    pub fn plan_request(&self, words: &str, draft: &Plan) -> Result<Request, PromptError> {
+        planning::plan_request(&self.prompts, words, draft)
+    }
+
+    /// A workflow prompt (`template`), rendered with what focus knows.
+    pub fn workflow_prompt(
+        &self,
+        template: &str,
+        facts: &offline::Facts<'_>,
+    ) -> Result<String, PromptError> {
+        Ok(self.prompts.render(template, workflow_context(facts))?.text)
+    }
+
+    /// The `/summary` prompt for the session described by `block`.
+    pub fn progress_prompt(&self, block: &str) -> Result<String, PromptError> {
+        Ok(self
+            .prompts
+            .render("progress", context! { session => block })?
+            .text)
+    }
+
+    /// What `/context` says: what goes to the model with the next message, and its size.
+    pub fn context_view(&self, block: Option<&str>) -> Result<String, PromptError> {
+        let (system, _) = self.system()?;
+        let request =
+            self.conversation
+                .request(system.clone(), block.map(str::to_owned), "", self.budget);
+        let turns = self.conversation.turns().len();
+        let sent_turns = request
+            .messages
+            .iter()
+            .filter(|m| m.role == Role::Assistant)
+            .count();
+        let earlier = request
+            .messages
+            .iter()
+            .skip(1 + usize::from(block.is_some()))
+            .find(|m| m.role == Role::System)
+            .map_or(0, |m| llm::estimate_tokens(&m.content));
+        let mut text = format!(
+            "Sent with your next message: about {} tokens of a budget of {} (llm.context_tokens).\n  system prompt        {:>6} tokens\n  the session          {:>6} tokens\n  earlier exchanges    {:>6} tokens ({} summarised or in brief)\n  recent exchanges     {:>6} in full, of {turns} in all",
+            request.estimated_tokens(),
+            self.budget,
+            llm::estimate_tokens(&system.content),
+            block.map_or(0, llm::estimate_tokens),
+            earlier,
+            turns - sent_turns,
+            sent_turns,
+        );
+        if let Some(block) = block {
+            text.push_str("\n\nThe session, as the model sees it:\n");
+            text.push_str(block);
+        }
+        Ok(text)
+    }
+}
+
+/// What `/context` says when there is no model.
+pub fn offline_context_view(why: &Offline, block: Option<&str>) -> String {
+    let mut text = format!(
+        "The coach is offline ({}), so nothing is sent. A model would get the system prompt",
+        why.why()
+    );
+    text.push_str(if block.is_some() {
+        ", this description of the session, and the recent conversation:\n\n"
+    } else {
+        " and the recent conversation."
+    });
+    text.push_str(block.unwrap_or_default());
+    text
+}
+
+/// The review's suggestions, as focus words them without a model.
+pub fn suggestions_text(suggestions: &[String]) -> String {
+    let heading = crate::output::HEADING;
+    let mut out = format!("{heading}For next week{heading:#}");
+    for (i, s) in suggestions.iter().enumerate() {
+        let lead = if i == 0 { "Try this week:" } else { "Also:" };
+        let _ = write!(out, "\n  {lead} {s}");
+    }
+    out
+}
+
+/// What the workflow templates are given: the same for each, so an override can use any.
+#[derive(Debug, Serialize)]
+struct WorkflowContext {
+    said: String,
+    task: Option<String>,
+    goal: Option<String>,
+    method: Option<String>,
+    minutes: Option<u32>,
+    block_minutes: Option<u32>,
+    block_goal: Option<String>,
+    last_task: Option<String>,
+    last_goal: Option<String>,
+    last_achieved: Option<String>,
+    last_summary: Option<String>,
+}
+
+fn workflow_context(facts: &offline::Facts<'_>) -> WorkflowContext {
+    let status: Option<&Status> = facts.status;
+    let block = status.and_then(|s| s.block.as_ref());
+    let last: Option<&Entry> = facts.last;
+    WorkflowContext {
+        said: facts.said.to_owned(),
+        task: status
+            .map(|s| s.task.clone())
+            .or_else(|| facts.plan.map(|p| p.task.clone())),
+        goal: status
+            .and_then(|s| s.goal.clone())
+            .or_else(|| facts.plan.and_then(|p| p.goal.clone())),
+        method: facts.plan.map(|p| p.method.name().to_owned()),
+        minutes: status
+            .map(|s| s.planned)
+            .or_else(|| facts.plan.map(|p| p.total_minutes)),
+        block_minutes: block.map(|b| b.minutes),
+        block_goal: block.and_then(|b| b.goal.clone()),
+        last_task: last.map(|e| e.task.clone()),
+        last_goal: last.and_then(|e| e.goal.clone()),
+        last_achieved: last.and_then(|e| e.outcome.map(|a| a.as_str().to_owned())),
+        last_summary: last.and_then(|e| e.summary.clone()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    fn at(minute: u32) -> DateTime<FixedOffset> {
+        FixedOffset::east_opt(0)
+            .unwrap()
+            .with_ymd_and_hms(2026, 11, 20, 9, minute, 0)
+            .unwrap()
+    }
+
+    fn coach() -> Coach {
+        Coach::new(Prompts::builtin(), "m", "http://x/v1", 6000, 120, None)
+    }
+
+    #[test]
+    fn questions_and_requests_read_as_words_for_the_coach() {
+        for text in [
+            "give me a pep talk",
+            "Help",
+            "help me pick the next section",
+            "can you split this task?",
+            "How do I start",
+            "what now",
+            "why is this so hard",
+            "the intro or the outline?",
+        ] {
+            assert!(reads_as_message(text), "{text}");
+        }
+        for text in [
+            "the intro and the first tip",
+            "on track",
+            "helpful colleagues", // "help" only as a whole word
+            "3",
+            "partly",
+            "whatever works",
+        ] {
+            assert!(!reads_as_message(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_server_that_is_down_costs_one_line_then_quiet_then_a_new_try() {
+        let mut coach = coach();
+        let error = LlmError::Unreachable {
+            url: "http://x/v1".into(),
+            detail: "refused".into(),
+            retries: 3,
+        };
+        assert!(coach.is_ready(at(0)));
+        let line = coach.failed(&error, at(0)).expect("one line");
+        assert!(line.contains("until 09:02"), "{line}");
+        assert!(!coach.is_ready(at(1)));
+        assert_eq!(coach.failed(&error, at(1)), None, "said once");
+        assert!(coach.is_ready(at(3)), "the quiet period is over");
+        // /offline off acts at once, even while quiet.
+        coach.failed(&error, at(3));
+        assert!(!coach.is_ready(at(4)));
+        coach.switch(Some(false));
+        assert!(coach.is_ready(at(4)));
+    }
+
+    #[test]
+    fn no_key_turns_the_model_off_for_the_run() {
+        let mut coach = coach();
+        let error = LlmError::NoKey {
+            var: "OPENAI_API_KEY".into(),
+            url: "https://api.openai.com/v1".into(),
+        };
+        assert!(coach.failed(&error, at(0)).is_some());
+        assert!(!coach.is_ready(at(30)));
+        assert!(!coach.has_model());
+        let other = LlmError::ModelNotFound {
+            model: "m".into(),
+            url: "u".into(),
+            message: "no".into(),
+        };
+        let mut fresh = self::coach();
+        assert_eq!(fresh.failed(&other, at(0)), None, "the turn's own error");
+        assert!(fresh.is_ready(at(0)));
+    }
+}

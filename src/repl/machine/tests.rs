@@ -1,0 +1,757 @@
+//! The REPL's machine through whole conversations at explicit instants: no time passes and no
+//! model runs. [`Harness`] plays a perfect driver: it fires timers exactly when due, keeps the
+//! journal, opens journals and logs sessions when asked, and plays the model's replies piece
+//! by piece when the test says so.
+
+use chrono::{FixedOffset, TimeZone};
+
+use super::*;
+use crate::coach::Offline;
+use crate::coach::prompts::Prompts;
+use crate::llm::{Chunk, FinishReason, LlmError};
+use crate::session::machine::{Record, Rules};
+use crate::session::{Method, PlanRequest, Rhythms};
+use crate::store::log::Closing;
+
+fn at(h: u32, m: u32, s: u32) -> Wall {
+    FixedOffset::east_opt(0)
+        .unwrap()
+        .with_ymd_and_hms(2026, 11, 20, h, m, s)
+        .unwrap()
+}
+
+/// `/plan <words>` plans `<words>` as two pomodoros (25, a 5-minute break, 25), or one when
+/// the words say "short".
+fn planner() -> Planner {
+    Box::new(|words, now| {
+        let minutes = if words.contains("short") { 25 } else { 55 };
+        let request = PlanRequest {
+            task: words.to_owned(),
+            goal: None,
+            block_goals: Vec::new(),
+            method: Method::Pomodoro,
+            minutes: Some(minutes),
+            stack: None,
+            work: None,
+            break_minutes: None,
+            start: now,
+        };
+        crate::session::plan(&request, &Rhythms::default()).map_err(|e| e.to_string())
+    })
+}
+
+fn plain(text: &str) -> String {
+    anstream::adapter::strip_str(text).to_string()
+}
+
+struct Harness {
+    repl: Repl,
+    now: Wall,
+    /// Every line said, plain.
+    said: Vec<String>,
+    /// The coach's words as streamed, plain.
+    streamed: String,
+    journal: Vec<Record>,
+    /// Model jobs started and not yet stopped, with their requests.
+    asked: Vec<(JobId, Request)>,
+    cancelled: Vec<JobId>,
+    timers: Vec<(TimerId, Wall)>,
+    exited: bool,
+    drafts: Vec<Option<String>>,
+    /// Every effect, in order.
+    effects: Vec<Effect>,
+}
+
+impl Harness {
+    fn new(offline: bool) -> Harness {
+        let why = offline.then_some(Offline::Chosen { by: "--offline" });
+        let coach = Coach::new(
+            Prompts::builtin(),
+            "test-model",
+            "http://127.0.0.1:9/v1",
+            6000,
+            120,
+            why,
+        );
+        let setup = Setup {
+            mode: Mode::Repl,
+            interactive: true,
+            styled: true,
+        };
+        let mut harness = Harness {
+            repl: Repl::new(setup, coach, planner()),
+            now: at(9, 0, 0),
+            said: Vec::new(),
+            streamed: String::new(),
+            journal: Vec::new(),
+            asked: Vec::new(),
+            cancelled: Vec::new(),
+            timers: Vec::new(),
+            exited: false,
+            drafts: Vec::new(),
+            effects: Vec::new(),
+        };
+        let first = harness.repl.begin(None, harness.now);
+        harness.take(first);
+        harness
+    }
+
+    fn offline() -> Harness {
+        Harness::new(true)
+    }
+
+    fn with_model() -> Harness {
+        let mut harness = Harness::new(false);
+        harness.send(Event::Probed(Ok(())));
+        harness
+    }
+
+    /// Feeds an event now, and what the driver would feed back after it.
+    fn send(&mut self, event: Event) {
+        let effects = self.repl.handle(event, self.now);
+        self.take(effects);
+    }
+
+    fn take(&mut self, effects: Vec<Effect>) {
+        let mut follow = Vec::new();
+        for effect in effects {
+            self.effects.push(effect.clone());
+            match effect {
+                Effect::Say(text) => self.said.extend(plain(&text).lines().map(str::to_owned)),
+                Effect::Stream(piece) => self.streamed.push_str(&plain(&piece)),
+                Effect::Persist(record, _) => self.journal.push(record),
+                Effect::Timer { id, at } => self.timers.push((id, at)),
+                Effect::Ask { job, request } => self.asked.push((job, request)),
+                Effect::Cancel { job } => {
+                    self.asked.retain(|(j, _)| *j != job);
+                    self.cancelled.push(job);
+                }
+                Effect::Open(plan) => {
+                    let header = Header::new(
+                        "20261120-090000".into(),
+                        self.now,
+                        1.0,
+                        Rules::default(),
+                        *plan,
+                    );
+                    follow.push(Event::Opened(Ok(Box::new(header))));
+                }
+                Effect::Close(close) => {
+                    let entry = Entry::new(
+                        "20261120-090000",
+                        1.0,
+                        close.machine.session(),
+                        Closing {
+                            answers: close
+                                .machine
+                                .session()
+                                .answers()
+                                .cloned()
+                                .unwrap_or_default(),
+                            ..Closing::default()
+                        },
+                    );
+                    let report = format!("Logged as session {}.", entry.id);
+                    follow.push(Event::Logged(Ok(Box::new(Logged { entry, report }))));
+                }
+                Effect::SaveDraft(plan) => self.drafts.push(plan.map(|p| p.task)),
+                Effect::Exit => self.exited = true,
+                _ => {}
+            }
+        }
+        for event in follow {
+            self.send(event);
+        }
+    }
+
+    fn line(&mut self, text: &str) {
+        self.send(Event::Line(text.to_owned()));
+    }
+
+    /// Lets the clock run to `until`, firing every timer on time.
+    fn run_to(&mut self, until: Wall) {
+        loop {
+            self.timers.sort_by_key(|(_, at)| *at);
+            let Some(i) = self.timers.iter().position(|(_, at)| *at <= until) else {
+                break;
+            };
+            let (id, when) = self.timers.remove(i);
+            self.now = when.max(self.now);
+            self.send(Event::Timer(id));
+        }
+        self.now = until;
+    }
+
+    /// The latest model job.
+    fn job(&self) -> JobId {
+        self.asked.last().expect("a job is running").0
+    }
+
+    /// The model's reply to the latest job: `pieces`, then the end.
+    fn reply(&mut self, pieces: &[&str]) {
+        let job = self.job();
+        self.pieces(job, pieces);
+        self.finish(job);
+    }
+
+    fn pieces(&mut self, job: JobId, pieces: &[&str]) {
+        for piece in pieces {
+            self.send(Event::Model {
+                job,
+                item: Ok(Chunk::Text((*piece).to_owned())),
+            });
+        }
+    }
+
+    fn finish(&mut self, job: JobId) {
+        self.send(Event::Model {
+            job,
+            item: Ok(Chunk::Finished {
+                reason: FinishReason::Stop,
+                skipped: 0,
+            }),
+        });
+        self.send(Event::ModelEnded { job });
+    }
+
+    fn fail(&mut self, job: JobId, error: LlmError) {
+        self.send(Event::Model {
+            job,
+            item: Err(error),
+        });
+        self.send(Event::ModelEnded { job });
+    }
+
+    fn kinds(&self) -> Vec<&'static str> {
+        self.journal
+            .iter()
+            .filter(|r| r.event != SessionEvent::Tick)
+            .map(|r| r.event.command())
+            .collect()
+    }
+
+    fn said_text(&self) -> String {
+        self.said.join("\n")
+    }
+
+    /// Plans and starts a 50-minute session of two pomodoros.
+    fn start(&mut self, task: &str) {
+        self.line(&format!("/plan {task}"));
+        if self
+            .asked
+            .last()
+            .is_some_and(|(_, r)| r.messages.last().unwrap().content.contains(task))
+        {
+            // The model is asked to shape it: it does not, and focus's own plan stands.
+            let job = self.job();
+            self.fail(
+                job,
+                LlmError::Rejected {
+                    status: 400,
+                    message: "no".into(),
+                },
+            );
+        }
+        self.line("/start");
+        assert!(self.repl.session().is_some(), "{}", self.said_text());
+    }
+
+    fn prompt(&self) -> String {
+        self.repl.prompt(self.now)
+    }
+}
+
+fn unreachable() -> LlmError {
+    LlmError::Unreachable {
+        url: "http://127.0.0.1:9/v1".into(),
+        detail: "connection refused".into(),
+        retries: 3,
+    }
+}
+
+// ── nothing typed is lost ───────────────────────────────────────────────────
+
+#[test]
+fn lines_typed_while_the_coach_replies_act_at_once_and_in_order() {
+    let mut h = Harness::with_model();
+    h.start("write the report");
+    h.line("the intro");
+    h.line("how do I open the intro?");
+    assert_eq!(h.asked.len(), 1, "the coach is asked");
+    let first = h.job();
+    h.pieces(first, &["Start ", "with the reader's ", "question"]);
+    h.line("/park A");
+    h.line("/park B");
+    h.line("and the outline?");
+    h.line("/park C");
+    h.line("/status");
+    // Every park is journaled when read, before the reply ends, in the order typed; the
+    // question waits for the coach.
+    assert_eq!(
+        h.kinds(),
+        [
+            "/start",
+            "a reply",
+            "a message",
+            "/park",
+            "/park",
+            "a message",
+            "/park"
+        ]
+    );
+    assert!(
+        h.said_text().contains("Parked (1 in the lot)"),
+        "{}",
+        h.said_text()
+    );
+    assert!(
+        h.said_text().contains("Parked (3): A; B; C"),
+        "{}",
+        h.said_text()
+    );
+    assert_eq!(h.asked.len(), 1, "the second question waits its turn");
+    h.pieces(first, &[", then answer it."]);
+    h.finish(first);
+    assert_eq!(h.asked.len(), 1, "now the second question goes");
+    assert_ne!(h.job(), first);
+    let second = h.job();
+    h.reply(&["Outline ", "after."]);
+    assert!(h.asked.iter().all(|(j, _)| *j != second));
+    // The reply's words are whole: no typed text and no check-in inside them.
+    assert!(
+        h.streamed
+            .contains("Start with the reader's question, then answer it.\n"),
+        "{:?}",
+        h.streamed
+    );
+    assert!(h.streamed.contains("Outline after.\n"), "{:?}", h.streamed);
+    assert!(!h.streamed.contains("park"), "{:?}", h.streamed);
+    // Both turns are in the journal, with the coach's answers.
+    let coach: Vec<&SessionEvent> = h
+        .journal
+        .iter()
+        .map(|r| &r.event)
+        .filter(|e| matches!(e, SessionEvent::Coach { .. }))
+        .collect();
+    assert_eq!(coach.len(), 2);
+}
+
+#[test]
+fn a_check_in_due_during_a_reply_says_the_figures_of_its_moment() {
+    let mut h = Harness::with_model();
+    h.start("write the report");
+    h.line("the intro");
+    h.run_to(at(9, 11, 0));
+    h.line("tell me a story");
+    let job = h.job();
+    h.pieces(job, &["Once upon a time "]);
+    h.run_to(at(9, 13, 0));
+    let checkin = h
+        .said
+        .iter()
+        .find(|l| l.contains("Check-in:"))
+        .expect("the check-in is said on time, during the reply");
+    assert!(checkin.contains("12m in, 13m left"), "{checkin}");
+    h.reply(&["the end."]);
+    assert!(
+        h.streamed.contains("Once upon a time the end."),
+        "{:?}",
+        h.streamed
+    );
+}
+
+// ── the prompt ───────────────────────────────────────────────────────────────
+
+#[test]
+fn the_prompt_follows_the_session_through_its_phases_and_questions() {
+    let mut h = Harness::offline();
+    assert_eq!(h.prompt(), "focus › ");
+    h.start("write the report");
+    assert_eq!(h.prompt(), "focus [goal for block 1?] › ");
+    h.line("the intro");
+    assert_eq!(h.prompt(), "focus [1/2 work → 09:25] › ");
+    h.run_to(at(9, 25, 0));
+    assert_eq!(h.prompt(), "focus [break → 09:30] › ", "{}", h.said_text());
+    h.run_to(at(9, 30, 0));
+    assert_eq!(h.prompt(), "focus [ready for 2/2] › ");
+    h.line("/done");
+    assert_eq!(h.prompt(), "focus [reflection 1/7] › ");
+    h.line("partly");
+    assert_eq!(h.prompt(), "focus [reflection 2/7] › ");
+    assert_eq!(h.repl.title(h.now), "focus · reflection");
+}
+
+// ── a pending question does not swallow chat ─────────────────────────────────
+
+#[test]
+fn words_for_the_coach_leave_the_goal_question_open_and_it_is_asked_again() {
+    let mut h = Harness::with_model();
+    h.start("write the report");
+    h.line("give me a pep talk");
+    assert_eq!(h.kinds(), ["/start", "a message"]);
+    h.reply(&["You can do this."]);
+    let session = h.repl.session().unwrap().machine.session();
+    assert_eq!(session.block_runs()[0].goal, None, "not the block's goal");
+    assert!(
+        h.said
+            .last()
+            .unwrap()
+            .contains("Still open: what will block 1 produce by 09:25?"),
+        "{}",
+        h.said_text()
+    );
+    assert_eq!(h.prompt(), "focus [goal for block 1?] › ");
+    h.line("the intro");
+    let session = h.repl.session().unwrap().machine.session();
+    assert_eq!(session.block_runs()[0].goal.as_deref(), Some("the intro"));
+}
+
+#[test]
+fn offline_words_for_the_coach_get_an_honest_answer_never_a_bare_noted() {
+    let mut h = Harness::offline();
+    h.start("write the report");
+    h.line("give me a pep talk");
+    let text = h.said_text();
+    assert!(
+        text.contains("The coach is offline (you chose --offline)"),
+        "{text}"
+    );
+    assert!(text.contains("/park it"), "{text}");
+    assert!(
+        text.contains("Still open: what will block 1 produce"),
+        "{text}"
+    );
+    assert!(!text.contains("Noted."), "{text}");
+    // In the reflection, a question to the coach is not an answer either.
+    h.line("the intro");
+    h.line("/done");
+    h.line("why is this so hard?");
+    let session = h.repl.session().unwrap().machine.session();
+    assert!(session.reflection_turns().is_empty());
+    assert!(
+        h.said
+            .last()
+            .unwrap()
+            .contains("Did you reach your goal, \"the intro\"?"),
+        "the question is asked again: {}",
+        h.said_text()
+    );
+}
+
+#[test]
+fn went_wrong_offline_uses_the_words_given() {
+    let mut h = Harness::offline();
+    h.line("/wentwrong 800 words -- 300 words and an outline");
+    let text = h.said_text();
+    assert!(text.contains("You planned: 800 words."), "{text}");
+    assert!(
+        text.contains("You got to: 300 words and an outline."),
+        "{text}"
+    );
+}
+
+// ── leaving pauses ───────────────────────────────────────────────────────────
+
+#[test]
+fn quitting_mid_block_pauses_it_first() {
+    for leave in [
+        Event::Line("/quit".into()),
+        Event::Leave(LeftBy::Quit),
+        Event::Leave(LeftBy::Hangup),
+    ] {
+        let mut h = Harness::offline();
+        h.start("write the report");
+        h.run_to(at(9, 10, 0));
+        h.send(leave.clone());
+        assert_eq!(h.kinds(), ["/start", "/quit"], "{leave:?}");
+        assert_eq!(
+            h.said.last().unwrap(),
+            "Paused at 09:10; `focus` takes it up again."
+        );
+        assert!(h.exited);
+    }
+}
+
+#[test]
+fn leaving_during_a_break_stops_nothing() {
+    let mut h = Harness::offline();
+    h.start("write the report");
+    h.run_to(at(9, 26, 0));
+    h.line("/quit");
+    assert_eq!(h.kinds(), ["/start"]);
+    assert_eq!(
+        h.said.last().unwrap(),
+        "The session is saved; `focus` takes it up again."
+    );
+}
+
+// ── one run, many sessions ───────────────────────────────────────────────────
+
+#[test]
+fn the_next_plan_in_the_same_run_gets_the_hand_off() {
+    let mut h = Harness::offline();
+    h.start("short task");
+    h.line("/park call the bank");
+    h.line("/done");
+    for answer in [
+        "yes",
+        "/skip",
+        "/skip",
+        "/skip",
+        "3",
+        "the intro",
+        "write tip 2",
+        "keep",
+    ] {
+        h.line(answer);
+    }
+    assert!(h.repl.session().is_none(), "{}", h.said_text());
+    assert!(h.said_text().contains("Logged as session"));
+    let before = h.said.len();
+    h.line("/plan the next thing");
+    let after = h.said[before..].join("\n");
+    assert!(
+        after.contains("the next step was \"write tip 2\"")
+            && after.contains("Still open from the parking lot: call the bank"),
+        "{after}"
+    );
+    // Shown once.
+    let before = h.said.len();
+    h.line("/plan the next thing");
+    assert!(!h.said[before..].join("\n").contains("Last time"));
+}
+
+#[test]
+fn leaving_with_a_plan_keeps_it_for_the_next_run() {
+    let mut h = Harness::offline();
+    h.line("/plan write the report");
+    h.send(Event::Leave(LeftBy::Quit));
+    assert_eq!(h.drafts, [Some("write the report".to_owned())]);
+    assert!(
+        h.said
+            .last()
+            .unwrap()
+            .contains("is kept; the next `focus` offers it")
+    );
+    // The next run offers it, and /start forgets the kept copy.
+    let plan = planner()("write the report", at(9, 0, 0)).unwrap();
+    let coach = Coach::new(
+        Prompts::builtin(),
+        "m",
+        "u",
+        6000,
+        120,
+        Some(Offline::Chosen { by: "--offline" }),
+    );
+    let setup = Setup {
+        mode: Mode::Repl,
+        interactive: true,
+        styled: false,
+    };
+    let mut next = Harness::offline();
+    next.repl = Repl::new(setup, coach, planner()).with_draft(Some(plan));
+    let first = next.repl.begin(None, next.now);
+    next.take(first);
+    assert!(
+        next.said_text()
+            .contains("A plan from last time is waiting: \"write the report\""),
+        "{}",
+        next.said_text()
+    );
+    next.line("/start");
+    assert!(next.repl.session().is_some());
+    assert_eq!(next.drafts, [None]);
+}
+
+// ── a model that is down costs one line, once ───────────────────────────────
+
+#[test]
+fn a_server_that_is_down_costs_one_line_and_the_coach_stays_quiet_a_while() {
+    let mut h = Harness::with_model();
+    h.start("write the report");
+    h.line("the intro");
+    h.line("how do I start?");
+    let job = h.job();
+    h.fail(job, unreachable());
+    let down: Vec<&String> = h
+        .said
+        .iter()
+        .filter(|l| l.contains("cannot reach"))
+        .collect();
+    assert_eq!(down.len(), 1, "{}", h.said_text());
+    assert!(down[0].contains("until 09:02"), "{}", down[0]);
+    // The next message in the quiet period does not try; what focus handles never did.
+    let asked = h.asked.len();
+    h.line("/park A");
+    h.line("any tips for the outline?");
+    assert_eq!(h.asked.len(), asked, "no new job while quiet");
+    assert!(
+        h.said
+            .iter()
+            .any(|l| l.contains("its model server did not answer")),
+        "{}",
+        h.said_text()
+    );
+    assert_eq!(
+        h.said.iter().filter(|l| l.contains("cannot reach")).count(),
+        1,
+        "one line, once"
+    );
+    // After the quiet period, the next message tries again.
+    h.run_to(at(9, 3, 0));
+    h.line("what now?");
+    assert_eq!(h.asked.len(), asked + 1);
+}
+
+#[test]
+fn a_failed_check_at_launch_is_said_in_one_line() {
+    let mut h = Harness::new(false);
+    h.send(Event::Probed(Err(unreachable())));
+    assert_eq!(h.said.len(), 1, "{}", h.said_text());
+    assert!(h.said[0].contains("cannot reach the model server"));
+    h.line("hello");
+    assert!(h.asked.is_empty());
+    assert!(
+        h.said_text().contains("The coach is offline"),
+        "{}",
+        h.said_text()
+    );
+}
+
+#[test]
+fn offline_and_model_act_at_once_even_while_quiet() {
+    let mut h = Harness::new(false);
+    h.send(Event::Probed(Err(unreachable())));
+    h.line("/offline off");
+    h.line("hello");
+    assert_eq!(h.asked.len(), 1, "asked again at once");
+}
+
+// ── the smaller ones ─────────────────────────────────────────────────────────
+
+#[test]
+fn a_check_in_line_from_the_model_is_shown_as_markdown_unless_its_block_has_ended() {
+    let mut h = Harness::with_model();
+    h.start("write the report");
+    h.line("the intro");
+    h.run_to(at(9, 12, 30));
+    let comment = h.job();
+    h.reply(&["**One** paragraph at a time."]);
+    assert_eq!(
+        h.said.last().unwrap(),
+        "[09:12] One paragraph at a time.",
+        "{}",
+        h.said_text()
+    );
+    // The line for the warning arrives after the block has ended (it was skipped): dropped.
+    h.run_to(at(9, 23, 0));
+    let late = h.job();
+    assert_ne!(late, comment);
+    h.line("/skip");
+    let said = h.said.len();
+    h.reply(&["Nearly there!"]);
+    assert!(
+        !h.said[said..].iter().any(|l| l.contains("Nearly there")),
+        "{}",
+        h.said_text()
+    );
+}
+
+#[test]
+fn a_reply_cut_by_the_connection_says_so_and_ctrl_c_says_stopped() {
+    let mut h = Harness::with_model();
+    h.line("tell me a story");
+    let job = h.job();
+    h.pieces(job, &["Once upon "]);
+    h.fail(
+        job,
+        LlmError::Interrupted {
+            detail: "connection reset".into(),
+        },
+    );
+    assert!(
+        h.said
+            .last()
+            .unwrap()
+            .starts_with("(the reply was cut off: the connection was lost mid-reply"),
+        "{}",
+        h.said_text()
+    );
+    h.line("another story");
+    let job = h.job();
+    h.pieces(job, &["Once "]);
+    h.send(Event::Interrupt);
+    assert_eq!(h.said.last().unwrap(), "(stopped)");
+    assert!(h.cancelled.contains(&job));
+}
+
+#[test]
+fn answers_typed_during_a_reflection_reply_are_kept_at_once_and_shown_in_order() {
+    let mut h = Harness::with_model();
+    h.start("write the report");
+    h.line("the intro");
+    h.line("/done");
+    h.line("partly");
+    h.line("music helped");
+    let reply = h.job();
+    h.pieces(reply, &["Music is "]);
+    // The next question waits for the reply; answers typed meanwhile are journaled at once.
+    assert!(!h.said_text().contains("What pulled you away"));
+    h.line("slack");
+    h.line("/skip");
+    let answers = h
+        .journal
+        .iter()
+        .filter(|r| matches!(r.event, SessionEvent::Reply { .. } | SessionEvent::Skip))
+        .count();
+    assert_eq!(
+        answers, 5,
+        "the intro, partly, music helped, slack; and the skip"
+    );
+    assert!(!h.said_text().contains("What pulled you away"));
+    h.pieces(reply, &["worth keeping."]);
+    h.finish(reply);
+    // Then, in order: the question "slack" answered, the coach's reply to it, the next one.
+    let text = h.said_text();
+    assert!(text.contains("What pulled you away"), "{text}");
+    assert!(!text.contains("What would you do differently"), "{text}");
+    h.reply(&["Slack can wait."]);
+    let text = h.said_text();
+    let asked = text.find("What pulled you away").expect("asked");
+    let skipped = text
+        .find("What would you do differently")
+        .expect("asked, then skipped");
+    let energy = text
+        .find("Your energy now")
+        .expect("the question after the skip");
+    assert!(asked < skipped && skipped < energy, "{text}");
+    assert!(
+        h.streamed.contains("Music is worth keeping.\n")
+            && h.streamed.contains("Slack can wait.\n"),
+        "{:?}",
+        h.streamed
+    );
+}
+
+#[test]
+fn ctrl_c_without_a_terminal_leaves_and_with_one_only_stops_the_reply() {
+    let mut h = Harness::offline();
+    h.send(Event::Interrupt);
+    assert!(!h.exited, "at a terminal Ctrl-C clears the line");
+    let coach = Coach::new(
+        Prompts::builtin(),
+        "m",
+        "u",
+        6000,
+        120,
+        Some(Offline::Chosen { by: "--offline" }),
+    );
+    let setup = Setup {
+        mode: Mode::Session,
+        interactive: false,
+        styled: false,
+    };
+    h.repl = Repl::new(setup, coach, planner());
+    h.send(Event::Interrupt);
+    assert!(h.exited);
+}
