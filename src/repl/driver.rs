@@ -239,7 +239,10 @@ impl<S: Screen, E: Edge> Driver<S, E> {
         mut signals: Pin<&mut I>,
     ) -> Result<(), Error> {
         self.execute(first)?;
+        self.settle()?;
         self.refresh();
+        // The editor may read its first line now, with the prompt of now.
+        lines.took(self.machine.is_done());
         while !self.machine.is_done() {
             let now = self.clock.now();
             let wake = self.timers.peek().map_or(WALL_CHECK, |Reverse((at, _))| {

@@ -50,6 +50,9 @@ const HISTORY_SIZE: usize = 1000;
 /// matters if it is slow, and then the prompt is redrawn when it catches up.
 const TAKE_IN: Duration = Duration::from_millis(250);
 
+/// How long the editor waits for the driver's first prompt (it may be reading a journal).
+const FIRST_PROMPT: Duration = Duration::from_secs(2);
+
 /// What the editor's wake-up message writes: up a row and back down, which moves nothing.
 /// (rustyline writes it where the prompt was, then redraws the prompt, and with it the board.)
 const NUDGE: &str = "\x1b[A\n";
@@ -66,7 +69,8 @@ pub enum Input {
     Closed,
 }
 
-/// The driver's answer to each input, for the editor waiting to read the next line.
+/// The driver's word that the prompt for the next line is ready (after it started, and after
+/// it took in each input), for the editor waiting to read that line.
 #[derive(Debug, Default)]
 struct Ack {
     state: Mutex<(u64, bool)>,
@@ -74,7 +78,7 @@ struct Ack {
 }
 
 impl Ack {
-    /// The driver has taken in one more input; `stop`: read no more.
+    /// The prompt for one more line is ready; `stop`: read no more.
     fn took(&self, stop: bool) {
         let mut state = self
             .state
@@ -85,7 +89,8 @@ impl Ack {
         self.taken.notify_all();
     }
 
-    /// Waits (at most `patience`) until input `seq` is taken in; whether to stop.
+    /// Waits (at most `patience`) until the prompt for line `seq` (from 1) is ready; whether
+    /// to stop.
     fn wait(&self, seq: u64, patience: Duration) -> bool {
         let state = self
             .state
@@ -143,7 +148,8 @@ impl Lines {
         input
     }
 
-    /// The driver has taken in the input it received last; `stop`: no more lines.
+    /// The prompt for the next line is ready: the driver has started, or has taken in the
+    /// input it received last. `stop`: no more lines.
     pub fn took(&self, stop: bool) {
         if let Some(ack) = &self.ack {
             ack.took(stop);
@@ -222,12 +228,13 @@ fn terminal(
     }
     let printer: Printer = Box::new(editor.create_external_printer()?);
     let modes = TerminalModes::save();
-    let (wake, woken) = std::sync::mpsc::channel();
-    board.set_waker(wake);
-    thread::spawn(move || nudge(printer, &woken));
     let (tx, rx) = mpsc::channel(64);
     let ack = Arc::new(Ack::default());
     let reading = Arc::new(AtomicBool::new(false));
+    let (wake, woken) = std::sync::mpsc::channel();
+    board.set_waker(wake);
+    let editing = Arc::clone(&reading);
+    thread::spawn(move || nudge(printer, &woken, &editing));
     let lines = Lines {
         rx,
         ack: Some(Arc::clone(&ack)),
@@ -241,10 +248,11 @@ fn terminal(
 }
 
 /// Wakes the editor to redraw whenever the board changed (several changes, one redraw).
-fn nudge(mut printer: Printer, woken: &std::sync::mpsc::Receiver<()>) {
+/// While it is not reading there is nothing to wake: its next line draws the board.
+fn nudge(mut printer: Printer, woken: &std::sync::mpsc::Receiver<()>, reading: &AtomicBool) {
     while woken.recv().is_ok() {
         while woken.try_recv().is_ok() {}
-        if printer.print(NUDGE.to_owned()).is_err() {
+        if reading.load(Ordering::SeqCst) && printer.print(NUDGE.to_owned()).is_err() {
             return;
         }
     }
@@ -310,7 +318,10 @@ fn edit(
     ack: &Ack,
     reading: &AtomicBool,
 ) {
-    let mut seq = 0;
+    if ack.wait(1, FIRST_PROMPT) {
+        return;
+    }
+    let mut seq = 1;
     loop {
         if let Some((columns, _)) = terminal_size::terminal_size() {
             board.set_columns(usize::from(columns.0));
