@@ -558,12 +558,321 @@ fn shortened(line: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    //! The whole loop in-process: the real driver and machine, a scripted model, paused
+    //! tokio time (so seconds pass in no time) and a clock that moves with it.
+
+    use std::sync::Arc;
+
+    use chrono::TimeZone;
+    use tokio::sync::mpsc;
+
     use super::*;
+    use crate::coach::Coach;
+    use crate::llm::fake::{Say, Scripted, failure, reply};
+    use crate::llm::{Chunk, FinishReason};
+    use crate::repl::input::{Input, Lines};
+    use crate::repl::machine::{Mode, Planner, Repl, Setup};
+    use crate::repl::screen::{Capture, Plain};
+    use crate::session::machine::Rules;
+    use crate::session::{Method, PlanRequest, Rhythms};
+    use crate::store::log::Entry;
 
     #[test]
     fn a_long_line_is_shortened_for_an_error_message() {
         assert_eq!(shortened("/park call mum"), "/park call mum");
         let long = "é".repeat(100);
         assert_eq!(shortened(&long), format!("{}…", "é".repeat(60)));
+    }
+
+    /// The files, in a temporary directory and in memory; sessions run 300 times faster.
+    struct Memory {
+        dir: tempfile::TempDir,
+        logged: Arc<Mutex<Vec<Entry>>>,
+    }
+
+    impl Edge for Memory {
+        fn open(&mut self, plan: &Plan) -> Result<(Journal, Header), String> {
+            let header = Header::new(
+                "20261120-090000".into(),
+                plan.start,
+                300.0,
+                Rules::default(),
+                plan.clone(),
+            );
+            let journal = Journal::create(self.dir.path(), &header).map_err(|e| e.to_string())?;
+            Ok((journal, header))
+        }
+
+        fn log(
+            &mut self,
+            header: &Header,
+            machine: &Machine,
+            journal: Journal,
+            closing: Closing,
+        ) -> Result<Logged, String> {
+            let entry = Entry::new(&header.id, header.time_scale, machine.session(), closing);
+            drop(journal);
+            self.logged.lock().unwrap().push(entry.clone());
+            Ok(Logged {
+                entry,
+                report: "Logged.".into(),
+            })
+        }
+
+        fn show(&mut self, _: &Show) -> Result<String, String> {
+            Ok("the log".into())
+        }
+
+        fn figures(&mut self) -> Result<(String, Figures), String> {
+            Err("no figures here".into())
+        }
+
+        fn save_draft(&mut self, _: Option<&Plan>) -> Result<(), String> {
+            Ok(())
+        }
+    }
+
+    fn planner() -> Planner {
+        Box::new(|words, now| {
+            let request = PlanRequest {
+                task: words.to_owned(),
+                goal: None,
+                block_goals: Vec::new(),
+                method: Method::Pomodoro,
+                minutes: Some(55),
+                stack: None,
+                work: None,
+                break_minutes: None,
+                start: now,
+            };
+            crate::session::plan(&request, &Rhythms::default()).map_err(|e| e.to_string())
+        })
+    }
+
+    /// A whole reply in words, `gap` apart.
+    fn slow(words: usize, gap: Duration) -> Vec<Say> {
+        let mut script = Vec::new();
+        for n in 1..=words {
+            script.push(Say::Item(Ok(Chunk::Text(format!("w{n:02} ")))));
+            script.push(Say::Wait(gap));
+        }
+        script.push(Say::Item(Ok(Chunk::Finished {
+            reason: FinishReason::Stop,
+            skipped: 0,
+        })));
+        script
+    }
+
+    /// What one run of the loop left: the screen, the journal's records, the model's
+    /// requests.
+    struct Ran {
+        screen: String,
+        journal: Vec<serde_json::Value>,
+        requests: Vec<llm::Request>,
+    }
+
+    /// Runs the loop with `model`, typing each line at its tokio instant (seconds after
+    /// the start); the input then ends.
+    async fn run(model: Scripted, typed: Vec<(f64, &'static str)>) -> Ran {
+        let origin = FixedOffset::east_opt(0)
+            .unwrap()
+            .with_ymd_and_hms(2026, 11, 20, 9, 0, 0)
+            .unwrap();
+        let clock = Clock::tokio(origin);
+        let coach = Coach::new(
+            Prompts::builtin(),
+            "scripted",
+            "http://127.0.0.1:9/v1",
+            6000,
+            120,
+            None,
+        );
+        let setup = Setup {
+            mode: Mode::Repl,
+            interactive: true,
+            styled: false,
+        };
+        let mut machine = Repl::new(setup, coach, planner());
+        let capture = Capture::default();
+        let memory = Memory {
+            dir: tempfile::tempdir().unwrap(),
+            logged: Arc::default(),
+        };
+        let dir = memory.dir.path().to_owned();
+        let first = machine.begin(None, clock.now());
+        let mut driver = Driver::new(
+            machine,
+            Plain::new(capture.clone(), false),
+            memory,
+            clock,
+            Link::given(Arc::new(model.clone())),
+            Prompts::builtin(),
+            Alerts::default(),
+        );
+        let (tx, rx) = mpsc::channel(64);
+        let mut lines = Lines::from_channel(rx);
+        tokio::spawn(async move {
+            let start = tokio::time::Instant::now();
+            for (at, line) in typed {
+                tokio::time::sleep_until(start + Duration::from_secs_f64(at)).await;
+                tx.send(Input::Line(line.to_owned())).await.unwrap();
+            }
+            tx.send(Input::Closed).await.unwrap();
+        });
+        let signals = futures::stream::pending::<Signal>();
+        let mut signals = std::pin::pin!(signals);
+        driver
+            .run(first, &mut lines, signals.as_mut())
+            .await
+            .expect("the loop ends well");
+        // The journal is kept apart by the test edge; read it back.
+        let journal = std::fs::read_dir(&dir)
+            .unwrap()
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
+            .flat_map(|p| {
+                std::fs::read_to_string(p)
+                    .unwrap()
+                    .lines()
+                    .skip(1)
+                    .map(|l| serde_json::from_str(l).unwrap())
+                    .collect::<Vec<serde_json::Value>>()
+            })
+            .collect();
+        Ran {
+            screen: capture.text(),
+            journal,
+            requests: model.requests(),
+        }
+    }
+
+    fn kinds(ran: &Ran) -> Vec<String> {
+        ran.journal
+            .iter()
+            .map(|r| r["type"].as_str().unwrap().to_owned())
+            .filter(|t| t != "tick")
+            .collect()
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn lines_during_a_slow_reply_act_at_once_and_a_check_in_fires_on_time() {
+        let model = Scripted::new([
+            // /plan: the model's shaping fails, focus's own plan stands.
+            failure(LlmError::Rejected {
+                status: 400,
+                message: "no".into(),
+            }),
+            // Three seconds of reply (15 minutes of the session).
+            slow(30, Duration::from_millis(100)),
+            // The line after the check-in, then the answer to the question typed meanwhile.
+            reply("Keep going."),
+            reply("Start with one sentence."),
+        ]);
+        let ran = run(
+            model,
+            vec![
+                (0.0, "/plan write the report"),
+                (0.0, "/start"),
+                (0.1, "the intro"),
+                (1.0, "tell me a story"),
+                (1.5, "/park A"),
+                (1.5, "/park B"),
+                (1.5, "how do I start?"),
+                (1.5, "/status"),
+                (1.6, "/park C"),
+            ],
+        )
+        .await;
+        let screen = &ran.screen;
+        assert_eq!(
+            kinds(&ran),
+            [
+                "start", "reply", "message", "park", "park", "message", "park", "coach", "coach"
+            ],
+            "{screen}"
+        );
+        // /status acted mid-reply, with the two parks before it.
+        let status = screen.find("Parked (2): A; B").expect(screen);
+        let first = screen.find("w01").unwrap();
+        let last = screen.find("w30").unwrap();
+        assert!(first < status && status < last, "{screen}");
+        // The check-in (at 12m30s of session time, 2.5 s in) came during the reply, with the
+        // figures of its moment.
+        let checkin = screen.find("Check-in: 12m in, 13m left").expect(screen);
+        assert!(first < checkin && checkin < last, "{screen}");
+        // The question typed during the reply was answered after it.
+        let answer = screen.find("Start with one sentence.").expect(screen);
+        assert!(last < answer, "{screen}");
+        // The plan, the story, the line after the check-in, then the question; later
+        // check-ins asked for lines the script no longer had (and nothing was said of it).
+        let asked = &ran.requests[3].messages;
+        assert_eq!(asked.last().unwrap().content, "how do I start?");
+        assert!(!screen.contains("no reply left"), "{screen}");
+        // The input ended with the session in its break: it runs on until it needs the
+        // person (the next block waits for the go).
+        assert!(screen.contains("Break's over."), "{screen}");
+        assert!(
+            screen
+                .trim_end()
+                .ends_with("Input ended. The session is saved; `focus resume` continues it."),
+            "{screen}"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_server_that_is_down_costs_one_line_and_is_tried_again_later() {
+        let down = || {
+            failure(LlmError::Unreachable {
+                url: "http://127.0.0.1:9/v1".into(),
+                detail: "connection refused".into(),
+                retries: 3,
+            })
+        };
+        let model = Scripted::new([down(), reply("Hello again.")]);
+        let ran = run(
+            model,
+            vec![
+                (0.0, "hello?"),
+                (10.0, "anyone there?"),
+                (60.0, "/help park"),
+                (121.0, "hello now?"),
+            ],
+        )
+        .await;
+        let screen = &ran.screen;
+        assert_eq!(
+            screen.matches("cannot reach the model server").count(),
+            1,
+            "{screen}"
+        );
+        assert_eq!(ran.requests.len(), 2, "not asked while quiet: {screen}");
+        assert!(screen.contains("tries it again after 09:02"), "{screen}");
+        assert!(screen.contains("Hello again."), "{screen}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn leaving_mid_block_journals_a_pause_before_the_loop_ends() {
+        let model = Scripted::new([failure(LlmError::Rejected {
+            status: 400,
+            message: "no".into(),
+        })]);
+        let ran = run(
+            model,
+            vec![
+                (0.0, "/plan write the report"),
+                (0.0, "/start"),
+                (1.0, "/quit"),
+            ],
+        )
+        .await;
+        assert_eq!(kinds(&ran), ["start", "leave"], "{}", ran.screen);
+        assert!(
+            ran.screen
+                .trim_end()
+                .ends_with("Paused at 09:05; `focus` takes it up again."),
+            "{}",
+            ran.screen
+        );
     }
 }

@@ -490,3 +490,96 @@ fn a_session_that_cannot_be_saved_is_not_started() {
         run.stderr()
     );
 }
+
+#[test]
+fn a_line_typed_during_a_reply_is_in_the_journal_even_if_focus_is_killed_next() {
+    use std::time::{Duration, Instant};
+
+    use crate::server::{Part, Response, Server, text_chunk};
+
+    // A reply that never ends, until focus hangs up.
+    let server = Server::start([Response::stream(vec![Part::Endless(
+        format!("data: {}\n\n", text_chunk("and then ")).into_bytes(),
+        Duration::from_millis(20),
+    )])]);
+    let mut session = focus()
+        .args([
+            "start",
+            "Write the report",
+            "--for",
+            "50m",
+            "--goal",
+            "3 pages",
+        ])
+        .env("FOCUS__LLM__BASE_URL", server.url())
+        .env("FOCUS__LLM__MODEL", "test-model")
+        .spawn();
+    session.expect("begins");
+    session.send("tell me a story");
+    let asked = Instant::now();
+    while server.requests().is_empty() {
+        assert!(
+            asked.elapsed() < Duration::from_secs(30),
+            "the story was asked for"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // The reply is streaming; a question for the coach waits its turn, and a park acts.
+    session.send("and the outline?");
+    session.send("/park water the plants");
+    session.expect("Parked (1 in the lot)");
+    session.kill();
+    let home = session.home.clone();
+
+    let path = journals(&journal_dir(home.path())).remove(0);
+    let kept: Vec<String> = lines(&path)[1..]
+        .iter()
+        .filter(|r| matches!(r["type"].as_str(), Some("message" | "park")))
+        .map(|r| r["text"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        kept,
+        ["tell me a story", "and the outline?", "water the plants"],
+        "every line typed is in the journal, in order"
+    );
+    // The next focus takes the session up with them.
+    let resumed = focus_in(&home)
+        .args(["--offline", "resume"])
+        .input("/status\n/quit\n")
+        .run();
+    let stdout = resumed.ok();
+    assert!(stdout.contains("Parked (1): water the plants"), "{stdout}");
+}
+
+#[test]
+fn time_away_after_quitting_mid_block_is_not_focus() {
+    let run = focus()
+        .args([
+            "start",
+            "Write the report",
+            "--for",
+            "25m",
+            "--time-scale",
+            "120",
+        ])
+        .input("/quit\n")
+        .run();
+    let stdout = run.ok();
+    assert!(stdout.contains("Paused at "), "{stdout}");
+    // Three seconds away: six minutes of the session.
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    let back = focus_in(&run.home)
+        .args(["--offline"])
+        .input("/resume\n/done\n/done\n")
+        .run();
+    let stdout = back.ok();
+    assert!(stdout.contains("You left at "), "{stdout}");
+    let log = fs::read_to_string(run.home.path().join(".local/share/focus/sessions.jsonl"))
+        .expect("the session is logged");
+    let entry: Value = serde_json::from_str(log.lines().next().unwrap()).unwrap();
+    let focused = entry["focused_minutes"].as_u64().unwrap();
+    let away = entry["pauses"][0]["minutes"].as_u64().unwrap();
+    assert_eq!(entry["pauses"][0]["reason"], "left focus", "{entry}");
+    assert!(away >= 5, "the time away is a pause: {entry}");
+    assert!(focused <= 2, "and not focus: {entry}");
+}

@@ -1164,7 +1164,8 @@ impl Repl {
     /// After a check-in, with a model: a short personal line, fetched in the background;
     /// the check-in never waits for it.
     fn comment(&mut self, said: &Message, text: &str, now: Wall, out: &mut Out) {
-        if !self.coach.is_ready(now) {
+        // A gentle follow-up says all there is to say; the coach adds nothing to it.
+        if !self.coach.is_ready(now) || matches!(said, Message::FollowUp(_)) {
             return;
         }
         let Some(running) = &self.session else {
