@@ -361,7 +361,7 @@ fn finish(screen: &mut Output, editing: bool, titles: bool) -> io::Result<()> {
     let Output::Terminal(terminal) = screen else {
         return Ok(());
     };
-    let rest = terminal.board().close();
+    let rest = terminal.board().close(editing);
     let mut out = io::stdout().lock();
     if editing {
         out.write_all(b"\r\x1b[J")?;

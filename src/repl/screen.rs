@@ -14,7 +14,8 @@
 use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::io::{self, Write};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::Duration;
 
 use unicode_width::UnicodeWidthChar;
 
@@ -121,6 +122,8 @@ pub struct Board {
     state: Mutex<State>,
     /// Wakes the editor to draw (rustyline's external printer, on a thread of its own).
     wake: Mutex<Option<std::sync::mpsc::Sender<()>>>,
+    /// The editor has drawn.
+    drew: Condvar,
 }
 
 #[derive(Debug, Default)]
@@ -141,6 +144,10 @@ struct State {
     colored: bool,
     titles: bool,
     columns: usize,
+    /// How many times the editor has drawn.
+    draws: u64,
+    /// The loop has ended: the editor draws what is left and no prompt.
+    ending: bool,
 }
 
 impl Board {
@@ -156,6 +163,7 @@ impl Board {
                 ..State::default()
             }),
             wake: Mutex::new(None),
+            drew: Condvar::new(),
         }
     }
 
@@ -216,7 +224,12 @@ impl Board {
     /// the prompt's row then).
     pub fn draw(&self, width: usize) -> String {
         let mut state = self.state();
+        state.draws += 1;
+        self.drew.notify_all();
         let mut out = state.draw_above();
+        if state.ending {
+            return out;
+        }
         if state.titles && state.title != state.title_drawn {
             if let Some(title) = &state.title {
                 out.push_str("\x1b]0;");
@@ -231,9 +244,23 @@ impl Board {
         out
     }
 
-    /// The editor has stopped: no more wake-ups, and what is left to show, for the caller
-    /// to write (the live row ended).
-    pub fn close(&self) -> String {
+    /// The loop has ended: no more wake-ups, and what is left to show, for the caller to
+    /// write (the live row ended). When the editor is still `reading`, it draws what is left
+    /// itself, with no prompt, so that no redraw of its can come after the caller's last
+    /// words; the caller then clears its (empty) line.
+    pub fn close(&self, reading: bool) -> String {
+        if reading {
+            let seen = {
+                let mut state = self.state();
+                state.ending = true;
+                state.draws
+            };
+            self.wake();
+            let state = self.state();
+            let _ = self
+                .drew
+                .wait_timeout_while(state, Duration::from_millis(500), |s| s.draws == seen);
+        }
         *self
             .wake
             .lock()
