@@ -323,9 +323,6 @@ fn edit(
     }
     let mut seq = 1;
     loop {
-        if let Some((columns, _)) = terminal_size::terminal_size() {
-            board.set_columns(usize::from(columns.0));
-        }
         let prompt = board.prompt();
         reading.store(true, Ordering::SeqCst);
         let result = editor.readline(&prompt);
@@ -476,6 +473,10 @@ impl Highlighter for Partner {
         if !default {
             // Another prompt (a history search): the board waits for the next redraw.
             return Cow::Borrowed(prompt);
+        }
+        // The width of now: the live row is wrapped to it (the window may have been resized).
+        if let Some((columns, _)) = terminal_size::terminal_size() {
+            self.board.set_columns(usize::from(columns.0));
         }
         Cow::Owned(self.board.draw(display_width(prompt)))
     }
