@@ -104,7 +104,7 @@ type Part = (usize, VecDeque<(Brief<'static>, Option<Vec<u8>>)>);
 
 /// `focus log`, written to `out`.
 pub(super) fn log(args: &LogArgs, settings: &Settings, out: &mut dyn Write) -> Result<(), Error> {
-    let mut write_out = |text: &str| -> Result<(), Error> {
+    let mut emit = |text: &str| -> Result<(), Error> {
         out.write_all(text.as_bytes())
             .and_then(|()| out.flush())
             .map_err(Error::io("cannot write to standard output"))
@@ -159,20 +159,20 @@ pub(super) fn log(args: &LogArgs, settings: &Settings, out: &mut dyn Write) -> R
         }
         let mut text = serde_json::to_string_pretty(&entries).expect("entries serialize");
         text.push('\n');
-        return write_out(&text);
+        return emit(&text);
     }
     if total == 0 {
-        return write_out(&empty_log(&path));
+        return emit(&empty_log(&path));
     }
     if kept.is_empty() {
-        return write_out("No sessions match; `focus log` without filters lists the latest.\n");
+        return emit("No sessions match; `focus log` without filters lists the latest.\n");
     }
     let mut text = String::new();
     for (brief, _) in &kept {
         text.push_str(&log_line(brief));
         text.push('\n');
     }
-    write_out(&text)
+    emit(&text)
 }
 
 /// `20261120-090000  Fri 20 Nov 09:00   45m/50m  partly   3/5  Write blog post draft`
@@ -276,7 +276,7 @@ pub(super) fn stats(
     settings: &Settings,
     out: &mut dyn Write,
 ) -> Result<(), Error> {
-    let mut write_out = |text: &str| -> Result<(), Error> {
+    let mut emit = |text: &str| -> Result<(), Error> {
         out.write_all(text.as_bytes())
             .and_then(|()| out.flush())
             .map_err(Error::io("cannot write to standard output"))
@@ -299,10 +299,10 @@ pub(super) fn stats(
     if args.json {
         let mut text = serde_json::to_string_pretty(&stats).expect("stats serialize");
         text.push('\n');
-        return write_out(&text);
+        return emit(&text);
     }
     if stats.sessions == 0 && stats.streak.longest == 0 {
-        return write_out(&empty_log(&log_path(settings)));
+        return emit(&empty_log(&log_path(settings)));
     }
     render_stats(&stats, &mut &mut *out).map_err(Error::io("cannot write to standard output"))
 }

@@ -43,6 +43,7 @@ fn rules(settings: &Settings) -> Rules {
         checkins: settings.session.checkins,
         long_pause_minutes: settings.session.long_pause_minutes,
         auto_start_work: settings.session.auto_start_work,
+        time_away_pauses: true,
     }
 }
 
@@ -350,21 +351,23 @@ fn drive(
     }
     let result = runtime.block_on(driver.run(first, lines, signals.as_mut()));
     let editing = lines.stop();
-    let finished = finish(driver.screen(), editing, settings.ui.terminal_title);
+    let finished = finish(driver.screen(), lines, editing, settings.ui.terminal_title);
     drop(runtime);
     result.and(finished.map_err(Error::io("cannot write to standard output")))
 }
 
 /// What is left on the screen when the loop ends, written now that the editor has stopped
-/// (`editing`: it was still reading, and its prompt goes); the terminal's title back.
-fn finish(screen: &mut Output, editing: bool, titles: bool) -> io::Result<()> {
+/// (`editing`: it was still reading; it draws its last, then its line goes, and the
+/// terminal's modes and bracketed paste are put back); the terminal's title back.
+fn finish(screen: &mut Output, lines: &Lines, editing: bool, titles: bool) -> io::Result<()> {
     let Output::Terminal(terminal) = screen else {
         return Ok(());
     };
     let rest = terminal.board().close(editing);
     let mut out = io::stdout().lock();
     if editing {
-        out.write_all(b"\r\x1b[J")?;
+        lines.give_back();
+        out.write_all(b"\r\x1b[J\x1b[?2004l")?;
     }
     out.write_all(rest.as_bytes())?;
     if titles {
@@ -454,8 +457,8 @@ fn reopen(path: &Path) -> Result<Reopened, Error> {
     for record in &replay.records {
         match &record.event {
             Event::Reply { text } | Event::Message { text } => said = Some(text.clone()),
-            Event::Coach { text, cut_off } => {
-                let person = said.take().unwrap_or_default();
+            Event::Coach { text, cut_off, to } => {
+                let person = to.clone().or_else(|| said.take()).unwrap_or_default();
                 let text = if *cut_off {
                     format!("{text} [cut off]")
                 } else {

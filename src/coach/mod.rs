@@ -22,7 +22,7 @@ use serde::Serialize;
 use chrono::{DateTime, FixedOffset};
 
 use self::prompts::{PromptError, Prompts};
-pub use self::talk::{Availability, Coach, reads_as_message};
+pub use self::talk::{Availability, Coach, Failure, reads_as_message};
 use crate::config::{Env, LlmSettings};
 use crate::llm::{self, LlmError, Message, Request};
 use crate::session::machine::Status;

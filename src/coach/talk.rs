@@ -62,6 +62,17 @@ pub fn reads_as_message(text: &str) -> bool {
     })
 }
 
+/// What a failed turn means for the coach.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// The model cannot be used for now, and this line says so (said once).
+    Down(String),
+    /// The model cannot be used for now, and that was said already: nothing more to say.
+    Known,
+    /// The turn's own failure (an unknown model, a refused request), for its caller to say.
+    Turn,
+}
+
 /// Whether the coach may ask its model now, and if not, why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Availability {
@@ -153,15 +164,18 @@ impl Coach {
     }
 
     /// A turn failed with `error` at `now`. When the error means the model cannot be used
-    /// (the server is down, the key cannot be had), the coach goes quiet; the line to show,
-    /// once, is returned. Any other error is the turn's own, said by the caller.
-    pub fn failed(&mut self, error: &LlmError, now: DateTime<FixedOffset>) -> Option<String> {
+    /// (the server is down, the key cannot be had), the coach goes quiet, and says so once.
+    /// Any other error is the turn's own.
+    pub fn failed(&mut self, error: &LlmError, now: DateTime<FixedOffset>) -> Failure {
         match error {
             LlmError::NoKey { .. } | LlmError::KeyCommand { .. } => {
+                if self.run_offline.is_some() {
+                    return Failure::Known;
+                }
                 let why = Offline::Unavailable(error.clone());
                 let line = why.line();
                 self.run_offline = Some(why);
-                Some(line)
+                Failure::Down(line)
             }
             LlmError::Unreachable { .. } | LlmError::NoFirstToken { .. } => {
                 let already = self.down.as_ref().is_some_and(|d| now < d.until);
@@ -170,14 +184,15 @@ impl Coach {
                     until,
                     error: error.clone(),
                 });
-                (!already).then(|| {
-                    format!(
-                        "focus: {error}. The coach answers from focus's own words until {}, then tries the model again (/offline stops asking it).",
-                        until.format("%H:%M")
-                    )
-                })
+                if already {
+                    return Failure::Known;
+                }
+                Failure::Down(format!(
+                    "focus: {error}. The coach answers from focus's own words until {}, then tries the model again (/offline stops asking it).",
+                    until.format("%H:%M")
+                ))
             }
-            _ => None,
+            _ => Failure::Turn,
         }
     }
 
@@ -249,10 +264,6 @@ impl Coach {
                 ""
             }
         )
-    }
-
-    pub fn model(&self) -> &str {
-        &self.model
     }
 
     /// Adds the tokens of a turn.
@@ -526,10 +537,12 @@ mod tests {
             retries: 3,
         };
         assert!(coach.is_ready(at(0)));
-        let line = coach.failed(&error, at(0)).expect("one line");
+        let Failure::Down(line) = coach.failed(&error, at(0)) else {
+            panic!("one line");
+        };
         assert!(line.contains("until 09:02"), "{line}");
         assert!(!coach.is_ready(at(1)));
-        assert_eq!(coach.failed(&error, at(1)), None, "said once");
+        assert_eq!(coach.failed(&error, at(1)), Failure::Known, "said once");
         assert!(coach.is_ready(at(3)), "the quiet period is over");
         // /offline off acts at once, even while quiet.
         coach.failed(&error, at(3));
@@ -545,7 +558,7 @@ mod tests {
             var: "OPENAI_API_KEY".into(),
             url: "https://api.openai.com/v1".into(),
         };
-        assert!(coach.failed(&error, at(0)).is_some());
+        assert!(matches!(coach.failed(&error, at(0)), Failure::Down(_)));
         assert!(!coach.is_ready(at(30)));
         assert!(!coach.has_model());
         let other = LlmError::ModelNotFound {
@@ -554,7 +567,11 @@ mod tests {
             message: "no".into(),
         };
         let mut fresh = self::coach();
-        assert_eq!(fresh.failed(&other, at(0)), None, "the turn's own error");
+        assert_eq!(
+            fresh.failed(&other, at(0)),
+            Failure::Turn,
+            "the turn's own error"
+        );
         assert!(fresh.is_ready(at(0)));
     }
 }

@@ -13,12 +13,13 @@
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
+use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset};
-use futures::{Stream, StreamExt};
+use futures::{FutureExt, Stream, StreamExt};
 use tokio::sync::mpsc;
 use tokio::task::AbortHandle;
 
@@ -433,29 +434,33 @@ impl<S: Screen, E: Edge> Driver<S, E> {
         Ok(())
     }
 
-    /// Starts a model job: its pieces come back as events.
+    /// Starts a model job: its pieces come back as events, and its end always does (even
+    /// if the job panicked), so no turn waits forever.
     fn ask(&mut self, job: JobId, request: llm::Request) {
         let link = self.link.clone();
         let inbox = self.inbox.clone();
         let send = move |event: Event| inbox.send(Inbox::Event(event)).is_ok();
-        let handle = tokio::spawn(async move {
+        let pieces = send.clone();
+        let work = async move {
             let model = match link.model().await {
                 Ok(model) => model,
                 Err(error) => {
-                    send(Event::Model {
+                    pieces(Event::Model {
                         job,
                         item: Err(error),
                     });
-                    send(Event::ModelEnded { job });
                     return;
                 }
             };
             let mut stream = llm::with_trim(model, request);
             while let Some(item) = stream.next().await {
-                if !send(Event::Model { job, item }) {
+                if !pieces(Event::Model { job, item }) {
                     return;
                 }
             }
+        };
+        let handle = tokio::spawn(async move {
+            let _ = AssertUnwindSafe(work).catch_unwind().await;
             send(Event::ModelEnded { job });
         });
         self.jobs.insert(job, handle.abort_handle());
@@ -488,15 +493,27 @@ impl<S: Screen, E: Edge> Driver<S, E> {
         let machine = close.machine.clone();
         let spent = close.spent;
         let job = tokio::spawn(async move {
-            let written = match link.model().await {
-                Ok(model) => writeup::write_up(model, spent, &prompts, &header, &machine).await,
-                Err(error) => (
-                    writeup::offline_closing(&machine),
-                    vec![format!(
-                        "{error}; the record keeps your own answers and focus's summary"
-                    )],
-                ),
+            let work = async {
+                match link.model().await {
+                    Ok(model) => writeup::write_up(model, spent, &prompts, &header, &machine).await,
+                    Err(error) => (
+                        writeup::offline_closing(&machine),
+                        vec![format!(
+                            "{error}; the record keeps your own answers and focus's summary"
+                        )],
+                    ),
+                }
             };
+            // Whatever happens to the write-up, the session is logged.
+            let written = AssertUnwindSafe(work)
+                .catch_unwind()
+                .await
+                .unwrap_or_else(|_| {
+                    (
+                        writeup::offline_closing(&machine),
+                        vec!["the write-up failed; the record keeps your own answers".to_owned()],
+                    )
+                });
             let _ = inbox.send(Inbox::WrittenUp(Box::new(written)));
         });
         self.writing = Some(Writing {

@@ -5,10 +5,10 @@
 //! (so that the next prompt is the prompt of now) the next line is read. Nothing typed waits
 //! in the terminal's buffer, so nothing is lost or echoed into what focus prints. History,
 //! Tab completion and hints come from the command table; `"""` fences and bracketed paste
-//! make messages of several lines. The editor's thread is also the only writer to the
-//! terminal: what the driver shows is on the [`Board`], which the prompt's highlighter draws
-//! above the prompt at every redraw (see `screen`). A wake-up through rustyline's external
-//! printer makes it redraw.
+//! make messages of several lines. The editor's thread also writes everything focus shows:
+//! what the driver says is on the [`Board`], which the prompt's highlighter draws above the
+//! prompt at every redraw (see `screen`); a wake-up through rustyline's external printer makes
+//! it redraw. (Warnings about damaged files go to standard error.)
 //!
 //! Anywhere else (a pipe, a file) lines are read as they come, with the same commands and
 //! fences, so a session can be scripted.
@@ -17,7 +17,6 @@ use std::borrow::Cow;
 use std::fs::OpenOptions;
 use std::io::{self, BufRead, IsTerminal};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
 use std::time::Duration;
@@ -69,38 +68,65 @@ pub enum Input {
     Closed,
 }
 
-/// The driver's word that the prompt for the next line is ready (after it started, and after
-/// it took in each input), for the editor waiting to read that line.
+/// Between the driver and the editor: the driver's word that the prompt for the next line is
+/// ready (after it started, and after it took in each input), whether to stop, and whether the
+/// editor is reading (the terminal in its raw mode). One lock, so that a stop cannot slip in
+/// between the editor's look at it and its next line.
 #[derive(Debug, Default)]
 struct Ack {
-    state: Mutex<(u64, bool)>,
+    state: Mutex<AckState>,
     taken: Condvar,
 }
 
+#[derive(Debug, Default)]
+struct AckState {
+    /// Prompts made ready so far.
+    taken: u64,
+    stop: bool,
+    reading: bool,
+}
+
 impl Ack {
+    fn lock(&self) -> std::sync::MutexGuard<'_, AckState> {
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     /// The prompt for one more line is ready; `stop`: read no more.
     fn took(&self, stop: bool) {
-        let mut state = self
-            .state
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        state.0 += 1;
-        state.1 |= stop;
+        let mut state = self.lock();
+        state.taken += 1;
+        state.stop |= stop;
         self.taken.notify_all();
     }
 
-    /// Waits (at most `patience`) until the prompt for line `seq` (from 1) is ready; whether
-    /// to stop.
-    fn wait(&self, seq: u64, patience: Duration) -> bool {
-        let state = self
-            .state
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let (state, _) = self
+    /// No more lines; whether the editor is reading one now.
+    fn stop(&self) -> bool {
+        let mut state = self.lock();
+        state.stop = true;
+        self.taken.notify_all();
+        state.reading
+    }
+
+    /// Waits (at most `patience`) until the prompt for line `seq` (from 1) is ready, then
+    /// marks the editor as reading; `false`: stop instead.
+    fn start_reading(&self, seq: u64, patience: Duration) -> bool {
+        let state = self.lock();
+        let (mut state, _) = self
             .taken
-            .wait_timeout_while(state, patience, |(taken, stop)| *taken < seq && !*stop)
+            .wait_timeout_while(state, patience, |s| s.taken < seq && !s.stop)
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        state.1
+        state.reading = !state.stop;
+        state.reading
+    }
+
+    fn stopped_reading(&self) {
+        self.lock().reading = false;
+    }
+
+    fn is_reading(&self) -> bool {
+        self.lock().reading
     }
 }
 
@@ -110,8 +136,6 @@ pub struct Lines {
     rx: mpsc::Receiver<Input>,
     /// At a terminal: the editor waiting for each input to be taken in.
     ack: Option<Arc<Ack>>,
-    /// The editor is reading a line now (the terminal is in its raw mode).
-    reading: Arc<AtomicBool>,
     /// The terminal's modes before the editor changed them, put back at the end.
     terminal: Option<TerminalModes>,
     open: bool,
@@ -123,7 +147,6 @@ impl Lines {
         Lines {
             rx,
             ack: None,
-            reading: Arc::new(AtomicBool::new(false)),
             terminal: None,
             open: true,
         }
@@ -156,17 +179,19 @@ impl Lines {
         }
     }
 
-    /// No more lines are wanted: the editor stops after its line, and the terminal gets
-    /// its modes back if the editor is still reading. Returns whether it was.
+    /// No more lines are wanted: the editor stops after its line. Returns whether it is
+    /// reading one now (then [`Lines::give_back`] puts the terminal's modes back once it
+    /// has drawn its last).
     pub fn stop(&mut self) -> bool {
-        if let Some(ack) = &self.ack {
-            ack.took(true);
-        }
-        let reading = self.reading.load(Ordering::SeqCst);
-        if reading && let Some(modes) = &self.terminal {
+        self.ack.as_ref().is_some_and(|ack| ack.stop())
+    }
+
+    /// The terminal's modes as they were before the editor (which is left reading, as the
+    /// process ends) changed them.
+    pub fn give_back(&self) {
+        if let Some(modes) = &self.terminal {
             modes.restore();
         }
-        reading
     }
 }
 
@@ -230,29 +255,27 @@ fn terminal(
     let modes = TerminalModes::save();
     let (tx, rx) = mpsc::channel(64);
     let ack = Arc::new(Ack::default());
-    let reading = Arc::new(AtomicBool::new(false));
     let (wake, woken) = std::sync::mpsc::channel();
     board.set_waker(wake);
-    let editing = Arc::clone(&reading);
+    let editing = Arc::clone(&ack);
     thread::spawn(move || nudge(printer, &woken, &editing));
     let lines = Lines {
         rx,
         ack: Some(Arc::clone(&ack)),
-        reading: Arc::clone(&reading),
         terminal: modes,
         open: true,
     };
     let drawn = Arc::clone(&board);
-    thread::spawn(move || edit(editor, history.as_deref(), &drawn, &tx, &ack, &reading));
+    thread::spawn(move || edit(editor, history.as_deref(), &drawn, &tx, &ack));
     Ok((lines, Terminal::new(board)))
 }
 
 /// Wakes the editor to redraw whenever the board changed (several changes, one redraw).
 /// While it is not reading there is nothing to wake: its next line draws the board.
-fn nudge(mut printer: Printer, woken: &std::sync::mpsc::Receiver<()>, reading: &AtomicBool) {
+fn nudge(mut printer: Printer, woken: &std::sync::mpsc::Receiver<()>, ack: &Ack) {
     while woken.recv().is_ok() {
         while woken.try_recv().is_ok() {}
-        if reading.load(Ordering::SeqCst) && printer.print(NUDGE.to_owned()).is_err() {
+        if ack.is_reading() && printer.print(NUDGE.to_owned()).is_err() {
             return;
         }
     }
@@ -316,17 +339,17 @@ fn edit(
     board: &Board,
     tx: &mpsc::Sender<Input>,
     ack: &Ack,
-    reading: &AtomicBool,
 ) {
-    if ack.wait(1, FIRST_PROMPT) {
-        return;
-    }
     let mut seq = 1;
+    let mut patience = FIRST_PROMPT;
     loop {
+        if !ack.start_reading(seq, patience) {
+            return;
+        }
+        patience = TAKE_IN;
         let prompt = board.prompt();
-        reading.store(true, Ordering::SeqCst);
         let result = editor.readline(&prompt);
-        reading.store(false, Ordering::SeqCst);
+        ack.stopped_reading();
         // The line entered (or the ^C) is on the row below whatever was drawn above it.
         board.detach();
         let input = match result {
@@ -343,7 +366,7 @@ fn edit(
             }
         };
         seq += 1;
-        if tx.blocking_send(input).is_err() || ack.wait(seq, TAKE_IN) {
+        if tx.blocking_send(input).is_err() {
             return;
         }
     }

@@ -27,9 +27,10 @@
 //! - Nothing waits in the loop but the loop itself: every model request is a job that sends
 //!   its pieces back as events, so session timers fire and typed lines are read during any
 //!   reply, plan, summary or review. There are no nested loops.
-//! - Every line typed is read at once. During a session it reaches the journal (synced)
-//!   before anything else happens to it; session commands act when read, words for the coach
-//!   wait their turn in order.
+//! - Every line typed is read at once. During a session what it says (a command for the
+//!   session, an answer, words for the coach) reaches the journal (synced) before anything
+//!   else happens to it; session commands act when read, the coach's tasks wait their turn in
+//!   order.
 //! - The prompt is derived from the state, never stored: it always shows the phase of now.
 //! - The machine reads no clock and does no I/O: the driver passes the wall instant with
 //!   every event, so the REPL is tested in-process with a scripted model and paused time.

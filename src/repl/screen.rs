@@ -2,8 +2,8 @@
 //! pipe, a file), or a buffer (tests).
 //!
 //! At a terminal, the line editor is always reading, so that a line is read the moment it is
-//! entered; it is then also the only writer to the terminal. Everything the driver shows goes
-//! onto a [`Board`], and the editor's thread draws the board above its prompt each time it
+//! entered; it then also writes everything focus shows. What the driver shows goes onto a
+//! [`Board`], and the editor's thread draws the board above its prompt each time it
 //! redraws (woken through rustyline's external printer). Whole lines are written for good;
 //! the row of the coach's reply still streaming stays *live* right above the prompt and is
 //! redrawn as words arrive, wrapped at the terminal's width, so a line typed meanwhile never

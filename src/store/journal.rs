@@ -27,7 +27,9 @@ use crate::session::Plan;
 use crate::session::machine::{Event, Record, Rules};
 
 /// The journal format this build writes and reads.
-pub const SCHEMA: u32 = 1;
+/// 2: the `leave` and `message` records, `resume` with `worked`, heartbeat ticks, and the
+/// rules' `time_away_pauses`; a focus that reads only 1 refuses these journals.
+pub const SCHEMA: u32 = 2;
 
 const KIND: &str = "focus-session-journal";
 
@@ -477,10 +479,12 @@ mod tests {
                 .unwrap_err()
                 .starts_with("its first line is not a journal header")
         );
-        let newer = text(&[]).replace("\"schema\":1", "\"schema\":7");
+        let newer = text(&[]).replace(&format!("\"schema\":{SCHEMA}"), "\"schema\":7");
         assert_eq!(
             parse(newer.as_bytes(), "j").unwrap_err(),
-            "it was written by a newer focus (journal schema 7, this one reads 1); update focus"
+            format!(
+                "it was written by a newer focus (journal schema 7, this one reads {SCHEMA}); update focus"
+            )
         );
     }
 

@@ -39,7 +39,7 @@ pub use events::{Event, Figures, JobId, LeftBy, Logged, TimerId};
 use super::command::{self, Command, Workflow};
 use super::render::{self, Markdown};
 use crate::clock::SessionClock;
-use crate::coach::{self, Availability, Coach, offline, planning, reflection};
+use crate::coach::{self, Availability, Coach, Failure, offline, planning, reflection};
 use crate::llm::{Ending, Reply, Request, Step, Usage};
 use crate::session::machine::{
     Effect as SessionEffect, Event as SessionEvent, Machine, Message, Pending, Phase, Status,
@@ -151,8 +151,6 @@ enum Stop {
     Interrupt,
     /// Its time limit passed.
     Limit,
-    /// The person typed on (in the reflection): it ends without a word.
-    Quiet,
 }
 
 #[derive(Debug)]
@@ -368,7 +366,7 @@ impl Repl {
             Event::ModelEnded { job } => self.model_ended(job, now, &mut out),
             Event::Probed(Ok(())) => {}
             Event::Probed(Err(error)) => {
-                if let Some(line) = self.coach.failed(&error, now) {
+                if let Failure::Down(line) = self.coach.failed(&error, now) {
                     out.say(line);
                 }
             }
@@ -545,7 +543,17 @@ impl Repl {
             return self.show(effects, now, out);
         }
         // Asked about now, while this answer is the last one.
-        let request = match self.coach.reflection_request(session) {
+        let request = self.coach.reflection_request(session);
+        let (later, first): (Vec<SessionEffect>, Vec<SessionEffect>) =
+            effects.into_iter().partition(|e| {
+                matches!(
+                    e,
+                    SessionEffect::Say(Message::Question { .. } | Message::Closed)
+                        | SessionEffect::Exit
+                )
+            });
+        self.show(first, now, out);
+        let request = match request {
             Ok(request) => Some(Box::new(request)),
             Err(error) => {
                 // The template is broken, not the model: no more replies, but the model
@@ -557,15 +565,6 @@ impl Repl {
                 None
             }
         };
-        let (later, first): (Vec<SessionEffect>, Vec<SessionEffect>) =
-            effects.into_iter().partition(|e| {
-                matches!(
-                    e,
-                    SessionEffect::Say(Message::Question { .. } | Message::Closed)
-                        | SessionEffect::Exit
-                )
-            });
-        self.show(first, now, out);
         self.enqueue(
             Task::Reflect {
                 request,
@@ -848,6 +847,10 @@ impl Repl {
         let Some(running) = &self.session else {
             return;
         };
+        // The reflection's next question is on its way already.
+        if self.queue.iter().any(|t| matches!(t, Task::Reflect { .. })) {
+            return;
+        }
         let at = running.at(now);
         let session = running.machine.session();
         let text = match session.pending(at) {
@@ -956,6 +959,35 @@ impl Repl {
         }
     }
 
+    /// Ends the turn under way and nothing it leads to (the person is leaving): its words so
+    /// far stay on screen, and a reply to the person is journaled as cut off.
+    fn drop_turn(&mut self, now: Wall, out: &mut Out) {
+        let Some(mut turn) = self.turn.take() else {
+            return;
+        };
+        out.push(Effect::Cancel { job: turn.job });
+        if turn.begun {
+            let mut rest = turn.markdown.finish();
+            rest.push('\n');
+            out.push(Effect::Stream(rest));
+        }
+        let said = text::sanitize(turn.reply.text().trim());
+        if let TurnKind::Chat { shown, .. } = turn.kind
+            && !said.is_empty()
+            && self.session.is_some()
+        {
+            self.feed(
+                SessionEvent::Coach {
+                    text: said,
+                    cut_off: true,
+                    to: Some(shown),
+                },
+                now,
+                out,
+            );
+        }
+    }
+
     /// Ends the turn under way before the model does.
     fn stop_turn(&mut self, stop: Stop, now: Wall, out: &mut Out) {
         let Some(turn) = self.turn.as_mut() else {
@@ -999,7 +1031,10 @@ impl Repl {
                 {
                     self.coach.fold(turn.reply.text(), upto);
                 }
-                if let Task::Chat { shown, sent, reask } = *then {
+                if turn.stopped == Some(Stop::Interrupt) {
+                    // Ctrl-C stops the whole turn, not only its summary.
+                    out.note("(stopped)");
+                } else if let Task::Chat { shown, sent, reask } = *then {
                     self.chat(shown, sent, reask, true, now, out);
                 }
             }
@@ -1023,8 +1058,9 @@ impl Repl {
                 if let Ending::Failed(error) = &ending {
                     self.coach.reflection_replies = false;
                     match self.coach.failed(error, now) {
-                        Some(line) => out.say(line),
-                        None => out.say(format!(
+                        Failure::Down(line) => out.say(line),
+                        Failure::Known => {}
+                        Failure::Turn => out.say(format!(
                             "focus: the coach's model is not answering ({error}); the reflection goes on without it"
                         )),
                     }
@@ -1034,12 +1070,12 @@ impl Repl {
             }
             TurnKind::Review => {
                 if let Ending::Failed(error) = &ending {
-                    if let Some(line) = self.coach.failed(error, now) {
-                        out.say(line);
-                    } else {
-                        out.say(format!(
+                    match self.coach.failed(error, now) {
+                        Failure::Down(line) => out.say(line),
+                        Failure::Known => {}
+                        Failure::Turn => out.say(format!(
                             "focus: the coach could not review the week ({error})"
-                        ));
+                        )),
                     }
                 }
             }
@@ -1058,17 +1094,29 @@ impl Repl {
         out: &mut Out,
     ) {
         if let Ending::Failed(error) = ending {
-            let line = self.coach.failed(error, now).unwrap_or_else(|| {
-                let kept = if self.session.is_some() {
-                    "what you wrote is in the session's journal"
-                } else {
-                    "send it again later"
-                };
-                format!(
-                    "focus: the coach could not answer ({error}); {kept}. /offline stops asking the model"
-                )
-            });
-            out.say(line);
+            match self.coach.failed(error, now) {
+                Failure::Down(line) => out.say(line),
+                // Said already: the person gets focus's own answer, as in the quiet.
+                Failure::Known => {
+                    if let Availability::Off(why) = self.coach.availability(now) {
+                        out.say(if self.session.is_some() {
+                            offline::session_chat(&why)
+                        } else {
+                            offline::repl_chat(&why)
+                        });
+                    }
+                }
+                Failure::Turn => {
+                    let kept = if self.session.is_some() {
+                        "what you wrote is in the session's journal"
+                    } else {
+                        "send it again later"
+                    };
+                    out.say(format!(
+                        "focus: the coach could not answer ({error}); {kept}. /offline stops asking the model"
+                    ));
+                }
+            }
         } else {
             let cut_off = !matches!(ending, Ending::Finished { .. });
             let answer = text::sanitize(reply.text().trim());
@@ -1077,6 +1125,7 @@ impl Repl {
                     SessionEvent::Coach {
                         text: answer.clone(),
                         cut_off,
+                        to: Some(shown.to_owned()),
                     },
                     now,
                     out,
@@ -1123,8 +1172,9 @@ impl Repl {
             }
             Ending::Failed(error) => {
                 match self.coach.failed(error, now) {
-                    Some(line) => out.say(line),
-                    None => out.say(format!(
+                    Failure::Down(line) => out.say(line),
+                    Failure::Known => out.say("focus: here is focus's own plan"),
+                    Failure::Turn => out.say(format!(
                         "focus: the coach could not plan ({error}); here is focus's own plan"
                     )),
                 }
@@ -1204,7 +1254,7 @@ impl Repl {
                 self.coach.answered();
             }
             Some(Ending::Failed(error)) => {
-                if let Some(line) = self.coach.failed(error, now) {
+                if let Failure::Down(line) = self.coach.failed(error, now) {
                     out.say(line);
                 }
                 return;
@@ -1408,13 +1458,22 @@ impl Repl {
     /// The person leaves: a block pauses, a plan is kept, and the loop ends (once a session
     /// being logged is in the log).
     fn leave(&mut self, by: LeftBy, now: Wall, out: &mut Out) {
-        if self.turn.is_some() {
-            self.stop_turn(Stop::Quiet, now, out);
-        }
+        self.drop_turn(now, out);
         for comment in self.comments.drain(..) {
             out.push(Effect::Cancel { job: comment.job });
         }
-        self.queue.clear();
+        // What the reflection said and is still to show: a close among it happens now (the
+        // session is closed in its machine already, and goes to the log).
+        let mut held = std::mem::take(&mut self.held);
+        for task in self.queue.drain(..) {
+            if let Task::Reflect { held: more, .. } = task {
+                held.extend(more);
+            }
+        }
+        if held.iter().any(|e| matches!(e, SessionEffect::Exit)) {
+            held.retain(|e| matches!(e, SessionEffect::Say(Message::Closed) | SessionEffect::Exit));
+            self.translate(held, now, out);
+        }
         if self.closing {
             self.leaving = Some(by);
             return out.push(Effect::CancelClose);

@@ -755,3 +755,97 @@ fn ctrl_c_without_a_terminal_leaves_and_with_one_only_stops_the_reply() {
     h.send(Event::Interrupt);
     assert!(h.exited);
 }
+
+// ── from review ──────────────────────────────────────────────────────────────
+
+#[test]
+fn a_second_failure_while_the_server_is_down_adds_no_line_of_its_own() {
+    let mut h = Harness::with_model();
+    h.line("how do I start?");
+    let chat = h.job();
+    // The launch check fails first; then the message in flight fails the same way.
+    h.send(Event::Probed(Err(unreachable())));
+    h.fail(chat, unreachable());
+    assert_eq!(
+        h.said.iter().filter(|l| l.contains("cannot reach")).count(),
+        1,
+        "{}",
+        h.said_text()
+    );
+    assert!(
+        !h.said_text().contains("could not answer"),
+        "{}",
+        h.said_text()
+    );
+    assert!(
+        h.said.last().unwrap().contains("The coach is offline"),
+        "focus answers in its own words: {}",
+        h.said_text()
+    );
+}
+
+#[test]
+fn leaving_during_a_reply_stops_it_and_nothing_it_leads_to() {
+    let mut h = Harness::with_model();
+    h.start("write the report");
+    h.line("give me a pep talk");
+    let job = h.job();
+    h.pieces(job, &["You can "]);
+    h.line("/quit");
+    assert!(h.cancelled.contains(&job));
+    assert!(h.exited);
+    // The goal question is not asked again on the way out, and the reply so far is kept.
+    assert!(!h.said_text().contains("Still open"), "{}", h.said_text());
+    assert_eq!(h.kinds(), ["/start", "a message", "the coach", "/quit"]);
+}
+
+#[test]
+fn leaving_while_the_reflections_close_waits_behind_a_reply_logs_the_session() {
+    let mut h = Harness::with_model();
+    h.start("write the report");
+    h.line("the intro");
+    h.line("/done");
+    h.line("partly");
+    h.line("music helped");
+    // The coach replies; /done closes the session meanwhile (its close waits its turn).
+    h.line("/done");
+    h.send(Event::Leave(LeftBy::Quit));
+    assert!(
+        h.effects.iter().any(|e| matches!(e, Effect::Close(_))),
+        "the closed session goes to the log"
+    );
+    assert!(
+        h.said_text().contains("Logged as session"),
+        "{}",
+        h.said_text()
+    );
+    assert!(h.exited);
+}
+
+#[test]
+fn the_coachs_reply_names_the_words_it_answers_in_the_journal() {
+    let mut h = Harness::with_model();
+    h.start("write the report");
+    h.line("the intro");
+    h.line("tell me a story");
+    let story = h.job();
+    h.line("and the outline?");
+    h.reply(&["Once."]);
+    assert_ne!(h.job(), story);
+    h.reply(&["Later."]);
+    let coach: Vec<(String, Option<String>)> = h
+        .journal
+        .iter()
+        .filter_map(|r| match &r.event {
+            SessionEvent::Coach { text, to, .. } => Some((text.clone(), to.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        coach,
+        [
+            ("Once.".to_owned(), Some("tell me a story".to_owned())),
+            ("Later.".to_owned(), Some("and the outline?".to_owned()))
+        ]
+    );
+}

@@ -78,10 +78,13 @@ pub enum Event {
     // ── what the coach said ──────────────────────────────────────────────────
     /// A model's reply to the person, kept so a resumed session has the conversation; it
     /// changes nothing in the session. `cut_off`: the person stopped it (Ctrl-C) or it broke.
+    /// `to`: the person's words it answers (older journals pair it with the reply before).
     Coach {
         text: String,
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         cut_off: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        to: Option<String>,
     },
 }
 

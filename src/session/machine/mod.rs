@@ -64,6 +64,12 @@ pub struct Rules {
     pub long_pause_minutes: u32,
     /// Start each work block when the break before it ends, without waiting for the go.
     pub auto_start_work: bool,
+    /// Time away is not focus: a heartbeat is journaled while a block runs, a block is paused
+    /// where focus was last seen when it was not running for a while, and a paused session
+    /// waits for the person however long. Off in journals from before these rules (the field
+    /// is missing there), so that they replay as they were lived.
+    #[serde(default)]
+    pub time_away_pauses: bool,
 }
 
 impl Default for Rules {
@@ -72,6 +78,7 @@ impl Default for Rules {
             checkins: CheckIns::default(),
             long_pause_minutes: 15,
             auto_start_work: false,
+            time_away_pauses: true,
         }
     }
 }
@@ -314,15 +321,7 @@ impl Machine {
         let mut said = Vec::new();
         let clock_moved_it = !moments.is_empty();
         let alert = moments.last().and_then(Message::alert);
-        if moments.len() > 1 {
-            let latest = moments.pop().expect("more than one");
-            said.push(Message::CaughtUp {
-                missed: moments.len() as u32,
-                latest: Box::new(latest),
-            });
-        } else {
-            said.append(&mut moments);
-        }
+        said_once(moments, &mut said);
 
         let by_person = event.is_from_person();
         // Anything the person does answers the check-in, but for words to the coach.
@@ -353,7 +352,8 @@ impl Machine {
         let mut effects = Vec::new();
         // While a block runs, the clock's firings are journaled now and then (a heartbeat),
         // so that a new process knows when focus was last running.
-        let heartbeat = matches!(event, Event::Timer { .. } | Event::Tick)
+        let heartbeat = session.rules.time_away_pauses
+            && matches!(event, Event::Timer { .. } | Event::Tick)
             && matches!(session.phase, Phase::Working(_))
             && session
                 .last_seen
@@ -554,11 +554,6 @@ impl Session {
         !planned && run.goal.is_none() && run.said == TimeDelta::zero()
     }
 
-    /// When the session was last seen by a process (its last journaled event).
-    pub fn last_seen(&self) -> Option<Instant> {
-        self.last_seen
-    }
-
     /// Whether the session can only go on with the person's input (the clock alone will not
     /// move it): before the start, paused, waiting for the go, reflecting, closed.
     pub fn needs_person(&self) -> bool {
@@ -719,7 +714,7 @@ impl Session {
                 if let Some((offset, _)) = self.unsaid_checkins(i).next() {
                     consider(since + (offset - run.active));
                 }
-                if let Some(seen) = self.last_seen {
+                if let Some(seen) = self.last_seen.filter(|_| self.rules.time_away_pauses) {
                     consider(seen + HEARTBEAT);
                 }
             }
@@ -904,7 +899,7 @@ impl Session {
     /// the way and the time away.
     fn pause_for_gap(&mut self, now: Instant) -> (Vec<Message>, Option<Away>) {
         let mut moments = Vec::new();
-        let Some(seen) = self.last_seen else {
+        let Some(seen) = self.last_seen.filter(|_| self.rules.time_away_pauses) else {
             return (moments, None);
         };
         if now - seen <= AWAY_AFTER {
@@ -941,7 +936,7 @@ impl Session {
                 let pause = self.pause.take().expect("a paused block has its pause");
                 self.runs[i].since = Some(pause.since);
                 self.phase = Phase::Working(i);
-                let mut moments = self.advance(now);
+                let moments = self.advance(now);
                 let block = match self.phase {
                     Phase::Working(b) => Some(self.block_info(b, now)),
                     _ => None,
@@ -950,15 +945,7 @@ impl Session {
                     minutes: minutes_down(now - pause.since),
                     block,
                 });
-                if moments.len() > 1 {
-                    let latest = moments.pop().expect("more than one");
-                    said.push(Message::CaughtUp {
-                        missed: moments.len() as u32,
-                        latest: Box::new(latest),
-                    });
-                } else {
-                    said.append(&mut moments);
-                }
+                said_once(moments, said);
                 true
             }
             Phase::Paused(i) => {
@@ -1200,9 +1187,18 @@ impl Session {
                 false
             }
             // A block that waited for the go past the session's end: the session is over.
-            // (A paused block waits for the person, however long: they say how to go on.)
-            Phase::Waiting(_) if now >= over_at => {
-                let stopped = self.waiting_since.unwrap_or(now);
+            // (A paused block waits for the person, however long: they say how to go on;
+            // before the rules said so, it too went to the reflection.)
+            Phase::Waiting(_) | Phase::Paused(_)
+                if now >= over_at
+                    && (matches!(self.phase, Phase::Waiting(_))
+                        || !self.rules.time_away_pauses) =>
+            {
+                let stopped = match self.phase {
+                    Phase::Paused(_) => self.pause.as_ref().map(|p| p.since),
+                    _ => self.waiting_since,
+                }
+                .unwrap_or(now);
                 self.stop_all(stopped);
                 // What passed meanwhile matters less than the session being over.
                 said.clear();
@@ -1538,6 +1534,19 @@ impl Session {
                 .since
                 .map_or_else(|| self.plan.end, |since| since + (run.length - run.active)),
         }
+    }
+}
+
+/// Moments the clock passed, said as one: the latest stands for those before it.
+fn said_once(mut moments: Vec<Message>, said: &mut Vec<Message>) {
+    if moments.len() > 1 {
+        let latest = moments.pop().expect("more than one");
+        said.push(Message::CaughtUp {
+            missed: moments.len() as u32,
+            latest: Box::new(latest),
+        });
+    } else {
+        said.append(&mut moments);
     }
 }
 

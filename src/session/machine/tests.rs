@@ -1519,3 +1519,38 @@ fn status_reports_the_block_time_left_and_captures() {
     assert_eq!(status.captured.len(), 3);
     assert_eq!(status.ends, hm(10, 0));
 }
+
+#[test]
+fn a_journal_from_before_the_time_away_rules_replays_as_it_was_lived() {
+    let rules = Rules {
+        time_away_pauses: false,
+        ..Rules::default()
+    };
+    let mut live = Live::new(pomodoros(), rules);
+    live.person(Event::Start, hm(9, 0));
+    live.run_to(hm(9, 5));
+    assert!(
+        live.journal.iter().all(|r| r.event != Event::Tick),
+        "no heartbeats then"
+    );
+    let mut machine = live.replayed();
+    let effects = machine.handle(Event::Reopen, hm(9, 11));
+    assert_eq!(said(&effects), ["back Working(0) 840s left, ends 09:55"]);
+    // A session left paused past its time went to the reflection.
+    let mut live = Live::new(pomodoros(), rules);
+    live.person(Event::Start, hm(9, 0));
+    live.person(Event::Pause { reason: None }, hm(9, 10));
+    let mut machine = live.replayed();
+    let effects = machine.handle(Event::Reopen, hm(11, 0));
+    assert!(
+        said(&effects)[0].starts_with("reflect TimeOver"),
+        "{:?}",
+        said(&effects)
+    );
+    // The rules are read as off when a journal's header lacks them.
+    let old: Rules = serde_json::from_str(
+        r#"{"checkins":{"block_start":true,"middle":true,"end_warning":2,"follow_up":5,"every":30},"long_pause_minutes":15,"auto_start_work":false}"#,
+    )
+    .unwrap();
+    assert!(!old.time_away_pauses);
+}
