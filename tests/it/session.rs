@@ -118,7 +118,7 @@ fn a_scripted_session_prints_its_check_ins_and_journals_everything() {
     assert!(stdout.contains("Logged as session "), "{stdout}");
     let header = &lines(&closed[0])[0];
     assert_eq!(header["kind"], "focus-session-journal");
-    assert_eq!(header["schema"], 1);
+    assert_eq!(header["schema"], 2);
     assert_eq!(header["time_scale"], 600.0);
     assert_eq!(header["plan"]["task"], "Write the report");
     assert_eq!(
