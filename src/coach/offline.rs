@@ -424,7 +424,13 @@ fn counted(minutes: u32, block: Option<&BlockInfo>) -> String {
 /// A block paused because the person left, or because focus was not running, and the three
 /// ways on.
 fn back_from(status: &Status, away: &Away) -> String {
-    let gone = format_minutes(((away.until - away.since).num_seconds().max(0) / 60) as u32);
+    let minutes = ((away.until - away.since).num_seconds().max(0) / 60) as u32;
+    let gone = format_minutes(minutes);
+    let (ago, counted) = if minutes == 0 {
+        ("just now".to_owned(), "the time away".to_owned())
+    } else {
+        (format!("{gone} ago"), format!("the {gone} away"))
+    };
     let block = status
         .block
         .as_ref()
@@ -432,7 +438,7 @@ fn back_from(status: &Status, away: &Away) -> String {
     let left = format_seconds(status.left);
     let what = if away.left {
         format!(
-            "You left at {} ({gone} ago); {block} has been paused since, with {left} left.",
+            "You left at {} ({ago}); {block} has been paused since, with {left} left.",
             hhmm(away.since)
         )
     } else {
@@ -445,7 +451,7 @@ fn back_from(status: &Status, away: &Away) -> String {
         )
     };
     format!(
-        "{what} /resume carries on from there, /resume worked counts the {gone} away as focus, /done ends the session."
+        "{what} /resume carries on from there, /resume worked counts {counted} as focus, /done ends the session."
     )
 }
 
@@ -725,7 +731,7 @@ pub fn repl_chat(offline: &Offline) -> String {
 /// request): honest that there is no model, and what focus can do with them instead.
 pub fn session_chat(offline: &Offline) -> String {
     format!(
-        "The coach is offline ({}), so I can't answer that. If it's on your mind, /park it and get back to the block; /goal, /distracted and /wentwrong give focus's own advice, and /help lists the rest.",
+        "The coach is offline ({}), so I can't answer that. If it's on your mind, /park it and carry on; /kickoff, /goal, /distracted and /wentwrong give focus's own words, and /help lists the rest.",
         offline.why()
     )
 }
@@ -836,8 +842,9 @@ fn distraction_advice(facts: &Facts<'_>) -> String {
     if parked > 0 {
         let _ = write!(
             out,
-            "\nYou have parked {parked} thought{} this session; they wait for the end, where you decide what to keep.",
-            if parked == 1 { "" } else { "s" }
+            "\nYou have parked {parked} thought{} this session; {} for the end, where you decide what to keep.",
+            if parked == 1 { "" } else { "s" },
+            if parked == 1 { "it waits" } else { "they wait" }
         );
     }
     out

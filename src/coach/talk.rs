@@ -219,7 +219,10 @@ impl Coach {
         if self.switched_off {
             "The coach is offline for this run: check-ins, plans and the reflection come from focus itself. /offline again goes back to the model.".to_owned()
         } else {
-            format!("The coach uses {} again.", self.model)
+            format!(
+                "The coach uses {} again from your next message.",
+                self.model
+            )
         }
     }
 

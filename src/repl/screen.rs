@@ -292,17 +292,21 @@ impl State {
             // Up to the live row, cleared: it is written again, longer or ended.
             out.push_str("\x1b[A\r\x1b[2K");
         }
+        let width = self.columns.saturating_sub(1);
         let mut from = std::mem::take(&mut self.emitted);
         while let Some(line) = self.lines.pop_front() {
             // A line already on screen in full (its live row was frozen) is not written again.
             if from == 0 || from < line.len() {
-                self.row(&mut out, &line, from, line.len());
+                // Broken at spaces, so the terminal does not break words.
+                for (start, end) in wrap(&line, from, width) {
+                    self.row(&mut out, &line, start, end);
+                }
             }
             from = 0;
         }
         // The line still streaming: its full rows go out for good, its last row is live.
         let line = std::mem::take(&mut self.current);
-        let rows = wrap(&line, from, self.columns.saturating_sub(1));
+        let rows = wrap(&line, from, width);
         let (last, full) = rows
             .split_last()
             .map_or((None, &[][..]), |(l, f)| (Some(*l), f));
@@ -416,7 +420,8 @@ impl Screen for Terminal {
 
 /// The prompt of now in exactly `width` columns, the width of the prompt the line editor
 /// started its line with (it places the cursor by that width). A shorter prompt is padded
-/// before its `›`; a longer one loses its `focus ` and then what does not fit.
+/// before its `›`, so the typing stays where it was; a longer one loses its `focus `, then
+/// its first words (the time or the question, at the end, stays longest).
 pub fn fit_prompt(prompt: &str, width: usize) -> String {
     let have = display_width(prompt);
     if have == width {
@@ -429,26 +434,23 @@ pub fn fit_prompt(prompt: &str, width: usize) -> String {
             None => format!("{prompt}{pad}"),
         };
     }
-    let short = prompt.strip_prefix("focus ").unwrap_or(prompt);
-    if display_width(short) <= width {
-        return fit_prompt(short, width);
-    }
-    // Keep the end (`› `) and as much of the start as fits.
-    let mut out = String::new();
-    let keep = width.saturating_sub(3);
-    let mut used = 0;
-    for c in short.chars() {
-        let w = c.width().unwrap_or(0);
-        if used + w > keep {
-            break;
+    if let Some(inner) = prompt
+        .strip_prefix("focus [")
+        .and_then(|p| p.strip_suffix("] › "))
+    {
+        let words: Vec<&str> = inner.split(' ').collect();
+        for skip in 0..words.len() {
+            let shorter = format!("[{}] › ", words[skip..].join(" "));
+            if display_width(&shorter) <= width {
+                return fit_prompt(&shorter, width);
+            }
         }
-        used += w;
-        out.push(c);
     }
-    out.push('…');
-    out.push_str(&" ".repeat(width.saturating_sub(used + 3)));
-    out.push_str(if width >= 2 { "› " } else { "" });
-    out
+    if width >= 2 {
+        fit_prompt("› ", width)
+    } else {
+        " ".repeat(width)
+    }
 }
 
 /// Columns `text` takes on a terminal, escape sequences not counted.
@@ -646,6 +648,26 @@ mod tests {
     }
 
     #[test]
+    fn whole_lines_are_broken_at_spaces_not_mid_word() {
+        let (board, mut screen) = setup();
+        let mut rows = Rows::default();
+        rows.redraw(&board);
+        screen
+            .say("[09:12] Check-in: 12m in, 13m left. Ctrl-D leaves.")
+            .unwrap();
+        rows.redraw(&board);
+        assert_eq!(
+            rows.rows,
+            [
+                "[09:12] Check-in: ",
+                "12m in, 13m left. ",
+                "Ctrl-D leaves.",
+                "focus › "
+            ]
+        );
+    }
+
+    #[test]
     fn a_prompt_of_another_width_is_fitted_to_the_line_editors() {
         assert_eq!(fit_prompt("focus › ", 8), "focus › ");
         assert_eq!(
@@ -656,9 +678,15 @@ mod tests {
             fit_prompt("focus [1/2 work → 09:25] › ", 23),
             "[1/2 work → 09:25]   › "
         );
-        let tight = fit_prompt("focus [reflection 10/12] › ", 12);
-        assert_eq!(display_width(&tight), 12, "{tight:?}");
-        assert!(tight.ends_with("› "), "{tight:?}");
+        assert_eq!(
+            fit_prompt("focus [reflection 10/12] › ", 12),
+            "[10/12]   › "
+        );
+        assert_eq!(fit_prompt("focus [1/1 work → 17:28] › ", 8), "      › ");
+        assert_eq!(
+            fit_prompt("focus [1/1 work → 17:28] › ", 12),
+            "[→ 17:28] › "
+        );
     }
 
     #[test]

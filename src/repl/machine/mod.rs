@@ -142,6 +142,8 @@ struct Turn {
     markdown: Markdown,
     /// The reply has begun on screen (its time stamp is out).
     begun: bool,
+    /// Something else came on screen since its last words: it goes on after a dim `… `.
+    interrupted: bool,
     stopped: Option<Stop>,
 }
 
@@ -353,6 +355,9 @@ impl Repl {
         if self.done {
             return out.effects;
         }
+        // A line typed at the terminal lands on screen where the reply was.
+        let typed = self.setup.interactive && matches!(event, Event::Line(_) | Event::Interrupt);
+        let streaming = self.turn.as_ref().map(|t| t.job);
         match event {
             Event::Line(line) => self.line(&line, now, &mut out),
             Event::Interrupt => self.interrupt(now, &mut out),
@@ -373,6 +378,13 @@ impl Repl {
             Event::Opened(result) => self.opened(result, now, &mut out),
             Event::Logged(result) => self.logged(result, now, &mut out),
             Event::Figures(figures) => self.queue.push_back(Task::Review(figures)),
+        }
+        if let Some(turn) = self.turn.as_mut()
+            && Some(turn.job) == streaming
+            && turn.begun
+            && (typed || out.effects.iter().any(|e| matches!(e, Effect::Say(_))))
+        {
+            turn.interrupted = true;
         }
         self.pump(now, &mut out);
         self.finish_when_input_ends(now, &mut out);
@@ -430,6 +442,9 @@ impl Repl {
                     .is_some_and(|t| matches!(t.kind, TurnKind::Plan { .. }))
                     || self.queue.iter().any(|t| matches!(t, Task::Plan(_)));
                 if shaping || self.closing {
+                    if shaping {
+                        out.note("(the coach is still shaping the plan; /start begins it once it is ready)");
+                    }
                     self.enqueue(Task::Start, now, out);
                 } else {
                     self.start(out);
@@ -888,6 +903,7 @@ impl Repl {
             reply: Reply::new(&request),
             markdown: Markdown::new(styled),
             begun: false,
+            interrupted: false,
             stopped: None,
         });
         out.push(Effect::Ask { job, request });
@@ -921,6 +937,10 @@ impl Repl {
                         turn.markdown.push(&text)
                     };
                     if !piece.is_empty() {
+                        if std::mem::take(&mut turn.interrupted) {
+                            let dim = Style::new().dimmed();
+                            out.push(Effect::Stream(format!("{dim}…{dim:#} ")));
+                        }
                         out.push(Effect::Stream(piece));
                     }
                 }
@@ -1389,7 +1409,9 @@ impl Repl {
         }
         let write_up = self.coach.is_ready(now);
         if write_up {
-            out.say("Thanks. The coach is writing up the session…");
+            out.say(
+                "Thanks. The coach is writing up the session… (Ctrl-C keeps your own answers and logs it now)",
+            );
         }
         let spent = std::mem::take(&mut self.coach.spent);
         self.closing = true;

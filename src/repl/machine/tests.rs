@@ -320,7 +320,7 @@ fn lines_typed_while_the_coach_replies_act_at_once_and_in_order() {
     // The reply's words are whole: no typed text and no check-in inside them.
     assert!(
         h.streamed
-            .contains("Start with the reader's question, then answer it.\n"),
+            .contains("Start with the reader's question… , then answer it.\n"),
         "{:?}",
         h.streamed
     );
@@ -354,7 +354,7 @@ fn a_check_in_due_during_a_reply_says_the_figures_of_its_moment() {
     assert!(checkin.contains("12m in, 13m left"), "{checkin}");
     h.reply(&["the end."]);
     assert!(
-        h.streamed.contains("Once upon a time the end."),
+        h.streamed.contains("Once upon a time … the end."),
         "{:?}",
         h.streamed
     );
@@ -726,7 +726,7 @@ fn answers_typed_during_a_reflection_reply_are_kept_at_once_and_shown_in_order()
         .expect("the question after the skip");
     assert!(asked < skipped && skipped < energy, "{text}");
     assert!(
-        h.streamed.contains("Music is worth keeping.\n")
+        h.streamed.contains("Music is … worth keeping.\n")
             && h.streamed.contains("Slack can wait.\n"),
         "{:?}",
         h.streamed
