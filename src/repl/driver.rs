@@ -274,20 +274,22 @@ impl<S: Screen, E: Edge> Driver<S, E> {
                     }
                     Some(Input::Closed) | None => Event::InputClosed,
                 },
+                // Timers before the model's pieces: a check-in is never late for a fast stream.
+                () = tokio::time::sleep(wake) => {
+                    self.fire_due()?;
+                    self.refresh();
+                    continue;
+                }
                 Some(message) = self.outbox.recv() => match message {
                     Inbox::Event(event) => event,
                     Inbox::WrittenUp(written) => {
                         let (closing, notes) = *written;
                         self.written_up(closing, &notes)?;
                         self.settle()?;
+                        self.refresh();
                         continue;
                     }
                 },
-                () = tokio::time::sleep(wake) => {
-                    self.fire_due()?;
-                    self.refresh();
-                    continue;
-                }
             };
             self.handle(event)?;
             self.settle()?;
