@@ -114,16 +114,27 @@ fn to_stderr(lines: &[String]) {
     }
 }
 
-/// When `focus plan` starts the plan: `--start` today (or on its date), else this minute.
+/// When `focus plan` starts the plan: `--start` today (or on its date), else this minute. A
+/// time of day that has passed today is refused: a plan in the past helps nobody.
 fn plan_start(start: Option<ClockTime>, now: DateTime<Local>) -> Result<DateTime<Local>, Error> {
-    let naive = match start {
-        Some(start) => start.on(now.date_naive()),
-        None => now
-            .naive_local()
-            .with_second(0)
-            .and_then(|t| t.with_nanosecond(0))
-            .expect("valid time"),
+    let minute = now
+        .naive_local()
+        .with_second(0)
+        .and_then(|t| t.with_nanosecond(0))
+        .expect("valid time");
+    let Some(start) = start else {
+        return local_instant(minute, "--start");
     };
+    let naive = start.on(now.date_naive());
+    // A bare time of day that has passed is a slip (a full date is the person's choice).
+    if matches!(start, ClockTime::TimeOfDay(_)) && naive < minute {
+        return Err(Error::Input(format!(
+            "--start {start} has passed (it is {} now); give a later time, or tomorrow's date: --start \"{} {}\"",
+            now.format("%H:%M"),
+            (now.date_naive() + chrono::Days::new(1)).format("%Y-%m-%d"),
+            naive.format("%H:%M")
+        )));
+    }
     local_instant(naive, "--start")
 }
 

@@ -15,7 +15,20 @@ const WIDTH: usize = 88;
 pub fn render(plan: &Plan, out: &mut impl Write) -> io::Result<()> {
     let h = HEADING;
     writeln!(out, "{h}Focus plan: {}{h:#}", plan.task)?;
-    let goal = plan.goal.as_deref().unwrap_or("not set yet");
+    let block_goals: Vec<&str> = plan
+        .work_blocks()
+        .map(|b| match &b.kind {
+            BlockKind::Work { goal, .. } => goal.as_deref(),
+            BlockKind::Break { .. } => None,
+        })
+        .collect::<Option<Vec<&str>>>()
+        .unwrap_or_default();
+    let goal = match plan.goal.as_deref() {
+        Some(goal) => goal.to_owned(),
+        // A goal for every block is the session's goal, one block at a time.
+        None if block_goals.len() > 1 => block_goals.join("; "),
+        None => "not set yet".to_owned(),
+    };
     writeln!(out, "  Goal     {goal}")?;
     let next_day = if plan.end.date_naive() == plan.start.date_naive() {
         String::new()

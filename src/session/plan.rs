@@ -182,6 +182,7 @@ pub fn plan<Tz: TimeZone>(request: &PlanRequest<Tz>, rhythms: &Rhythms) -> Resul
         total,
         segments,
         target,
+        range,
     } = layout(request, rhythms)?;
     let goal = request.goal.as_deref().map(tidy).filter(|g| !g.is_empty());
 
@@ -220,37 +221,9 @@ pub fn plan<Tz: TimeZone>(request: &PlanRequest<Tz>, rhythms: &Rhythms) -> Resul
     let start = request.start.fixed_offset();
     let end = at_offset(&request.start, total);
 
-    let mut notes = Vec::new();
-    if let Some(why) = goal::vague_task(&task) {
-        notes.push(Note {
-            kind: NoteKind::VagueTask,
-            message: goal::task_nudge(&task, &why),
-        });
-    }
-    match &goal {
-        None => notes.push(Note {
-            kind: NoteKind::NoGoal,
-            message: NO_GOAL_NUDGE.to_owned(),
-        }),
-        Some(g) if goal::vague_goal(g).is_some() => notes.push(Note {
-            kind: NoteKind::VagueGoal,
-            message: goal::goal_nudge(g),
-        }),
-        Some(_) => {}
-    }
-    let vague_blocks: Vec<&str> = block_goals
-        .iter()
-        .flatten()
-        .map(String::as_str)
-        .filter(|g| goal::vague_goal(g).is_some())
-        .collect();
-    if !vague_blocks.is_empty() {
-        notes.push(Note {
-            kind: NoteKind::VagueGoal,
-            message: goal::goal_nudge(&vague_blocks.join("\", \"")),
-        });
-    }
+    let mut notes = goal_notes(&task, goal.as_deref(), &block_goals, work_count);
     notes.extend(target.and_then(|target| adjusted_note(method, target, total, &blocks)));
+    notes.extend(range.and_then(|range| range_note(method, range, total, &blocks)));
     notes.extend(no_break_note(&blocks));
     let split = split_lengths(total);
     if !split.is_empty() {
@@ -367,6 +340,8 @@ struct Layout {
     segments: Vec<Segment>,
     /// For the cyclic methods, the work length the blocks were fitted to.
     target: Option<u32>,
+    /// For deep work, the block lengths the method promises (shortest, longest).
+    range: Option<(u32, u32)>,
 }
 
 fn layout<Tz: TimeZone>(request: &PlanRequest<Tz>, rhythms: &Rhythms) -> Result<Layout, PlanError> {
@@ -405,6 +380,7 @@ fn layout<Tz: TimeZone>(request: &PlanRequest<Tz>, rhythms: &Rhythms) -> Result<
             total: stack_total,
             segments,
             target: None,
+            range: None,
         });
     }
 
@@ -433,6 +409,7 @@ fn layout<Tz: TimeZone>(request: &PlanRequest<Tz>, rhythms: &Rhythms) -> Result<
                 total,
                 segments: deep(total, rhythms),
                 target: None,
+                range: deep_range(total, rhythms),
             });
         }
         Method::Auto | Method::Stacked => unreachable!("resolved above"),
@@ -448,6 +425,22 @@ fn layout<Tz: TimeZone>(request: &PlanRequest<Tz>, rhythms: &Rhythms) -> Result<
         total,
         segments: fit(total, cycle),
         target: Some(cycle.work),
+        range: None,
+    })
+}
+
+/// The block lengths deep work promises for a session of `total` minutes: 50–60 minutes up to
+/// three hours, 90–120 beyond (widened to take in a configured length outside them); none for a
+/// session short enough to be one block.
+fn deep_range(total: u32, rhythms: &Rhythms) -> Option<(u32, u32)> {
+    if total <= DEEP_SINGLE_BLOCK_UP_TO {
+        return None;
+    }
+    let d = rhythms.deep;
+    Some(if total <= SPLIT_OVER_MINUTES {
+        (d.short_work.min(50), d.short_work.max(60))
+    } else {
+        (d.long_work.min(90), d.long_work.max(120))
     })
 }
 
@@ -581,6 +574,51 @@ fn place<Tz: TimeZone>(
         .collect()
 }
 
+/// The nudges about the task and the goals: a vague task, no goal (unless every block has
+/// one), a vague goal.
+fn goal_notes(
+    task: &str,
+    goal: Option<&str>,
+    block_goals: &[Option<String>],
+    work_count: usize,
+) -> Vec<Note> {
+    let mut notes = Vec::new();
+    if let Some(why) = goal::vague_task(task) {
+        notes.push(Note {
+            kind: NoteKind::VagueTask,
+            message: goal::task_nudge(task, &why),
+        });
+    }
+    // Goals for every block are goals enough.
+    let every_block = work_count > 0
+        && (1..=work_count).all(|n| block_goals.get(n - 1).is_some_and(Option::is_some));
+    match goal {
+        None if every_block => {}
+        None => notes.push(Note {
+            kind: NoteKind::NoGoal,
+            message: NO_GOAL_NUDGE.to_owned(),
+        }),
+        Some(g) if goal::vague_goal(g).is_some() => notes.push(Note {
+            kind: NoteKind::VagueGoal,
+            message: goal::goal_nudge(g),
+        }),
+        Some(_) => {}
+    }
+    let vague_blocks: Vec<&str> = block_goals
+        .iter()
+        .flatten()
+        .map(String::as_str)
+        .filter(|g| goal::vague_goal(g).is_some())
+        .collect();
+    if !vague_blocks.is_empty() {
+        notes.push(Note {
+            kind: NoteKind::VagueGoal,
+            message: goal::goal_nudge(&vague_blocks.join("\", \"")),
+        });
+    }
+    notes
+}
+
 /// Says so when the planner had to move work blocks away from the method's length.
 fn adjusted_note(method: Method, target: u32, total: u32, blocks: &[Block]) -> Option<Note> {
     let lengths: Vec<u32> = blocks
@@ -612,6 +650,38 @@ fn adjusted_note(method: Method, target: u32, total: u32, blocks: &[Block]) -> O
     Some(Note {
         kind: NoteKind::Adjusted,
         message,
+    })
+}
+
+/// Says so when work blocks fall outside the lengths the method promises (deep work: the time
+/// and its breaks leave no layout within them).
+fn range_note(
+    method: Method,
+    (low, high): (u32, u32),
+    total: u32,
+    blocks: &[Block],
+) -> Option<Note> {
+    let lengths: Vec<u32> = blocks
+        .iter()
+        .filter(|b| b.is_work())
+        .map(|b| b.minutes)
+        .collect();
+    let (min, max) = (*lengths.iter().min()?, *lengths.iter().max()?);
+    if min >= low && max <= high {
+        return None;
+    }
+    // In minutes throughout, to compare at a glance ("65m instead of 50–60m").
+    let range = if min == max {
+        format!("{min}m")
+    } else {
+        format!("{min}–{max}m")
+    };
+    Some(Note {
+        kind: NoteKind::Adjusted,
+        message: format!(
+            "Work blocks are {range} instead of the {low}–{high}m {method} work promises, so the plan fills {} exactly; a little more or less time would fit it.",
+            format_minutes(total)
+        ),
     })
 }
 

@@ -79,7 +79,7 @@ fn fits_the_blocks_to_an_end_time() {
         "plan",
         "Review PRs",
         "--start",
-        "14:10",
+        "2031-03-03 14:10",
         "--until",
         "16:00",
         "--method",
@@ -118,7 +118,7 @@ fn block_goals_and_stacked_chains_reach_the_blocks() {
         "--goals",
         "three sources; 400 words; typos fixed",
         "--start",
-        "09:00",
+        "2031-03-03 09:00",
     ]);
     assert_eq!(plan["method"], "stacked");
     let work: Vec<&Value> = plan["blocks"]
@@ -143,7 +143,7 @@ fn a_long_session_proposes_splitting() {
             "--for",
             "5h",
             "--start",
-            "08:00",
+            "2031-03-03 08:00",
         ])
         .run()
         .ok();
@@ -154,7 +154,7 @@ fn a_long_session_proposes_splitting() {
         "--for",
         "5h",
         "--start",
-        "08:00",
+        "2031-03-03 08:00",
     ]);
     assert_eq!(plan["split"], serde_json::json!([150, 150]));
     assert_eq!(plan["method"], "deep");
@@ -205,7 +205,7 @@ fn writes_ics_to_stdout_or_a_file() {
             "--for",
             "1h",
             "--start",
-            "09:00",
+            "2031-03-03 09:00",
             "--ics",
             "plan.ics",
             "--json",
@@ -311,7 +311,7 @@ fn inputs_that_do_not_make_a_plan_are_one_line_errors() {
             "focus: error: --until 2026-11-20 09:00 is not after the start (10:00); give a later end time",
         ),
         (
-            vec!["--start", "10:00", "--until", "09:00"],
+            vec!["--start", "2031-03-03 10:00", "--until", "09:00"],
             "focus: error: --until 09:00 is 23h after the start (10:00), more than 12 hours; give a closer end time",
         ),
         (
@@ -370,7 +370,7 @@ fn a_terminal_gets_color_unless_no_color_is_set() {
             .args([
                 "-qec",
                 &format!(
-                    "{} plan 'Write the report intro' --for 25m --start 09:00",
+                    "{} plan 'Write the report intro' --for 25m --start '2031-03-03 09:00'",
                     env!("CARGO_BIN_EXE_focus")
                 ),
                 "/dev/null",
@@ -436,7 +436,7 @@ fn an_end_time_equal_to_the_start_is_refused() {
             "plan",
             "Write the report",
             "--start",
-            "09:00",
+            "2031-03-03 09:00",
             "--until",
             "09:00",
         ])
@@ -480,7 +480,7 @@ fn wide_labels_keep_the_columns_aligned() {
             "--stack",
             "漢字を読む 10, break 5, edit 10",
             "--start",
-            "09:00",
+            "2031-03-03 09:00",
         ])
         .run()
         .ok();
@@ -519,5 +519,76 @@ fn a_plan_past_midnight_names_the_day_it_ends() {
     assert!(
         out.contains("  When     Fri 20 Nov, 23:45–Sat 21 Nov 01:15 (1h 30m)\n"),
         "{out}"
+    );
+}
+
+#[test]
+fn a_start_time_that_has_passed_today_is_refused_with_tomorrow_suggested() {
+    // One minute after midnight has passed in every time zone's today but right at midnight;
+    // a time that surely passed: the start of the day.
+    let run = focus()
+        .args(["plan", "Write", "--for", "25m", "--start", "00:00"])
+        .run();
+    let line = run.usage_error();
+    assert!(
+        line.starts_with("focus: error: --start 00:00 has passed (it is ")
+            && line.contains("give a later time, or tomorrow's date: --start \""),
+        "{line}"
+    );
+}
+
+#[test]
+fn block_goals_for_every_block_are_the_sessions_goal() {
+    let out = focus()
+        .args([
+            "plan",
+            "Blog post",
+            "--for",
+            "55m",
+            "--method",
+            "pomodoro",
+            "--goals",
+            "the intro; the tips",
+            "--start",
+            "2031-03-03 09:00",
+        ])
+        .run()
+        .ok();
+    assert!(out.contains("  Goal     the intro; the tips\n"), "{out}");
+    assert!(!out.contains("No session goal yet"), "{out}");
+}
+
+#[test]
+fn deep_work_says_when_its_blocks_leave_fifty_to_sixty_minutes() {
+    let plan = json(&[
+        "plan",
+        "Design the API",
+        "--for",
+        "140m",
+        "--method",
+        "deep",
+        "--start",
+        "2031-03-03 09:00",
+    ]);
+    let notes = plan["notes"].to_string();
+    assert!(
+        notes.contains("Work blocks are 65m instead of the 50–60m deep work promises"),
+        "{notes}"
+    );
+    // Within the promise: no note.
+    let plan = json(&[
+        "plan",
+        "Design the API",
+        "--for",
+        "2h",
+        "--method",
+        "deep",
+        "--start",
+        "2031-03-03 09:00",
+    ]);
+    assert!(
+        !plan["notes"].to_string().contains("promises"),
+        "{}",
+        plan["notes"]
     );
 }
