@@ -38,7 +38,7 @@ fn main() {
                 "plan",
                 "Design the permissions API",
                 "--start",
-                "08:00",
+                "2031-03-03 08:00",
                 "--until",
                 "12:00",
             ],
