@@ -1,11 +1,18 @@
 //! Planning with a model: `/plan <words>` in the REPL.
 //!
 //! The planner drafts a plan from the person's words first. The model then gets the words and
-//! the draft (`plan` template) and returns a better plan as JSON: sharper task and goal,
-//! checkable goals for the blocks, steps in the order the person described. The reply is
-//! untrusted text: [`read_plan`] reads it, repairs what can be repaired without guessing, and
-//! otherwise names the problem for one retry ([`retry_request`]). What comes out is a real
-//! [`Plan`], for the person to confirm.
+//! the draft (`plan` template) and returns the plan as JSON: checkable goals for the blocks and
+//! the session, the blocks in the draft's shape. Servers that can hold a model to a JSON schema
+//! get one ([`plan_schema`]): the draft's blocks in order, each of its kind, work minutes
+//! within a tenth of the draft's and never past the method's limit, breaks as drafted. The
+//! reply is still untrusted text: [`read_plan`] reads it, repairs what can be repaired without
+//! guessing, and otherwise names the problem for one retry ([`retry_request`]); a second
+//! unusable reply leaves focus's own plan, with the reason in the person's words
+//! ([`Unusable`]). What comes out is a real [`Plan`], for the person to confirm.
+//!
+//! The person's words stay theirs: the task is always the draft's, and a session goal the
+//! model proposes where they gave none is a suggestion ([`Proposal::suggested_goal`]), never
+//! set. Block goals are the model's to sharpen.
 //!
 //! What [`read_plan`] checks and repairs, in this order:
 //! - the reply holds a JSON object with `blocks`, a non-empty array; every block has `kind`
@@ -17,9 +24,9 @@
 //! - A break before the first work block goes into that block.
 //! - Two work blocks in a row get a break between them (the draft's break length), taken from
 //!   the second block when that leaves it 5 minutes or more; otherwise they become one block.
-//! - Minutes that do not add up to the draft's total: the last work block takes the difference
-//!   when it is at most 15 minutes and leaves the block between 5 minutes and the method's
-//!   limit; otherwise it is an error.
+//! - Minutes that do not add up to the draft's total: when they miss it by at most 15 % (or 5
+//!   minutes), the work blocks are scaled together to fit (the breaks stay), as long as every
+//!   block stays between 5 minutes and the method's limit; otherwise it is an error.
 //!
 //! A repair that would make a work block longer than the method allows is an error instead.
 //! The blocks go to the planner as a stack (which the planner labels `stacked`); the plan's
@@ -42,8 +49,12 @@ use crate::text;
 const TEXT_CHARS: usize = 200;
 /// The shortest work block a repair may leave.
 const MIN_WORK: u32 = 5;
-/// The largest difference from the draft's total that the last work block absorbs.
-const MAX_TOTAL_FIX: u32 = 15;
+/// How far (in percent of the draft's total) the blocks may miss it and still be scaled to
+/// fit.
+const MAX_TOTAL_OFF_PERCENT: u32 = 15;
+/// How far a block may stray from the draft's block at its place under the schema, in tenths
+/// of its length.
+const SCHEMA_SLACK_TENTHS: u32 = 1;
 /// A break this long or longer is a long break (with a walk or a snack to suggest).
 const LONG_BREAK: u32 = 15;
 /// The break put between two work blocks when the draft has none to copy.
@@ -51,18 +62,48 @@ const DEFAULT_BREAK: u32 = 5;
 /// How many `{` in a reply are tried as the start of the plan's object.
 const MAX_OBJECT_TRIES: usize = 64;
 
+/// Why the model's reply cannot be used: what the model is told when asked again, and what
+/// the person is told when the second reply fails too.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unusable {
+    /// The problem and what to do instead, for the model's retry.
+    pub for_model: String,
+    /// The problem in the person's terms (no JSON paths, no instructions to the model).
+    pub for_person: String,
+}
+
+impl Unusable {
+    /// A reply that is not a plan in the asked shape: the person needs no details.
+    fn form(for_model: impl Into<String>) -> Self {
+        Unusable {
+            for_model: for_model.into(),
+            for_person: "its reply was not a plan focus could read".to_owned(),
+        }
+    }
+
+    /// A plan that breaks the workflow's rules or the draft's length.
+    fn rule(for_person: impl Into<String>, for_model: impl Into<String>) -> Self {
+        Unusable {
+            for_model: for_model.into(),
+            for_person: for_person.into(),
+        }
+    }
+}
+
 /// A plan the model proposed, checked and repaired, for the person to confirm.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Proposal {
     pub plan: Plan,
     /// What focus changed in the model's plan, one short sentence each, for the person.
     pub repairs: Vec<String>,
+    /// A session goal the model proposes where the person gave none: offered, never set.
+    pub suggested_goal: Option<String>,
 }
 
 /// The request for a plan as JSON (`plan` template): the person's words, the draft the
 /// planner made from them, and the method's rules.
 pub fn plan_request(prompts: &Prompts, said: &str, draft: &Plan) -> Result<Request, PromptError> {
-    turn(
+    let mut request = turn(
         prompts,
         "plan",
         context! {
@@ -72,7 +113,79 @@ pub fn plan_request(prompts: &Prompts, said: &str, draft: &Plan) -> Result<Reque
             rules => rules(draft),
             draft => draft_json(draft),
         },
-    )
+    )?;
+    request.response_format = Some(plan_schema(draft));
+    Ok(request)
+}
+
+/// The plan's shape as a JSON schema for servers that hold a model to one (`OpenAI`,
+/// llama.cpp, vLLM, Ollama, LM Studio): the draft's blocks in order, each of its kind; a work
+/// block's minutes up to a tenth under the draft's and never past the method's longest block,
+/// a break's exactly the draft's; a goal (or null) for each work block, and the session's goal
+/// (or null). A model held to it cannot break the workflow's rules, and misses the total by a
+/// tenth at most, which [`read_plan`] spreads back; it words the goals. No boolean
+/// sub-schemas (`"items": false`): llama.cpp cannot make a grammar of them.
+pub fn plan_schema(draft: &Plan) -> Value {
+    let limit = work_limit(draft);
+    let blocks: Vec<Value> = draft
+        .blocks
+        .iter()
+        .map(|block| {
+            // Work may move a little; a break is the method's and stays as drafted.
+            let slack = if block.is_work() {
+                (block.minutes * SCHEMA_SLACK_TENTHS / 10).max(1)
+            } else {
+                0
+            };
+            let low = block.minutes.saturating_sub(slack).max(1);
+            let mut high = block.minutes + slack;
+            if block.is_work()
+                && let Some(limit) = limit
+            {
+                high = high.min(limit.max(block.minutes));
+            }
+            let (kind, goal) = if block.is_work() {
+                (
+                    "work",
+                    json!({ "type": ["string", "null"], "maxLength": TEXT_CHARS }),
+                )
+            } else {
+                ("break", json!({ "type": "null" }))
+            };
+            json!({
+                "type": "object",
+                "additionalProperties": false,
+                "required": ["kind", "minutes", "goal"],
+                "properties": {
+                    "kind": { "type": "string", "enum": [kind] },
+                    "minutes": { "type": "integer", "minimum": low, "maximum": high },
+                    "goal": goal,
+                },
+            })
+        })
+        .collect();
+    let count = blocks.len();
+    json!({
+        "type": "json_schema",
+        "json_schema": {
+            "name": "focus_plan",
+            "strict": true,
+            "schema": {
+                "type": "object",
+                "additionalProperties": false,
+                "required": ["goal", "blocks"],
+                "properties": {
+                    "goal": { "type": ["string", "null"], "maxLength": TEXT_CHARS },
+                    "blocks": {
+                        "type": "array",
+                        "prefixItems": blocks,
+                        "minItems": count,
+                        "maxItems": count,
+                    },
+                },
+            },
+        },
+    })
 }
 
 /// The plan request once more, after a reply that [`read_plan`] refused: the reply and the
@@ -82,12 +195,18 @@ pub fn retry_request(first: &Request, reply: &str, problem: &str) -> Request {
 }
 
 /// Reads the model's reply as a plan for the draft's time and method, repairing what is safe
-/// to repair (see the module's documentation). The error is one line saying what is wrong,
-/// for the retry.
-pub fn read_plan(reply: &str, draft: &Plan) -> Result<Proposal, String> {
+/// to repair (see the module's documentation). The error says in one line what is wrong, once
+/// for the model's retry and once for the person.
+pub fn read_plan(reply: &str, draft: &Plan) -> Result<Proposal, Unusable> {
     let object = find_object(reply)?;
-    let task = text_field(object.get("task"), "\"task\"")?.unwrap_or_else(|| draft.task.clone());
-    let goal = text_field(object.get("goal"), "\"goal\"")?;
+    // The task is the person's words: the model proposes, it does not rename. A goal they did
+    // not give is offered, not set.
+    let task = draft.task.clone();
+    let proposed = text_field(object.get("goal"), "\"goal\"").map_err(Unusable::form)?;
+    let (goal, suggested_goal) = match &draft.goal {
+        Some(goal) => (Some(goal.clone()), None),
+        None => (None, proposed),
+    };
     let items = read_blocks(&object)?;
     let limit = work_limit(draft);
     check_limits(&items, draft.method, limit)?;
@@ -98,7 +217,11 @@ pub fn read_plan(reply: &str, draft: &Plan) -> Result<Proposal, String> {
     let items = separate_work(items, break_length(draft), limit, &mut repairs)?;
     let items = fit_total(items, draft.total_minutes, limit, &mut repairs)?;
     let plan = build(task, goal, &items, draft)?;
-    Ok(Proposal { plan, repairs })
+    Ok(Proposal {
+        plan,
+        repairs,
+        suggested_goal,
+    })
 }
 
 /// The longest work block the draft's method allows: 25 minutes for micro and pomodoro, 120
@@ -191,7 +314,7 @@ impl Item {
 
 /// The first JSON object in the reply that has `blocks`, whatever surrounds it (a code fence,
 /// a sentence before or after).
-fn find_object(reply: &str) -> Result<Map<String, Value>, String> {
+fn find_object(reply: &str) -> Result<Map<String, Value>, Unusable> {
     let mut first_error = None;
     for (at, _) in reply.match_indices('{').take(MAX_OBJECT_TRIES) {
         let mut values = serde_json::Deserializer::from_str(&reply[at..]).into_iter::<Value>();
@@ -203,11 +326,11 @@ fn find_object(reply: &str) -> Result<Map<String, Value>, String> {
             _ => {}
         }
     }
-    Err(match first_error {
+    Err(Unusable::form(match first_error {
         Some(e) => format!("it is not valid JSON ({e})"),
         None if reply.contains('{') => "\"blocks\" is missing; give the blocks as an array".into(),
-        None => "it holds no JSON object".into(),
-    })
+        None => "it holds no JSON object".to_owned(),
+    }))
 }
 
 /// A text field: a string (sanitized, on one line, capped) or null; blank is null.
@@ -223,20 +346,26 @@ fn text_field(value: Option<&Value>, name: &str) -> Result<Option<String>, Strin
 }
 
 /// The blocks as given, each checked on its own; at least one is work.
-fn read_blocks(object: &Map<String, Value>) -> Result<Vec<Item>, String> {
+fn read_blocks(object: &Map<String, Value>) -> Result<Vec<Item>, Unusable> {
     let Some(Value::Array(blocks)) = object.get("blocks") else {
-        return Err("\"blocks\" must be an array of blocks".into());
+        return Err(Unusable::form("\"blocks\" must be an array of blocks"));
     };
     if blocks.is_empty() {
-        return Err("\"blocks\" is empty; give at least one work block".into());
+        return Err(Unusable::form(
+            "\"blocks\" is empty; give at least one work block",
+        ));
     }
     let items = blocks
         .iter()
         .enumerate()
         .map(|(i, block)| read_block(i, block))
-        .collect::<Result<Vec<_>, _>>()?;
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(Unusable::form)?;
     if !items.iter().any(Item::is_work) {
-        return Err("there is no work block, only breaks".into());
+        return Err(Unusable::rule(
+            "it had breaks and no work",
+            "there is no work block, only breaks",
+        ));
     }
     Ok(items)
 }
@@ -274,7 +403,7 @@ fn read_block(i: usize, block: &Value) -> Result<Item, String> {
 }
 
 /// Refuses a work block longer than the method allows, naming it as the model gave it.
-fn check_limits(items: &[Item], method: Method, limit: Option<u32>) -> Result<(), String> {
+fn check_limits(items: &[Item], method: Method, limit: Option<u32>) -> Result<(), Unusable> {
     let Some(limit) = limit else {
         return Ok(());
     };
@@ -282,10 +411,17 @@ fn check_limits(items: &[Item], method: Method, limit: Option<u32>) -> Result<()
         .iter()
         .position(|b| b.is_work() && b.minutes() > limit)
     {
-        Some(i) => Err(format!(
-            "\"blocks\"[{i}] is a {}-minute work block, but {method} work blocks last at most \
-             {limit} minutes; split it with a break or shorten it",
-            items[i].minutes()
+        Some(i) => Err(Unusable::rule(
+            format!(
+                "it had a {}-minute work block, and {method} work blocks last at most {limit} \
+                 minutes",
+                items[i].minutes()
+            ),
+            format!(
+                "\"blocks\"[{i}] is a {}-minute work block, but {method} work blocks last at \
+                 most {limit} minutes; split it with a break or shorten it",
+                items[i].minutes()
+            ),
         )),
         None => Ok(()),
     }
@@ -316,7 +452,7 @@ fn lead_with_work(
     mut items: Vec<Item>,
     limit: Option<u32>,
     repairs: &mut Vec<String>,
-) -> Result<Vec<Item>, String> {
+) -> Result<Vec<Item>, Unusable> {
     let Some(Item::Break { minutes: lead }) = items.first() else {
         return Ok(items);
     };
@@ -325,7 +461,10 @@ fn lead_with_work(
     if let Some(Item::Work { minutes, .. }) = items.iter_mut().find(|b| b.is_work()) {
         *minutes += lead;
         if limit.is_some_and(|limit| *minutes > limit) {
-            return Err("the plan starts with a break; start with a work block".into());
+            return Err(Unusable::rule(
+                "it started with a break",
+                "the plan starts with a break; start with a work block",
+            ));
         }
     }
     repairs.push(format!(
@@ -342,7 +481,7 @@ fn separate_work(
     pause: u32,
     limit: Option<u32>,
     repairs: &mut Vec<String>,
-) -> Result<Vec<Item>, String> {
+) -> Result<Vec<Item>, Unusable> {
     let mut out: Vec<Item> = Vec::with_capacity(items.len());
     for item in items {
         let (
@@ -371,11 +510,11 @@ fn separate_work(
         }
         *before += minutes;
         if limit.is_some_and(|limit| *before > limit) {
-            return Err(
+            return Err(Unusable::rule(
+                "two of its work blocks had no break between them",
                 "two work blocks follow each other with no break between them; put a break \
-                 between them"
-                    .into(),
-            );
+                 between them",
+            ));
         }
         *first = join_goals(first.take(), goal.clone());
         repairs.push(format!(
@@ -395,43 +534,78 @@ fn join_goals(first: Option<String>, second: Option<String>) -> Option<String> {
     }
 }
 
-/// Makes the minutes add up to `total` by changing the last work block, when the difference
-/// is small and the block stays between [`MIN_WORK`] minutes and the method's limit.
+/// Makes the minutes add up to `total` by scaling the work blocks together, when they miss
+/// it by at most [`MAX_TOTAL_OFF_PERCENT`] (or [`MIN_WORK`] minutes) and every block stays
+/// between [`MIN_WORK`] minutes and the method's limit.
 fn fit_total(
-    mut items: Vec<Item>,
+    items: Vec<Item>,
     total: u32,
     limit: Option<u32>,
     repairs: &mut Vec<String>,
-) -> Result<Vec<Item>, String> {
-    let sum: u64 = items.iter().map(|b| u64::from(b.minutes())).sum();
-    if sum == u64::from(total) {
+) -> Result<Vec<Item>, Unusable> {
+    let sum: u32 = items.iter().map(Item::minutes).sum();
+    if sum == total {
         return Ok(items);
     }
-    let problem =
-        || format!("the blocks add up to {sum} minutes, not {total}; make them add up to {total}");
-    let off = sum.abs_diff(u64::from(total));
-    if off > u64::from(MAX_TOTAL_FIX) {
+    let problem = || {
+        Unusable::rule(
+            format!("its blocks added up to {sum} minutes, not {total}"),
+            format!("the blocks add up to {sum} minutes, not {total}; make them add up to {total}"),
+        )
+    };
+    let allowed = (total * MAX_TOTAL_OFF_PERCENT / 100).max(MIN_WORK);
+    if sum.abs_diff(total) > allowed {
         return Err(problem());
     }
-    let off = off as u32;
-    let Some(Item::Work { minutes, .. }) = items.iter_mut().rev().find(|b| b.is_work()) else {
-        return Err(problem());
-    };
-    let (changed, how) = if sum > u64::from(total) {
-        let floor = MIN_WORK.min(total);
-        let shorter = minutes.checked_sub(off).filter(|m| *m >= floor);
-        (shorter.ok_or_else(problem)?, "shortened")
-    } else {
-        let longer = *minutes + off;
-        if limit.is_some_and(|limit| longer > limit) {
+    // The breaks stay; the difference is spread over the work blocks a minute at a time,
+    // each to the block with the most room (the shortest when lengthening, the longest when
+    // shortening), so they stay even and within the method's limit.
+    let mut items = items;
+    let breaks: u32 = items
+        .iter()
+        .filter(|b| !b.is_work())
+        .map(Item::minutes)
+        .sum();
+    let work = sum - breaks;
+    let target = total.checked_sub(breaks).ok_or_else(problem)?;
+    let floor = MIN_WORK.min(total);
+    let mut now = work;
+    while now != target {
+        let lengthen = now < target;
+        let pick = items
+            .iter_mut()
+            .filter_map(|item| match item {
+                Item::Work { minutes, .. } => Some(minutes),
+                Item::Break { .. } => None,
+            })
+            .filter(|m| {
+                if lengthen {
+                    limit.is_none_or(|limit| **m < limit)
+                } else {
+                    **m > floor
+                }
+            })
+            .min_by_key(|m| if lengthen { **m } else { u32::MAX - **m });
+        let Some(minutes) = pick else {
             return Err(problem());
+        };
+        if lengthen {
+            *minutes += 1;
+            now += 1;
+        } else {
+            *minutes -= 1;
+            now -= 1;
         }
-        (longer, "lengthened")
-    };
-    *minutes = changed;
+    }
     repairs.push(format!(
-        "The last work block was {how} by {} so the plan fills its {} exactly.",
-        format_minutes(off),
+        "The work blocks were {} from {} to {} in all so the plan fills its {} exactly.",
+        if work < target {
+            "lengthened"
+        } else {
+            "shortened"
+        },
+        format_minutes(work),
+        format_minutes(target),
         format_minutes(total)
     ));
     Ok(items)
@@ -439,7 +613,12 @@ fn fit_total(
 
 /// The checked blocks as a plan from the planner, starting when the draft does, with the
 /// draft's method.
-fn build(task: String, goal: Option<String>, items: &[Item], draft: &Plan) -> Result<Plan, String> {
+fn build(
+    task: String,
+    goal: Option<String>,
+    items: &[Item],
+    draft: &Plan,
+) -> Result<Plan, Unusable> {
     let stack = items
         .iter()
         .map(|item| match item {
@@ -471,8 +650,12 @@ fn build(task: String, goal: Option<String>, items: &[Item], draft: &Plan) -> Re
         break_minutes: None,
         start: draft.start,
     };
-    let mut plan = plan::plan(&request, &Rhythms::default())
-        .map_err(|e| format!("focus cannot plan it: {e}"))?;
+    let mut plan = plan::plan(&request, &Rhythms::default()).map_err(|e| {
+        Unusable::rule(
+            format!("focus cannot plan it: {e}"),
+            format!("focus cannot plan it: {e}"),
+        )
+    })?;
     plan.method = draft.method;
     plan.auto = draft.auto;
     Ok(plan)
@@ -550,7 +733,7 @@ mod tests {
     }
 
     fn read(reply: &str, draft: &Plan) -> Proposal {
-        read_plan(reply, draft).unwrap_or_else(|e| panic!("{reply}: {e}"))
+        read_plan(reply, draft).unwrap_or_else(|e| panic!("{reply}: {}", e.for_model))
     }
 
     const GOOD: &str = r#"{"task": "Write the report intro", "goal": "intro drafted",
@@ -572,8 +755,10 @@ mod tests {
             goals(&plan),
             [Some("outline the 3 sections"), Some("draft section 1")]
         );
-        assert_eq!(plan.task, "Write the report intro");
-        assert_eq!(plan.goal.as_deref(), Some("intro drafted"));
+        // The person's task and goal stand; the model's "task" is not read.
+        assert_eq!(plan.task, "Write the report");
+        assert_eq!(plan.goal.as_deref(), Some("3 pages"));
+        assert_eq!(p.suggested_goal, None, "they gave a goal");
         assert_eq!(plan.method, Method::Pomodoro, "the draft's method is kept");
         let times: Vec<String> = plan
             .blocks
@@ -657,14 +842,21 @@ mod tests {
                 60,
                 "W25 B5 W20 B5",
                 "W25 B5 W25 B5",
-                "The last work block was lengthened by 5m so the plan fills its 1h exactly.",
+                "The work blocks were lengthened from 45m to 50m in all so the plan fills its 1h exactly.",
             ),
             (
                 Method::Pomodoro,
                 60,
                 "W25 B5 W25 B10",
-                "W25 B5 W20 B10",
-                "The last work block was shortened by 5m so the plan fills its 1h exactly.",
+                "W22 B5 W23 B10",
+                "The work blocks were shortened from 50m to 45m in all so the plan fills its 1h exactly.",
+            ),
+            (
+                Method::Deep,
+                120,
+                "W50 B10 W50",
+                "W55 B10 W55",
+                "The work blocks were lengthened from 1h 40m to 1h 50m in all so the plan fills its 2h exactly.",
             ),
         ] {
             let draft = draft(method, minutes);
@@ -685,6 +877,7 @@ mod tests {
         assert!(
             read_plan(split, &pomodoro)
                 .unwrap_err()
+                .for_model
                 .contains("\"blocks\"[1]")
         );
         let split = split
@@ -757,32 +950,47 @@ mod tests {
                 "\"goal\" must be a string or null",
             ),
             (
-                r#"{"task": ["a"], "blocks": [{"kind": "work", "minutes": 25}]}"#.to_owned(),
-                "\"task\" must be a string or null",
-            ),
-            (
                 r#"{"blocks": [{"kind": "work", "minutes": 25, "goal": {}}]}"#.to_owned(),
                 "\"blocks\"[0].goal must be a string or null",
             ),
         ] {
             let err = read_plan(&reply, &pomodoro).unwrap_err();
-            assert!(err.contains(want), "{reply}: {err}");
-            assert!(!err.contains('\n'), "one line: {err}");
+            assert!(err.for_model.contains(want), "{reply}: {err:?}");
+            assert!(!err.for_model.contains('\n'), "one line: {err:?}");
+            // The person reads what went wrong, with no JSON and no instructions to the model.
+            let person = &err.for_person;
+            assert!(
+                !person.contains("\"blocks\"") && !person.contains(';') && !person.contains('\n'),
+                "{reply}: {person}"
+            );
         }
-        // The last block takes up to 15 minutes of difference, even within the method's limit.
+        assert_eq!(
+            read_plan(&reply("W25 B5"), &pomodoro)
+                .unwrap_err()
+                .for_person,
+            "its blocks added up to 30 minutes, not 60"
+        );
+        // The work blocks share up to 15 % of the session's length, even within the method's
+        // limit: 18 minutes of 120.
         let deep = draft(Method::Deep, 120);
-        assert!(read_plan(&reply("W55 B10 W40"), &deep).is_ok());
-        let err = read_plan(&reply("W55 B10 W39"), &deep).unwrap_err();
-        assert!(err.contains("add up to 104 minutes, not 120"), "{err}");
+        assert!(read_plan(&reply("W55 B10 W37"), &deep).is_ok());
+        let err = read_plan(&reply("W55 B10 W36"), &deep)
+            .unwrap_err()
+            .for_model;
+        assert!(err.contains("add up to 101 minutes, not 120"), "{err}");
         // Two work blocks too short to separate, merged over the micro limit.
-        let err = read_plan(&reply("W22 W8 B5 W15"), &draft(Method::Micro, 50)).unwrap_err();
+        let err = read_plan(&reply("W22 W8 B5 W15"), &draft(Method::Micro, 50))
+            .unwrap_err()
+            .for_model;
         assert!(err.contains("no break between them"), "{err}");
     }
 
     #[test]
     fn work_blocks_keep_to_the_methods_limits() {
         let over = |method, minutes, given: &str| read_plan(&reply(given), &draft(method, minutes));
-        let err = over(Method::Micro, 60, "W30 B5 W20 B5").unwrap_err();
+        let err = over(Method::Micro, 60, "W30 B5 W20 B5")
+            .unwrap_err()
+            .for_model;
         assert_eq!(
             err,
             "\"blocks\"[0] is a 30-minute work block, but micro work blocks last at most 25 \
@@ -790,7 +998,9 @@ mod tests {
         );
         assert!(over(Method::Micro, 60, "W25 B5 W25 B5").is_ok());
         assert!(over(Method::Pomodoro, 60, "W25 B5 W30").is_err());
-        let err = over(Method::Deep, 240, "W150 B15 W75").unwrap_err();
+        let err = over(Method::Deep, 240, "W150 B15 W75")
+            .unwrap_err()
+            .for_model;
         assert!(
             err.contains("deep work blocks last at most 120 minutes"),
             "{err}"
@@ -827,31 +1037,69 @@ mod tests {
 
     #[test]
     fn model_text_is_sanitized_capped_or_left_unset() {
-        let draft = draft(Method::Pomodoro, 30);
-        let long = "x".repeat(500);
+        let mut request = request(Method::Pomodoro, 30);
+        request.goal = None;
+        let draft = plan::plan(&request, &Rhythms::default()).unwrap();
+        let long = format!("\\u001b[31m{}\\u001b[0m", "x".repeat(500));
         let reply = format!(
-            r#"{{"task": "\u001b[31mWrite\u001b[0m\nthe\tintro\u202e", "goal": "{long}",
+            r#"{{"task": "Another task", "goal": "{long}",
               "blocks": [{{"kind": " Work ", "minutes": 25, "goal": "  "}}, {{"kind": "BREAK", "minutes": 5}}]}}"#
         );
-        let plan = read(&reply, &draft).plan;
-        assert_eq!(plan.task, "Write the intro");
-        assert_eq!(
-            plan.goal.as_ref().unwrap().chars().count(),
-            TEXT_CHARS + 1,
-            "cut, with …"
-        );
-        // A blank block goal is not set, and a single block takes the session's goal.
-        assert_eq!(goals(&plan), [plan.goal.as_deref()]);
+        let p = read(&reply, &draft);
+        assert_eq!(p.plan.task, draft.task, "the task is the person's");
+        assert_eq!(p.plan.goal, None, "a goal they did not give is not set");
+        let suggested = p.suggested_goal.expect("but offered");
+        assert_eq!(suggested.chars().count(), TEXT_CHARS + 1, "cut, with …");
+        assert!(!suggested.contains('\u{1b}'));
+        // A blank block goal is not set.
+        assert_eq!(goals(&p.plan), [None]);
 
-        // An empty or missing task is the draft's; a missing goal stays unset.
-        for task in [r#""task": "  ","#, ""] {
+        // A missing or blank goal is no suggestion.
+        for goal in [r#""goal": "  ","#, ""] {
             let reply = format!(
-                r#"{{{task} "blocks": [{{"kind": "work", "minutes": 25}}, {{"kind": "break", "minutes": 5}}]}}"#
+                r#"{{{goal} "blocks": [{{"kind": "work", "minutes": 25}}, {{"kind": "break", "minutes": 5}}]}}"#
             );
-            let plan = read(&reply, &draft).plan;
-            assert_eq!(plan.task, draft.task, "{reply}");
-            assert_eq!(plan.goal, None);
-            assert!(plan.notes.iter().any(|n| n.kind == NoteKind::NoGoal));
+            let p = read(&reply, &draft);
+            assert_eq!(p.suggested_goal, None, "{reply}");
+            assert!(p.plan.notes.iter().any(|n| n.kind == NoteKind::NoGoal));
+        }
+    }
+
+    #[test]
+    fn the_schema_holds_the_drafts_shape_and_the_methods_limits() {
+        let draft = draft(Method::Pomodoro, 60);
+        let format = plan_schema(&draft);
+        assert_eq!(format["type"], "json_schema");
+        let blocks = &format["json_schema"]["schema"]["properties"]["blocks"];
+        assert_eq!(blocks["minItems"], 4);
+        assert_eq!(blocks["maxItems"], 4);
+        // llama.cpp turns the schema into a grammar and refuses `"items": false`.
+        assert!(blocks.get("items").is_none());
+        let first = &blocks["prefixItems"][0]["properties"];
+        assert_eq!(first["kind"]["enum"], serde_json::json!(["work"]));
+        // 25 minutes less a tenth at most, and never past pomodoro's 25; breaks as drafted.
+        assert_eq!(
+            (
+                first["minutes"]["minimum"].as_u64(),
+                first["minutes"]["maximum"].as_u64()
+            ),
+            (Some(23), Some(25))
+        );
+        let second = &blocks["prefixItems"][1]["properties"];
+        assert_eq!(second["kind"]["enum"], serde_json::json!(["break"]));
+        assert_eq!(
+            (
+                second["minutes"]["minimum"].as_u64(),
+                second["minutes"]["maximum"].as_u64()
+            ),
+            (Some(5), Some(5))
+        );
+        // Every reply the schema allows reads back as a plan of the draft's length.
+        let most = reply("W25 B5 W25 B5");
+        let least = reply("W23 B5 W23 B5");
+        for reply in [most, least] {
+            let p = read(&reply, &draft);
+            assert_eq!(p.plan.total_minutes, 60, "{reply}");
         }
     }
 

@@ -77,6 +77,9 @@ pub struct Request {
     pub messages: Vec<Message>,
     pub max_tokens: Option<u32>,
     pub temperature: Option<f32>,
+    /// The shape the reply must have (`{"type": "json_schema", …}`), for servers that can
+    /// hold a model to it. A server that refuses it is asked again without it.
+    pub response_format: Option<serde_json::Value>,
 }
 
 impl Request {

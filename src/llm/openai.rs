@@ -58,6 +58,8 @@ struct Shared {
     first_token: Duration,
     idle: Duration,
     max_retries: u32,
+    /// The server refused a `response_format` once: it is not sent again in this run.
+    no_response_format: std::sync::atomic::AtomicBool,
     /// For [`ChatModel::probe`]: the client, the server's list of models, and how long a
     /// connection may take.
     probe: (reqwest::Client, String, Duration),
@@ -143,6 +145,7 @@ impl OpenAiCompatible {
                 first_token: Duration::from_secs(settings.first_token_timeout_secs.into()),
                 idle,
                 max_retries: settings.max_retries,
+                no_response_format: std::sync::atomic::AtomicBool::new(false),
                 probe,
             }),
         })
@@ -160,6 +163,14 @@ impl OpenAiCompatible {
         }
         if let Some(max) = request.max_tokens {
             body["max_tokens"] = max.into();
+        }
+        if let Some(format) = &request.response_format
+            && !self
+                .shared
+                .no_response_format
+                .load(std::sync::atomic::Ordering::Relaxed)
+        {
+            body["response_format"] = format.clone();
         }
         if let Some(temperature) = request.temperature {
             // Through its shortest decimal form: 0.3 goes out as 0.3, not 0.30000001192….
@@ -292,7 +303,7 @@ impl ChatModel for OpenAiCompatible {
     fn stream(&self, request: Request) -> ReplyStream {
         let this = self.clone();
         Box::pin(async_stream::stream! {
-            let body = this.body(&request);
+            let mut body = this.body(&request);
             let shared = &this.shared;
             let mut attempt = 0;
             loop {
@@ -394,6 +405,22 @@ impl ChatModel for OpenAiCompatible {
                     };
                     return;
                 };
+                // A server that cannot hold the model to a schema says so before a word: ask
+                // again without it (not counted as a retry), and never send it again.
+                if body.get("response_format").is_some() && refuses_response_format(&error) {
+                    tracing::debug!(
+                        target: "focus::llm",
+                        %error,
+                        "the server refused response_format; asking without it"
+                    );
+                    shared
+                        .no_response_format
+                        .store(true, std::sync::atomic::Ordering::Relaxed);
+                    if let Some(fields) = body.as_object_mut() {
+                        fields.remove("response_format");
+                    }
+                    continue;
+                }
                 match this.retry(attempt, error, wait) {
                     Ok(retry) => {
                         let delay = retry.delay;
@@ -409,6 +436,19 @@ impl ChatModel for OpenAiCompatible {
             }
         })
     }
+}
+
+/// Whether a refused request was refused for its `response_format` (a server without
+/// structured output, or a schema it cannot take).
+fn refuses_response_format(error: &LlmError) -> bool {
+    let LlmError::Rejected { status, message } = error else {
+        return false;
+    };
+    let message = message.to_lowercase();
+    (400..500).contains(status)
+        && ["response_format", "json_schema", "schema", "grammar"]
+            .iter()
+            .any(|word| message.contains(word))
 }
 
 /// Sends one attempt; a non-2xx response becomes an [`HttpFailure`] carrying what the retry

@@ -453,6 +453,47 @@ async fn refused_keys_unknown_models_and_bad_requests_are_never_retried() {
 }
 
 #[tokio::test]
+async fn a_server_that_refuses_response_format_is_asked_without_it_from_then_on() {
+    for refusal in [
+        "llamacpp_error_400_schema.json",
+        "openai_error_400_response_format_derived.json",
+    ] {
+        let server = Server::start(vec![
+            Response::json(400, fixture(refusal)),
+            Response::sse(reply(&["{\"blocks\": []}"])),
+            Response::sse(reply(&["again"])),
+        ]);
+        let model: Arc<dyn ChatModel> = Arc::new(client(&settings(&server)));
+        let structured = || {
+            let mut r = request();
+            r.response_format = Some(serde_json::json!({"type": "json_schema"}));
+            r
+        };
+        let outcome = turn(model.clone(), structured()).await;
+        assert_eq!(outcome.reply.text(), "{\"blocks\": []}", "{refusal}");
+        // Asked again at once, not as a retry the person is told about.
+        assert!(
+            outcome.notices.is_empty(),
+            "{refusal}: {:?}",
+            outcome.notices
+        );
+        let sent = server.requests();
+        assert_eq!(sent[0].json()["response_format"]["type"], "json_schema");
+        assert!(sent[1].json().get("response_format").is_none(), "{refusal}");
+        // The same server is not offered the schema again in this run.
+        turn(model, structured()).await;
+        assert!(server.requests()[2].json().get("response_format").is_none());
+    }
+    // Any other refusal of a structured request is the answer, as before.
+    let server = Server::start(vec![Response::json(400, r#"{"error":{"message":"no"}}"#)]);
+    let mut structured = request();
+    structured.response_format = Some(serde_json::json!({"type": "json_schema"}));
+    let outcome = turn(Arc::new(client(&settings(&server))), structured).await;
+    assert!(matches!(outcome.ending(), Ending::Failed(_)));
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[tokio::test]
 async fn a_connection_reset_mid_reply_keeps_the_text_marked_cut_off() {
     let head = format!(
         "data: {}\n\ndata: {}\n\n",

@@ -1211,9 +1211,14 @@ impl Repl {
                     out.note(&format!("focus: {repair}"));
                 }
                 self.show_plan(proposal.plan, out);
+                if let Some(goal) = proposal.suggested_goal {
+                    out.say(format!(
+                        "suggested goal: {goal} (to take it, /plan again with \"goal: {goal}\")"
+                    ));
+                }
             }
             Err(problem) if !retried => {
-                let again = planning::retry_request(request, reply.text(), &problem);
+                let again = planning::retry_request(request, reply.text(), &problem.for_model);
                 let kind = TurnKind::Plan {
                     words: words.to_owned(),
                     draft: Box::new(draft),
@@ -1224,7 +1229,8 @@ impl Repl {
             }
             Err(problem) => {
                 out.say(format!(
-                    "focus: the coach's plan could not be used ({problem}); here is focus's own plan"
+                    "focus: the coach's plan could not be used ({}); here is focus's own plan",
+                    problem.for_person
                 ));
                 self.show_plan(draft, out);
             }

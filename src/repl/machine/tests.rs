@@ -10,7 +10,7 @@ use crate::coach::Offline;
 use crate::coach::prompts::Prompts;
 use crate::llm::{Chunk, FinishReason, LlmError};
 use crate::session::machine::{Record, Rules};
-use crate::session::{Method, PlanRequest, Rhythms};
+use crate::session::{BlockKind, Method, PlanRequest, Rhythms};
 use crate::store::log::Closing;
 
 fn at(h: u32, m: u32, s: u32) -> Wall {
@@ -847,5 +847,57 @@ fn the_coachs_reply_names_the_words_it_answers_in_the_journal() {
             ("Once.".to_owned(), Some("tell me a story".to_owned())),
             ("Later.".to_owned(), Some("and the outline?".to_owned()))
         ]
+    );
+}
+
+// ── the model's plan ────────────────────────────────────────────────────────
+
+#[test]
+fn the_models_plan_is_asked_in_a_shape_repaired_and_stays_the_persons() {
+    let mut h = Harness::with_model();
+    h.line("/plan write the post");
+    let (_, request) = h.asked.last().expect("the coach is asked");
+    assert_eq!(
+        request.response_format.as_ref().unwrap()["type"],
+        "json_schema"
+    );
+    // 50 minutes for the 55 drafted, another task, a goal they never gave, goals per block.
+    h.reply(&[
+        r#"{"task": "something else", "goal": "800 words", "blocks": [
+            {"kind": "work", "minutes": 22, "goal": "outline"}, {"kind": "break", "minutes": 5},
+            {"kind": "work", "minutes": 23, "goal": "first draft"}]}"#,
+    ]);
+    let said = h.said_text();
+    assert!(said.contains("The work blocks were lengthened"), "{said}");
+    let plan = h.repl.draft.clone().expect("a plan is drafted");
+    assert_eq!(plan.task, "write the post");
+    assert_eq!(plan.goal, None);
+    assert_eq!(plan.total_minutes, 55);
+    let goals: Vec<_> = plan
+        .work_blocks()
+        .map(|b| match &b.kind {
+            BlockKind::Work { goal, .. } => goal.clone(),
+            BlockKind::Break { .. } => None,
+        })
+        .collect();
+    assert_eq!(
+        goals,
+        [Some("outline".to_owned()), Some("first draft".to_owned())]
+    );
+    assert!(said.contains("suggested goal: 800 words"), "{said}");
+
+    // Twice unusable: focus's own plan, and why in the person's words.
+    h.line("/plan write the post");
+    let first = h.job();
+    h.reply(&["Sure! Here is a plan."]);
+    assert_ne!(h.job(), first, "asked once more");
+    h.reply(&[r#"{"blocks": [{"kind": "work", "minutes": 10}]}"#]);
+    let said = h.said_text();
+    assert!(
+        said.contains(
+            "the coach's plan could not be used (its blocks added up to 10 minutes, not 55); \
+             here is focus's own plan"
+        ),
+        "{said}"
     );
 }
