@@ -255,6 +255,11 @@ mod tests {
         let extraction = reflection::extraction_request(&prompts, session).unwrap();
         assert_eq!(extraction.temperature, Some(0.0), "from its front matter");
         assert!(extraction.messages[1].content.contains("A: music"));
+        let format = extraction
+            .response_format
+            .as_ref()
+            .expect("held to a schema");
+        assert_eq!(format["json_schema"]["name"], "focus_reflection");
 
         let reply = reflection::reply_request(&prompts, session).unwrap();
         assert_eq!(reply.max_tokens, Some(120));

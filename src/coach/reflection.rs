@@ -1,14 +1,16 @@
 //! The reflection with a model: the conversation as the model reads it, the JSON it must
 //! return, and how that JSON is checked and merged with the person's direct answers.
 //!
-//! Model output is untrusted: the JSON is validated field by field (types, ranges, array
-//! lengths), and every answer the person gave directly wins over the model's reading, so
-//! nothing they said is replaced. The model's value is used only where they skipped a
+//! The extraction is asked for with a JSON schema ([`extraction_schema`]) that servers able
+//! to hold a model to one apply; a server that refuses it is asked without it (see
+//! `llm::openai`). Either way, model output is untrusted: the JSON is validated field by
+//! field (types, ranges, array lengths), and every answer the person gave directly wins over
+//! the model's reading, so nothing they said is replaced. The model's value is used only where they skipped a
 //! question but answered it elsewhere ("music helped, Slack did not" fills "distracted").
 
 use std::fmt::Write as _;
 
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 
 use minijinja::context;
 
@@ -23,6 +25,9 @@ use crate::text;
 
 /// The longest free-text field kept from the model, in characters.
 const FIELD_CHARS: usize = 300;
+/// The longest free-text field the schema lets a model write, in characters: the fields are
+/// short phrases, and nine of them must fit in the reply's tokens.
+const SCHEMA_FIELD_CHARS: usize = 160;
 /// The longest summary kept, in characters.
 const SUMMARY_CHARS: usize = 1200;
 
@@ -81,13 +86,57 @@ pub fn worth_a_reply(turn: &Turn) -> bool {
     matches!(turn, Turn::Answered(question, text) if question.is_free_text() && !text.is_empty())
 }
 
-/// The request that asks for the record's fields as JSON (`reflection` template).
+/// The request that asks for the record's fields as JSON (`reflection` template), held to
+/// [`extraction_schema`] where the server can.
 pub fn extraction_request(prompts: &Prompts, session: &Session) -> Result<Request, PromptError> {
-    turn(
+    let mut request = turn(
         prompts,
         "reflection",
         context! { transcript => transcript(session).trim_end() },
-    )
+    )?;
+    let criteria = session.criteria().len();
+    let parked = session.parked().count();
+    request.response_format = Some(extraction_schema(criteria, parked));
+    Ok(request)
+}
+
+/// The record's fields as a JSON schema, for servers that hold a model to one: every key
+/// present, each of its type or null, the outcome and the parked items' fates as enums, the
+/// energy from 1 to 5, and one entry per criterion and per parked item. A model held to it
+/// gives what [`parse_extraction`] reads; the reply is still checked, as for any server.
+pub fn extraction_schema(criteria: usize, parked: usize) -> Value {
+    let text = || json!({ "type": ["string", "null"], "maxLength": SCHEMA_FIELD_CHARS });
+    let either = |value: Value| json!({ "anyOf": [value, { "type": "null" }] });
+    let list = |item: Value, n: usize| json!({ "type": "array", "items": item, "minItems": n, "maxItems": n });
+    json!({
+        "type": "json_schema",
+        "json_schema": {
+            "name": "focus_reflection",
+            "strict": true,
+            "schema": {
+                "type": "object",
+                "additionalProperties": false,
+                "required": [
+                    "outcome", "criteria", "helped", "distracted", "improve", "energy",
+                    "stopped", "next_step", "parked"
+                ],
+                "properties": {
+                    "outcome": either(json!({ "type": "string", "enum": ["yes", "partly", "no"] })),
+                    "criteria": list(json!({ "type": ["boolean", "null"] }), criteria),
+                    "helped": text(),
+                    "distracted": text(),
+                    "improve": text(),
+                    "energy": either(json!({ "type": "integer", "minimum": 1, "maximum": 5 })),
+                    "stopped": text(),
+                    "next_step": text(),
+                    "parked": list(
+                        either(json!({ "type": "string", "enum": ["keep", "drop", "pattern"] })),
+                        parked
+                    ),
+                },
+            },
+        },
+    })
 }
 
 /// The same request once more, after a reply that did not validate.
@@ -321,6 +370,26 @@ mod tests {
         // A code fence around it is fine too.
         let fenced = format!("```json\n{GOOD}\n```");
         assert_eq!(parse_extraction(&fenced, 2, 1).unwrap(), x);
+    }
+
+    #[test]
+    fn the_schema_asks_for_every_field_and_one_entry_per_item() {
+        let format = extraction_schema(2, 3);
+        let schema = &format["json_schema"]["schema"];
+        assert_eq!(schema["required"].as_array().unwrap().len(), 9);
+        assert_eq!(schema["properties"]["criteria"]["minItems"], 2);
+        assert_eq!(schema["properties"]["criteria"]["maxItems"], 2);
+        assert_eq!(schema["properties"]["parked"]["maxItems"], 3);
+        // What the schema allows at its fullest reads back.
+        let reply = r#"{"outcome": "partly", "criteria": [true, null], "helped": "music",
+            "distracted": null, "improve": null, "energy": 5, "stopped": null,
+            "next_step": "tests", "parked": ["keep", null, "pattern"]}"#;
+        let answers = parse_extraction(reply, 2, 3).unwrap();
+        assert_eq!(answers.achieved, Some(Achieved::Partly));
+        assert_eq!(
+            answers.parked,
+            [Some(Fate::Keep), None, Some(Fate::Pattern)]
+        );
     }
 
     #[test]

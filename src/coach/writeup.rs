@@ -35,8 +35,9 @@ pub async fn write_up(
     let mut notes = Vec::new();
     let session = machine.session();
     let direct = session.answers().cloned().unwrap_or_default();
-    let parked = direct.parked.len();
-    let criteria = direct.criteria.len();
+    // As the extraction request counts them (no reflection leaves `direct` empty).
+    let parked = session.parked().count();
+    let criteria = session.criteria().len();
     let mut usage = spent;
     let mut add = |u: Usage| usage.add(u);
 
