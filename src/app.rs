@@ -10,16 +10,19 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::Path;
 
-use chrono::{DateTime, Local, NaiveDateTime, TimeZone, Timelike};
+use chrono::{DateTime, Local};
 use clap::CommandFactory;
 
-use crate::cli::{Cli, Command, ConfigArgs, PlanArgs, PlanSpec};
+use clap::Parser;
+
+use crate::cli::{Cli, Command, ConfigArgs, PlanArgs, PlanLine, PlanOptions};
 use crate::clock;
 use crate::coach;
 use crate::config::{self, ConfigFile, Dirs, Env, Loaded, NamedBy, Settings};
 use crate::error::Error;
 use crate::output;
-use crate::session::{self, ClockTime, Method, PlanRequest, format_minutes};
+use crate::session::words::{self, Asked, Length, Start};
+use crate::session::{self, ClockTime, PlanRequest};
 
 /// Runs one command.
 pub fn run(cli: Cli) -> Result<(), Error> {
@@ -114,70 +117,117 @@ fn to_stderr(lines: &[String]) {
     }
 }
 
-/// When `focus plan` starts the plan: `--start` today (or on its date), else this minute. A
-/// time of day that has passed today is refused: a plan in the past helps nobody.
-fn plan_start(start: Option<ClockTime>, now: DateTime<Local>) -> Result<DateTime<Local>, Error> {
-    let minute = now
-        .naive_local()
-        .with_second(0)
-        .and_then(|t| t.with_nanosecond(0))
-        .expect("valid time");
-    let Some(start) = start else {
-        return local_instant(minute, "--start");
-    };
-    let naive = start.on(now.date_naive());
-    // A bare time of day that has passed is a slip (a full date is the person's choice).
-    if matches!(start, ClockTime::TimeOfDay(_)) && naive < minute {
-        return Err(Error::Input(format!(
-            "--start {start} has passed (it is {} now); give a later time, or tomorrow's date: --start \"{} {}\"",
-            now.format("%H:%M"),
-            (now.date_naive() + chrono::Days::new(1)).format("%Y-%m-%d"),
-            naive.format("%H:%M")
-        )));
-    }
-    local_instant(naive, "--start")
+/// What was asked: the words of the task read, the options added (a part given both ways
+/// must agree).
+fn asked(words: &str, options: &PlanOptions, start: Option<ClockTime>) -> Result<Asked, Error> {
+    let said = words::read(words).map_err(|e| Error::Input(e.to_string()))?;
+    words::merge(said, given(options, start)).map_err(|e| Error::Input(e.to_string()))
 }
 
-/// Turns plan flags into a request starting at `start`: `--until` resolved in the local time
-/// zone, the method chosen from the flags and `session.default_method`.
-fn plan_request(
-    args: &PlanSpec,
-    settings: &Settings,
-    start: DateTime<Local>,
-) -> Result<PlanRequest<Local>, Error> {
-    let minutes = match (args.length, args.until) {
-        (Some(minutes), _) => Some(minutes),
-        (None, Some(until)) => Some(minutes_until(&start, until)?),
-        (None, None) => None,
+/// What was asked after `/plan`: its words, then any options as `focus plan` takes them
+/// (`/plan "Report" --for 50m --method deep`), read by the command line's own definitions.
+fn asked_in_line(line: &str) -> Result<Asked, Error> {
+    let (words, options) = split_options(line);
+    let Some(options) = options else {
+        return asked(words, &PlanOptions::default(), None);
     };
-    let method = match (args.method, &args.stack) {
-        (Some(method), _) => method,
-        (None, Some(_)) => Method::Stacked,
-        (None, None) => {
-            let default = settings.session.default_method;
-            let rhythm_given = args.work.is_some() || args.break_minutes.is_some();
-            if rhythm_given && matches!(default, Method::Deep | Method::Auto) {
-                Method::Custom
-            } else {
-                default
+    let parsed = PlanLine::try_parse_from(shell_words(options).map_err(Error::Input)?)
+        .map_err(|e| Error::Input(clap_error(&e)))?;
+    if let Some(stray) = parsed.stray.first() {
+        return Err(Error::Input(format!(
+            "\"{stray}\" follows the options; put a value of several words in quotes, e.g. --goal \"800 words\", and the task before the options"
+        )));
+    }
+    asked(words, &parsed.options, parsed.start)
+}
+
+/// The line cut where its options begin: at the first word, outside quotes, that starts
+/// with `--` or `-` and a letter.
+fn split_options(line: &str) -> (&str, Option<&str>) {
+    let mut quote: Option<char> = None;
+    let mut word_start = true;
+    let chars: Vec<(usize, char)> = line.char_indices().collect();
+    for (k, &(at, c)) in chars.iter().enumerate() {
+        let next = chars.get(k + 1).map(|&(_, c)| c);
+        match quote {
+            Some(close) if c == close && next.is_none_or(char::is_whitespace) => quote = None,
+            None if word_start => {
+                let option = c == '-'
+                    && match next {
+                        Some('-') => chars.get(k + 2).is_some_and(|&(_, c)| c.is_alphabetic()),
+                        Some(n) => n.is_alphabetic(),
+                        None => false,
+                    };
+                if option {
+                    return (line[..at].trim(), Some(&line[at..]));
+                }
+                quote = match c {
+                    '"' | '\'' => Some(c),
+                    '“' => Some('”'),
+                    '‘' => Some('’'),
+                    '«' => Some('»'),
+                    _ => None,
+                };
             }
+            Some(_) | None => {}
         }
-    };
-    Ok(PlanRequest {
-        task: args.task.clone(),
-        goal: args.goal.clone(),
-        block_goals: args
+        word_start = c.is_whitespace();
+    }
+    (line.trim(), None)
+}
+
+/// Words as a shell splits them, for clap.
+fn shell_words(text: &str) -> Result<Vec<String>, String> {
+    shlex::split(text).ok_or_else(|| format!("cannot read \"{text}\": a quote is not closed"))
+}
+
+/// A clap error on one line, for the REPL.
+fn clap_error(error: &clap::Error) -> String {
+    let text = error.to_string();
+    let first = text.lines().next().unwrap_or_default();
+    first.trim_start_matches("error: ").to_owned()
+}
+
+/// The options as a reading, for [`words::merge`].
+fn given(options: &PlanOptions, start: Option<ClockTime>) -> Asked {
+    Asked {
+        length: options
+            .length
+            .map(Length::Minutes)
+            .or(options.until.map(Length::Until)),
+        method: options.method,
+        goal: options.goal.clone(),
+        block_goals: options
             .goals
             .as_deref()
-            .map(|g| g.split(';').map(str::to_owned).collect())
+            .map(|g| g.split(';').map(|g| g.trim().to_owned()).collect())
             .unwrap_or_default(),
-        method,
-        minutes,
-        stack: args.stack.clone(),
-        work: args.work,
-        break_minutes: args.break_minutes,
-        start,
-    })
+        stack: options.stack.clone(),
+        work: options.work,
+        break_minutes: options.break_minutes,
+        start: start.map(|at| Start {
+            tomorrow: false,
+            at,
+        }),
+        ..Asked::default()
+    }
+}
+
+/// The planner's request for what was asked, from `now` (the start and end placed in the
+/// local time zone, the method from `session.default_method` when none was asked).
+fn plan_request(
+    asked: &Asked,
+    settings: &Settings,
+    now: DateTime<Local>,
+) -> Result<PlanRequest<Local>, Error> {
+    let rhythms = settings.session.rhythms();
+    session::request::request(asked, settings.session.default_method, &rhythms, &now)
+        .map_err(|e| Error::Input(e.to_string()))
+}
+
+/// This minute, as the start of a session.
+fn this_minute(now: DateTime<Local>) -> Result<DateTime<Local>, Error> {
+    session::request::start_at(None, &now).map_err(|e| Error::Input(e.to_string()))
 }
 
 fn plan(args: &PlanArgs, settings: &Settings) -> Result<(), Error> {
@@ -188,7 +238,8 @@ fn plan(args: &PlanArgs, settings: &Settings) -> Result<(), Error> {
         ));
     }
     let now = clock::now();
-    let request = plan_request(&args.spec, settings, plan_start(args.start, now)?)?;
+    let asked = asked(&args.spec.task.join(" "), &args.spec.options, args.start)?;
+    let request = plan_request(&asked, settings, now)?;
     let plan = session::plan(&request, &settings.session.rhythms())?;
 
     if let Some(path) = &args.ics {
@@ -213,43 +264,6 @@ fn plan(args: &PlanArgs, settings: &Settings) -> Result<(), Error> {
             .and_then(|()| out.flush())
             .map_err(Error::io("cannot write the plan"))
     }
-}
-
-/// Minutes from `start` to an end time, counted between the real instants (a daylight-saving
-/// change in between counts as it happens), checked for a usable session length.
-fn minutes_until(start: &DateTime<Local>, until: ClockTime) -> Result<u32, Error> {
-    let start_text = start.format("%H:%M");
-    if let ClockTime::TimeOfDay(time) = until
-        && time == start.time()
-    {
-        return Err(Error::Input(format!(
-            "--until {until} is the start time; give a later end time or use --for"
-        )));
-    }
-    let end = local_instant(until.after(start.naive_local()), "--until")?;
-    let minutes = (end - *start).num_minutes();
-    if minutes <= 0 {
-        return Err(Error::Input(format!(
-            "--until {until} is not after the start ({start_text}); give a later end time"
-        )));
-    }
-    if minutes > i64::from(session::duration::MAX_MINUTES) {
-        return Err(Error::Input(format!(
-            "--until {until} is {} after the start ({start_text}), more than 12 hours; give a closer end time",
-            format_minutes(minutes as u32)
-        )));
-    }
-    Ok(minutes as u32)
-}
-
-/// A local wall-clock time as an instant (the earlier one when the clocks go back).
-fn local_instant(naive: NaiveDateTime, flag: &str) -> Result<DateTime<Local>, Error> {
-    Local.from_local_datetime(&naive).earliest().ok_or_else(|| {
-        Error::Input(format!(
-            "{flag} {} does not exist here (the clocks change then); pick another time",
-            naive.format("%H:%M")
-        ))
-    })
 }
 
 fn show_config(
@@ -337,4 +351,83 @@ fn init_tracing(env: &Env) {
         .with(tracing_subscriber::fmt::layer().with_writer(io::stderr))
         .with(targets)
         .try_init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::session::Method;
+
+    fn read(line: &str) -> Result<Asked, String> {
+        asked_in_line(line).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn options_after_the_words_are_the_command_lines() {
+        let asked =
+            read(r#""Write blog post draft" --for 90m --goal "800 words" --method deep"#).unwrap();
+        assert_eq!(asked.task, "Write blog post draft");
+        assert_eq!(asked.length, Some(Length::Minutes(90)));
+        assert_eq!(asked.goal.as_deref(), Some("800 words"));
+        assert_eq!(asked.method, Some(Method::Deep));
+
+        let asked = read(r#"review PRs --until 16:00 --goals "a; b" -m pomodoro"#).unwrap();
+        assert_eq!(asked.task, "review PRs");
+        assert!(matches!(asked.length, Some(Length::Until(_))));
+        assert_eq!(asked.block_goals, ["a", "b"]);
+        assert_eq!(asked.method, Some(Method::Pomodoro));
+
+        let asked = read(r#"Blog post --stack "research 10, break 5, write 15""#).unwrap();
+        assert_eq!(asked.stack.map(|s| s.len()), Some(3));
+        let asked = read("write the report --work 40 --break=8 --for=2h").unwrap();
+        assert_eq!(
+            (asked.work, asked.break_minutes, asked.length),
+            (Some(40), Some(8), Some(Length::Minutes(120)))
+        );
+        // Quotes still guard the words before the options.
+        let asked = read(r#""Fix the --force flag until 5" --for 1h"#).unwrap();
+        assert_eq!(asked.task, "Fix the --force flag until 5");
+        // Dashes that are not options are words.
+        let asked = read("write the report -- carefully, 1h").unwrap();
+        assert_eq!(asked.task, "write the report -- carefully");
+        assert!(asked.stack.is_none());
+    }
+
+    #[test]
+    fn bad_options_say_what_to_type_on_one_line() {
+        for (line, want) in [
+            ("write --for", "a value is required for '--for <LENGTH>'"),
+            ("write --for soon", "`soon` is not a length; try 25m"),
+            (
+                "write --method fast",
+                "invalid value 'fast' for '--method <METHOD>'",
+            ),
+            ("write --length 50m", "unexpected argument '--length' found"),
+            (
+                "write --goal 800 words",
+                "\"words\" follows the options; put a value of several words in quotes",
+            ),
+            ("write --goal \"800 words", "a quote is not closed"),
+            (
+                "write the report for 90m --for 2h",
+                "two lengths: \"1h 30m\" and \"2h\"; keep one",
+            ),
+            ("write --for 1h --until 16:00", "cannot be used with"),
+        ] {
+            let error = read(line).unwrap_err();
+            assert!(error.contains(want), "{line}: {error}");
+            assert!(!error.contains('\n'), "{line}: {error}");
+        }
+    }
+
+    #[test]
+    fn the_options_start_at_the_first_dash_word_outside_quotes() {
+        assert_eq!(split_options("a b"), ("a b", None));
+        assert_eq!(split_options("a --for 5m"), ("a", Some("--for 5m")));
+        assert_eq!(split_options("a -m deep"), ("a", Some("-m deep")));
+        assert_eq!(split_options("\"a -m\" -g x"), ("\"a -m\"", Some("-g x")));
+        assert_eq!(split_options("don't -g x"), ("don't", Some("-g x")));
+        assert_eq!(split_options("re-org - it -5"), ("re-org - it -5", None));
+        assert_eq!(split_options("--for 5m a"), ("", Some("--for 5m a")));
+    }
 }

@@ -160,9 +160,19 @@ Examples:
 /// What to plan: shared by `focus plan` and `focus start`.
 #[derive(Debug, Args)]
 pub struct PlanSpec {
-    /// What you will work on: one specific task, e.g. "Write the report's introduction"
-    pub task: String,
+    /// What you will work on, in plain words that may also say how long, how and with what
+    /// goal, as after /plan: "write the report for 50m", "3 pomodoros on the budget"
+    #[arg(required = true, value_name = "WORDS")]
+    pub task: Vec<String>,
 
+    #[command(flatten)]
+    pub options: PlanOptions,
+}
+
+/// The options that shape a plan: those of `focus plan` and `focus start`, and of `/plan`
+/// after its words.
+#[derive(Debug, Args, Default)]
+pub struct PlanOptions {
     /// How long the session is, e.g. 50m, 1h30, 2 hours
     #[arg(long = "for", value_name = "LENGTH", value_parser = length, allow_hyphen_values = true)]
     pub length: Option<u32>,
@@ -194,6 +204,27 @@ pub struct PlanSpec {
     /// A stacked session written out: "research 10, break 5, write 15"
     #[arg(long, value_name = "CHAIN", value_parser = stack)]
     pub stack: Option<Chain>,
+}
+
+/// The options of `/plan`, after its words: `/plan "Report" --for 50m --method deep`.
+#[derive(Debug, Parser)]
+#[command(
+    name = "/plan",
+    no_binary_name = true,
+    disable_help_flag = true,
+    disable_version_flag = true
+)]
+pub struct PlanLine {
+    /// Words after an option: a value of several words needs quotes.
+    #[arg(hide = true)]
+    pub stray: Vec<String>,
+
+    #[command(flatten)]
+    pub options: PlanOptions,
+
+    /// When the first block starts: a time today (09:00) or a date and time
+    #[arg(long, short, value_name = "TIME", value_parser = clock)]
+    pub start: Option<ClockTime>,
 }
 
 #[derive(Debug, Args)]

@@ -14,8 +14,8 @@ use chrono::{DateTime, FixedOffset, Local};
 
 use super::closing::{self, log_path};
 use super::reading;
-use super::{plan_request, plan_start, to_stderr};
-use crate::cli::{PlanSpec, StartArgs};
+use super::{asked, asked_in_line, plan_request, this_minute, to_stderr};
+use crate::cli::StartArgs;
 use crate::clock::{self, Clock, SessionClock};
 use crate::coach::prompts::Prompts;
 use crate::coach::{Coach, Offline};
@@ -29,7 +29,6 @@ use crate::repl::notify::Alerts;
 use crate::repl::screen::{Plain, Screen, Terminal};
 use crate::repl::{Driver, Repl};
 use crate::session::machine::{Event, Machine, Rules, Status};
-use crate::session::phrase::{self, Length};
 use crate::session::{self, Plan};
 use crate::store::journal::{self, Header, Journal};
 use crate::store::log::{self, Closing, Entry};
@@ -78,7 +77,13 @@ pub(super) fn start(args: &StartArgs, ctx: &Ctx<'_>) -> Result<(), Error> {
     let now = clock::now();
     // Planned from this minute, as `focus plan` would, so `--until 16:00` gets every minute
     // up to 16:00; the blocks then run from the actual start.
-    let request = plan_request(&args.spec, settings, plan_start(None, now)?)?;
+    let asked = asked(&args.spec.task.join(" "), &args.spec.options, None)?;
+    if let Some(start) = asked.start {
+        return Err(Error::Input(format!(
+            "focus start begins the session now, not {start}; plan a later start with focus plan (or /plan in focus)"
+        )));
+    }
+    let request = plan_request(&asked, settings, now)?;
     let plan = session::plan(&request, &settings.session.rhythms())?;
     let scale = args.time_scale.unwrap_or(settings.session.time_scale);
     // The journal first: if it cannot be written there is no session to show a plan for.
@@ -376,38 +381,12 @@ fn finish(screen: &mut Output, lines: &Lines, editing: bool, titles: bool) -> io
     out.flush()
 }
 
-/// A plan from the words after `/plan`, starting at the minute of `now`.
-fn plan_words(
-    words: &str,
-    settings: &Settings,
-    now: DateTime<FixedOffset>,
-) -> Result<Plan, String> {
-    let asked = phrase::read(words).map_err(|e| e.to_string())?;
-    let spec = PlanSpec {
-        task: asked.task,
-        length: match asked.length {
-            Some(Length::Minutes(minutes)) => Some(minutes),
-            _ => None,
-        },
-        until: match asked.length {
-            Some(Length::Until(at)) => Some(at),
-            _ => None,
-        },
-        method: asked.method,
-        goal: asked.goal,
-        goals: (!asked.block_goals.is_empty()).then(|| asked.block_goals.join("; ")),
-        work: asked.work,
-        break_minutes: asked.break_minutes,
-        stack: asked.stack,
-    };
-    if spec.length.is_none() && spec.until.is_none() && spec.stack.is_none() {
-        return Err(format!(
-            "how long? say it with the task, e.g. /plan {} for 50m (or until 16:00)",
-            spec.task
-        ));
-    }
-    let start = plan_start(None, now.with_timezone(&Local)).map_err(|e| e.to_string())?;
-    let request = plan_request(&spec, settings, start).map_err(|e| e.to_string())?;
+/// A plan from the line after `/plan` (words, then options as `focus plan` takes them),
+/// from the minute of `now`.
+fn plan_words(line: &str, settings: &Settings, now: DateTime<FixedOffset>) -> Result<Plan, String> {
+    let asked = asked_in_line(line).map_err(|e| e.to_string())?;
+    let request =
+        plan_request(&asked, settings, now.with_timezone(&Local)).map_err(|e| e.to_string())?;
     session::plan(&request, &settings.session.rhythms()).map_err(|e| e.to_string())
 }
 
@@ -420,7 +399,7 @@ fn open(
 ) -> Result<(Journal, Header), Error> {
     let now = clock::now();
     let origin = now.fixed_offset();
-    let plan = starting_at(plan, plan_start(None, now)?.fixed_offset());
+    let plan = starting_at(plan, this_minute(now)?.fixed_offset());
     let id = now.format("%Y%m%d-%H%M%S").to_string();
     let header = Header::new(id, origin, scale, rules(settings), plan);
     let journal = Journal::create(dir, &header)?;
@@ -608,15 +587,7 @@ impl Edge for Files<'_> {
             #[command(flatten)]
             args: crate::cli::StatsArgs,
         }
-        fn words(text: &str) -> Result<Vec<String>, String> {
-            shlex::split(text)
-                .ok_or_else(|| format!("cannot read \"{text}\": a quote is not closed"))
-        }
-        fn clap_error(error: &clap::Error) -> String {
-            let text = error.to_string();
-            let first = text.lines().next().unwrap_or_default();
-            first.trim_start_matches("error: ").to_owned()
-        }
+        use super::{clap_error, shell_words as words};
         let mut out = Vec::new();
         match show {
             Show::Log(text) => {

@@ -225,6 +225,7 @@ mod tests {
             block_goals: Vec::new(),
             method: Method::Pomodoro,
             minutes: Some(50),
+            blocks: None,
             stack: None,
             work: None,
             break_minutes: None,

@@ -85,6 +85,7 @@ mod tests {
             block_goals: Vec::new(),
             method: Method::Pomodoro,
             minutes: Some(55),
+            blocks: None,
             stack: None,
             work: None,
             break_minutes: None,

@@ -10,11 +10,12 @@ pub mod duration;
 pub mod goal;
 pub mod machine;
 pub mod method;
-pub mod phrase;
 pub mod plan;
 pub mod reflection;
+pub mod request;
 pub mod schedule;
 pub mod stack;
+pub mod words;
 
 pub use duration::{ClockTime, DurationError, format_minutes, parse_clock, parse_minutes};
 pub use method::{DeepRhythm, Method, PomodoroRhythm, Rhythm, Rhythms};

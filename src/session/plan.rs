@@ -48,6 +48,8 @@ pub struct PlanRequest<Tz: TimeZone = FixedOffset> {
     pub method: Method,
     /// The session's length; may be `None` when a stack gives it.
     pub minutes: Option<u32>,
+    /// How many work blocks ("3 pomodoros"); `None` lets the planner choose.
+    pub blocks: Option<u32>,
     pub stack: Option<Vec<Step>>,
     /// `--work` and `--break`, for the cyclic methods.
     pub work: Option<u32>,
@@ -77,6 +79,12 @@ pub enum PlanError {
         blocks, if *blocks == 1 { "" } else { "s" }
     )]
     TooManyGoals { goals: usize, blocks: usize },
+    #[error(
+        "{blocks} work blocks of 5 minutes or more do not fit in {total} with their breaks; ask for fewer blocks or more time"
+    )]
+    TooManyBlocks { blocks: u32, total: String },
+    #[error("a chain sets its own blocks; drop the count or the chain")]
+    CountWithStack,
     #[error("a session lasts 1 minute to 12 hours, not {0} minutes")]
     Length(u32),
     #[error("{what} lasts 1 minute to 12 hours, not {minutes} minutes")]
@@ -347,6 +355,9 @@ struct Layout {
 fn layout<Tz: TimeZone>(request: &PlanRequest<Tz>, rhythms: &Rhythms) -> Result<Layout, PlanError> {
     let rhythm_given = request.work.is_some() || request.break_minutes.is_some();
     if let Some(steps) = &request.stack {
+        if request.blocks.is_some() {
+            return Err(PlanError::CountWithStack);
+        }
         if !matches!(request.method, Method::Auto | Method::Stacked) {
             return Err(PlanError::StackWithMethod(request.method));
         }
@@ -404,10 +415,14 @@ fn layout<Tz: TimeZone>(request: &PlanRequest<Tz>, rhythms: &Rhythms) -> Result<
         Method::Custom => (rhythms.custom, None),
         Method::Deep if rhythm_given => return Err(PlanError::RhythmWithMethod(Method::Deep)),
         Method::Deep => {
+            let segments = match request.blocks {
+                Some(blocks) => counted(total, blocks, deep_cycle(total, rhythms))?,
+                None => deep(total, rhythms),
+            };
             return Ok(Layout {
                 method,
                 total,
-                segments: deep(total, rhythms),
+                segments,
                 target: None,
                 range: deep_range(total, rhythms),
             });
@@ -420,10 +435,14 @@ fn layout<Tz: TimeZone>(request: &PlanRequest<Tz>, rhythms: &Rhythms) -> Result<
         long_break,
         closing_break: true,
     };
+    let segments = match request.blocks {
+        Some(blocks) => counted(total, blocks, cycle)?,
+        None => fit(total, cycle),
+    };
     Ok(Layout {
         method,
         total,
-        segments: fit(total, cycle),
+        segments,
         target: Some(cycle.work),
         range: None,
     })
@@ -445,27 +464,63 @@ fn deep_range(total: u32, rhythms: &Rhythms) -> Option<(u32, u32)> {
 }
 
 fn deep(total: u32, rhythms: &Rhythms) -> Vec<Segment> {
-    let d = rhythms.deep;
     if total <= DEEP_SINGLE_BLOCK_UP_TO {
         return vec![Segment::Work {
             minutes: total,
             label: None,
         }];
     }
+    fit(total, deep_cycle(total, rhythms))
+}
+
+/// Deep work's rhythm for a session of `total` minutes: short blocks up to three hours, long
+/// ones beyond; it never closes on a break.
+fn deep_cycle(total: u32, rhythms: &Rhythms) -> Cycle {
+    let d = rhythms.deep;
     let (work, break_minutes) = if total <= SPLIT_OVER_MINUTES {
         (d.short_work, d.short_break)
     } else {
         (d.long_work, d.long_break)
     };
-    fit(
-        total,
-        Cycle {
-            work,
-            break_minutes,
-            long_break: None,
-            closing_break: false,
-        },
-    )
+    Cycle {
+        work,
+        break_minutes,
+        long_break: None,
+        closing_break: false,
+    }
+}
+
+/// Exactly `blocks` work blocks with the cycle's breaks between them (none after the last),
+/// sharing what the breaks leave of `total` as evenly as whole minutes allow.
+fn counted(total: u32, blocks: u32, cycle: Cycle) -> Result<Vec<Segment>, PlanError> {
+    let too_many = || PlanError::TooManyBlocks {
+        blocks,
+        total: format_minutes(total),
+    };
+    if blocks > total {
+        return Err(too_many());
+    }
+    let breaks: u32 = (1..blocks).map(|nth| cycle.break_after(nth).0).sum();
+    let work_total = total.checked_sub(breaks).ok_or_else(too_many)?;
+    if blocks == 0
+        || work_total == 0
+        || (blocks > 1 && work_total < blocks.saturating_mul(MIN_WORK_BLOCK))
+    {
+        return Err(too_many());
+    }
+    let (base, extra) = (work_total / blocks, work_total % blocks);
+    let mut segments = Vec::new();
+    for i in 1..=blocks {
+        segments.push(Segment::Work {
+            minutes: base + u32::from(i <= extra),
+            label: None,
+        });
+        if i < blocks {
+            let (minutes, long) = cycle.break_after(i);
+            segments.push(Segment::Break { minutes, long });
+        }
+    }
+    Ok(segments)
 }
 
 /// Divides `total` minutes into work blocks and breaks that follow `cycle` as closely as the

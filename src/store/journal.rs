@@ -391,6 +391,7 @@ mod tests {
                 block_goals: Vec::new(),
                 method: Method::Pomodoro,
                 minutes: Some(25),
+                blocks: None,
                 stack: None,
                 work: None,
                 break_minutes: None,

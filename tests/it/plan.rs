@@ -304,15 +304,15 @@ fn inputs_that_do_not_make_a_plan_are_one_line_errors() {
     for (args, expected) in [
         (
             vec![],
-            "focus: error: how long is the session? add --for 50m or --until 16:00",
+            "focus: error: how long? say it with the task, e.g. \"Write the report for 50m\" (or until 16:00, or 3 pomodoros)",
         ),
         (
             vec!["--start", "2026-11-20 10:00", "--until", "2026-11-20 09:00"],
-            "focus: error: --until 2026-11-20 09:00 is not after the start (10:00); give a later end time",
+            "focus: error: until 2026-11-20 09:00 is not after the start (10:00); give a later end",
         ),
         (
             vec!["--start", "2031-03-03 10:00", "--until", "09:00"],
-            "focus: error: --until 09:00 is 23h after the start (10:00), more than 12 hours; give a closer end time",
+            "focus: error: until 09:00 is 23h after the start (10:00), more than 12 hours; give a closer end",
         ),
         (
             vec!["--for", "1h", "--goals", "a1; b2; c3; d4"],
@@ -346,9 +346,9 @@ fn an_empty_task_is_refused() {
         .args(["plan", "  ", "--for", "1h"])
         .run()
         .usage_error();
-    assert!(
-        line.starts_with("focus: error: the task is empty;"),
-        "{line}"
+    assert_eq!(
+        line,
+        "focus: error: say what you will work on, e.g. \"write the report for 50m\""
     );
 }
 
@@ -425,7 +425,7 @@ fn until_counts_real_time_across_a_clock_change() {
         .usage_error();
     assert_eq!(
         line,
-        "focus: error: --start 02:30 does not exist here (the clocks change then); pick another time"
+        "focus: error: 02:30 does not exist here (the clocks change then); pick another time"
     );
 }
 
@@ -444,7 +444,7 @@ fn an_end_time_equal_to_the_start_is_refused() {
         .usage_error();
     assert_eq!(
         line,
-        "focus: error: --until 09:00 is the start time; give a later end time or use --for"
+        "focus: error: until 09:00 is the start time; give a later end or a length"
     );
 }
 
@@ -531,8 +531,8 @@ fn a_start_time_that_has_passed_today_is_refused_with_tomorrow_suggested() {
         .run();
     let line = run.usage_error();
     assert!(
-        line.starts_with("focus: error: --start 00:00 has passed (it is ")
-            && line.contains("give a later time, or tomorrow's date: --start \""),
+        line.starts_with("focus: error: the start, 00:00, has passed (it is ")
+            && line.ends_with("say \"tomorrow 00:00\" for tomorrow, or give a later time"),
         "{line}"
     );
 }

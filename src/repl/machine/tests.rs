@@ -31,6 +31,7 @@ fn planner() -> Planner {
             block_goals: Vec::new(),
             method: Method::Pomodoro,
             minutes: Some(minutes),
+            blocks: None,
             stack: None,
             work: None,
             break_minutes: None,

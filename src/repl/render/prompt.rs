@@ -75,6 +75,7 @@ mod tests {
             block_goals: Vec::new(),
             method: Method::Pomodoro,
             minutes: Some(60),
+            blocks: None,
             stack: None,
             work: None,
             break_minutes: None,

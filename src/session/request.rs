@@ -1,0 +1,209 @@
+//! From what a person asked (their words read and their options added, [`Asked`]) to what the
+//! planner takes ([`PlanRequest`]): the start and the end placed on the clock, the session's
+//! length known, the method chosen.
+//!
+//! The rules:
+//! - The start is this minute unless one was asked. A time of day is today's ("at 15:00"), or
+//!   tomorrow's when they said so; a time of day that has passed today is an error that
+//!   suggests tomorrow (a plan in the past helps nobody). A full date and time is taken as
+//!   given.
+//! - An end ("until 16:00") is the first such time after the start, so `until 01:00` late at
+//!   night ends after midnight; it must leave 1 minute to 12 hours.
+//! - A count of blocks ("3 pomodoros") with no length gives the length: the blocks at the
+//!   method's (or the given) work length with the method's breaks between them. With a length
+//!   as well, the planner fits the blocks to it.
+//! - With no method asked, a chain is stacked, a work or break length alone makes a custom
+//!   rhythm (unless the default method is one that takes it), and otherwise the default method
+//!   (normally `auto`) applies.
+//!
+//! Wall-clock times become instants in the time zone of `now`, the earlier one when the clocks
+//! go back; a time the clocks skip is an error.
+
+use chrono::{DateTime, Days, NaiveDateTime, TimeZone, Timelike};
+
+use super::duration::MAX_MINUTES;
+use super::words::{Asked, Length, Start};
+use super::{ClockTime, Method, PlanRequest, Rhythms, format_minutes};
+
+/// Why what was asked cannot be placed on the clock. Each message says what to change.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RequestError {
+    #[error(
+        "how long? say it with the task, e.g. \"{task} for 50m\" (or until 16:00, or 3 pomodoros)"
+    )]
+    NoLength { task: String },
+    #[error(
+        "the start, {at}, has passed (it is {now}); say \"tomorrow {at}\" for tomorrow, or give a later time"
+    )]
+    StartPassed { at: String, now: String },
+    #[error("until {0} is the start time; give a later end or a length")]
+    EndIsStart(ClockTime),
+    #[error("until {end} is not after the start ({start}); give a later end")]
+    EndBeforeStart { end: ClockTime, start: String },
+    #[error(
+        "until {end} is {length} after the start ({start}), more than 12 hours; give a closer end"
+    )]
+    EndTooFar {
+        end: ClockTime,
+        length: String,
+        start: String,
+    },
+    #[error(
+        "{blocks} blocks of {work} with their breaks last {length}, more than 12 hours; ask for fewer"
+    )]
+    CountTooLong {
+        blocks: u32,
+        work: String,
+        length: String,
+    },
+    #[error("{0} does not exist here (the clocks change then); pick another time")]
+    NoSuchTime(String),
+}
+
+/// The planner's request for what was asked, `now` being this minute or later.
+pub fn request<Tz: TimeZone>(
+    asked: &Asked,
+    default_method: Method,
+    rhythms: &Rhythms,
+    now: &DateTime<Tz>,
+) -> Result<PlanRequest<Tz>, RequestError> {
+    let start = start_at(asked.start, now)?;
+    let method = match (asked.method, &asked.stack) {
+        (Some(method), _) => method,
+        (None, Some(_)) => Method::Stacked,
+        (None, None) => {
+            let rhythm_given = asked.work.is_some() || asked.break_minutes.is_some();
+            if rhythm_given && matches!(default_method, Method::Deep | Method::Auto) {
+                Method::Custom
+            } else {
+                default_method
+            }
+        }
+    };
+    let minutes = match (asked.length, asked.count) {
+        (Some(Length::Minutes(minutes)), _) => Some(minutes),
+        (Some(Length::Until(end)), _) => Some(minutes_until(&start, end)?),
+        (None, Some(blocks)) => Some(count_minutes(asked, blocks, method, rhythms)?),
+        (None, None) if asked.stack.is_some() => None,
+        (None, None) => {
+            return Err(RequestError::NoLength {
+                task: asked.task.clone(),
+            });
+        }
+    };
+    Ok(PlanRequest {
+        task: asked.task.clone(),
+        goal: asked.goal.clone(),
+        block_goals: asked.block_goals.clone(),
+        method,
+        minutes,
+        blocks: asked.count,
+        stack: asked.stack.clone(),
+        work: asked.work,
+        break_minutes: asked.break_minutes,
+        start,
+    })
+}
+
+/// When the session starts: this minute, or the start asked for.
+pub fn start_at<Tz: TimeZone>(
+    start: Option<Start>,
+    now: &DateTime<Tz>,
+) -> Result<DateTime<Tz>, RequestError> {
+    let minute = now
+        .naive_local()
+        .with_second(0)
+        .and_then(|t| t.with_nanosecond(0))
+        .expect("zero seconds always exist");
+    let Some(Start { tomorrow, at }) = start else {
+        return instant(&now.timezone(), minute);
+    };
+    let today = now.date_naive();
+    let day = if tomorrow {
+        today + Days::new(1)
+    } else {
+        today
+    };
+    let naive = at.on(day);
+    // A bare time of day that has passed is a slip (a full date is the person's choice).
+    if !tomorrow && matches!(at, ClockTime::TimeOfDay(_)) && naive < minute {
+        return Err(RequestError::StartPassed {
+            at: at.to_string(),
+            now: now.naive_local().format("%H:%M").to_string(),
+        });
+    }
+    instant(&now.timezone(), naive)
+}
+
+/// Minutes from `start` to an end time, counted between the real instants (a daylight-saving
+/// change in between counts as it happens), checked for a usable session length.
+fn minutes_until<Tz: TimeZone>(start: &DateTime<Tz>, end: ClockTime) -> Result<u32, RequestError> {
+    let start_text = start.naive_local().format("%H:%M").to_string();
+    if let ClockTime::TimeOfDay(time) = end
+        && time == start.time()
+    {
+        return Err(RequestError::EndIsStart(end));
+    }
+    let end_at = instant(&start.timezone(), end.after(start.naive_local()))?;
+    let minutes = (end_at - start.clone()).num_minutes();
+    if minutes <= 0 {
+        return Err(RequestError::EndBeforeStart {
+            end,
+            start: start_text,
+        });
+    }
+    if minutes > i64::from(MAX_MINUTES) {
+        return Err(RequestError::EndTooFar {
+            end,
+            length: format_minutes(minutes as u32),
+            start: start_text,
+        });
+    }
+    Ok(minutes as u32)
+}
+
+/// The length `blocks` work blocks take at the method's (or the asked) rhythm, breaks between
+/// them included.
+fn count_minutes(
+    asked: &Asked,
+    blocks: u32,
+    method: Method,
+    rhythms: &Rhythms,
+) -> Result<u32, RequestError> {
+    let (work, rest) = match method {
+        Method::Pomodoro => (rhythms.pomodoro.work, rhythms.pomodoro.break_minutes),
+        Method::Micro => (rhythms.micro.work, rhythms.micro.break_minutes),
+        Method::Deep => (rhythms.deep.short_work, rhythms.deep.short_break),
+        Method::Custom | Method::Auto | Method::Stacked => {
+            (rhythms.custom.work, rhythms.custom.break_minutes)
+        }
+    };
+    let work = asked.work.unwrap_or(work);
+    let rest = asked.break_minutes.unwrap_or(rest);
+    let mut total = u64::from(blocks) * u64::from(work);
+    for nth in 1..blocks {
+        let long = method == Method::Pomodoro
+            && asked.break_minutes.is_none()
+            && nth % rhythms.pomodoro.long_break_every == 0;
+        total += u64::from(if long {
+            rhythms.pomodoro.long_break
+        } else {
+            rest
+        });
+    }
+    u32::try_from(total)
+        .ok()
+        .filter(|&total| total <= MAX_MINUTES)
+        .ok_or_else(|| RequestError::CountTooLong {
+            blocks,
+            work: format_minutes(work),
+            length: format_minutes(u32::try_from(total).unwrap_or(u32::MAX)),
+        })
+}
+
+/// A local wall-clock time as an instant (the earlier one when the clocks go back).
+fn instant<Tz: TimeZone>(zone: &Tz, naive: NaiveDateTime) -> Result<DateTime<Tz>, RequestError> {
+    zone.from_local_datetime(&naive)
+        .earliest()
+        .ok_or_else(|| RequestError::NoSuchTime(naive.format("%H:%M").to_string()))
+}

@@ -1,0 +1,261 @@
+//! Reads a request for a session written in plain words, as typed after `/plan` or given as
+//! the task of `focus plan` and `focus start`, into its parts: the task, a length or an end
+//! time, a goal (or one per block), a method, a stack and a work/break rhythm. Options
+//! (`--for 50m`) are not read here: the command line's own definitions read them (`crate::cli`)
+//! and [`merge`] adds them, so a part given both ways must agree.
+//!
+//! The reader is pure and careful. It takes words as a setting only when the words around
+//! them say so, and leaves everything else in the task as typed. It works in steps, one file
+//! each, each with its rules in its documentation:
+//!
+//! 1. [`lex`]: the text becomes words, quoted runs and punctuation. Quoted text (`"…"`, `'…'`,
+//!    `“…”`, `‘…’`, `«…»`) is never read as a setting; quotes around the whole task are
+//!    dropped.
+//! 2. [`clauses`]: a goal clause ("goal: 800 words", "aiming for …") and a chain after a colon
+//!    ("Blog post: research 10, break 5, write 15") are taken out whole.
+//! 3. [`settings`] finds every setting the rest may hold, with the help of [`time`] (lengths
+//!    and clock times) and [`shape`] (methods and rhythms), and keeps those the words around
+//!    them make sure of.
+//! 4. [`task`]: the words left over are the task, less filler ("I have", "please") and the
+//!    connectors left dangling next to a setting that was taken out.
+//!
+//! It does not read counts ("3 pomodoros"), start times ("at 9", "from 2 to 4"), lengths
+//! relative to now ("until lunch"), dates in words ("until Friday 4pm"), a goal written before
+//! the task, or more than one task.
+
+use std::fmt;
+
+use super::duration::DurationError;
+use super::stack::StackError;
+use super::{ClockTime, Method, Step, format_minutes};
+
+mod clauses;
+mod lex;
+mod settings;
+mod shape;
+mod task;
+mod time;
+
+use clauses::{take_goal, take_stack};
+use lex::{Token, lex};
+use settings::{scan, settle};
+use task::task_text;
+
+/// What a person asked for in words.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Asked {
+    /// What they will work on, in their words.
+    pub task: String,
+    /// How long, or until when; `None` when not said.
+    pub length: Option<Length>,
+    /// What will be done when the time is up.
+    pub goal: Option<String>,
+    /// A goal per work block, in order; an empty one leaves that block open.
+    pub block_goals: Vec<String>,
+    /// How to divide the time; `None` when not said.
+    pub method: Option<Method>,
+    /// A chain written out, for a stacked session.
+    pub stack: Option<Vec<Step>>,
+    /// Minutes per work block.
+    pub work: Option<u32>,
+    /// Minutes per break.
+    pub break_minutes: Option<u32>,
+    /// How many work blocks ("3 pomodoros").
+    pub count: Option<u32>,
+    /// When the session starts; `None` for now.
+    pub start: Option<Start>,
+}
+
+/// When a session starts, as asked: a clock time, today's unless `tomorrow`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Start {
+    pub tomorrow: bool,
+    pub at: ClockTime,
+}
+
+impl fmt::Display for Start {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.tomorrow {
+            f.write_str("tomorrow ")?;
+        }
+        write!(f, "{}", self.at)
+    }
+}
+
+/// How long a session is: a number of minutes, or up to a clock time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Length {
+    /// "for 90 minutes"
+    Minutes(u32),
+    /// "until 16:00": the caller turns it into minutes from the start.
+    Until(ClockTime),
+}
+
+impl fmt::Display for Length {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Length::Minutes(minutes) => f.write_str(&format_minutes(*minutes)),
+            Length::Until(time) => write!(f, "until {time}"),
+        }
+    }
+}
+
+/// Why a request cannot be read. Each message says what to type instead.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WordsError {
+    #[error("say what you will work on, e.g. \"write the report for 50m\"")]
+    NoTask,
+    #[error(
+        "say what the chain is for, then a colon, e.g. /plan Blog post: research 10, break 5, write 15"
+    )]
+    StackWithoutTask,
+    #[error(
+        "two {what}: \"{first}\" and \"{second}\"; keep one, or put the task in quotes if it holds the other"
+    )]
+    Twice {
+        what: &'static str,
+        first: String,
+        second: String,
+    },
+    #[error(
+        "say the goal after \"{marker}\", e.g. /plan write the report for 50m, goal: 800 words"
+    )]
+    EmptyGoal { marker: String },
+    #[error("\"{phrase}\" could be morning or evening; write the end as 17:00 or 5pm")]
+    UnclearEnd { phrase: String },
+    #[error("\"{phrase}\": {source}")]
+    BadLength {
+        phrase: String,
+        source: DurationError,
+    },
+    #[error(transparent)]
+    Stack(StackError),
+}
+
+/// Reads a request such as "write the report for 50m, goal: 800 words" into its parts.
+pub fn read(text: &str) -> Result<Asked, WordsError> {
+    let asked = read_words(lex(text))?;
+    if asked.task.is_empty() {
+        return Err(WordsError::NoTask);
+    }
+    Ok(asked)
+}
+
+/// A value as an error message shows it.
+trait Shown {
+    fn shown(&self) -> String;
+}
+
+impl Shown for Length {
+    fn shown(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl Shown for Start {
+    fn shown(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl Shown for Method {
+    fn shown(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl Shown for String {
+    fn shown(&self) -> String {
+        self.clone()
+    }
+}
+
+impl Shown for u32 {
+    fn shown(&self) -> String {
+        format_minutes(*self)
+    }
+}
+
+impl Shown for Vec<String> {
+    fn shown(&self) -> String {
+        self.join("; ")
+    }
+}
+
+impl Shown for Vec<Step> {
+    fn shown(&self) -> String {
+        let steps: Vec<String> = self
+            .iter()
+            .map(|step| match step {
+                Step::Work { label, minutes } => format!("{label} {minutes}"),
+                Step::Break { minutes, long } => {
+                    format!("{}break {minutes}", if *long { "long " } else { "" })
+                }
+            })
+            .collect();
+        steps.join(", ")
+    }
+}
+
+/// One of two values, or an error when both are given and differ.
+fn either<T: PartialEq + Shown>(
+    first: Option<T>,
+    second: Option<T>,
+    what: &'static str,
+) -> Result<Option<T>, WordsError> {
+    match (first, second) {
+        (Some(a), Some(b)) if a != b => Err(WordsError::Twice {
+            what,
+            first: a.shown(),
+            second: b.shown(),
+        }),
+        (a, b) => Ok(a.or(b)),
+    }
+}
+
+/// Sets `slot` unless it already holds something else.
+fn set<T: PartialEq + Shown>(
+    slot: &mut Option<T>,
+    value: T,
+    what: &'static str,
+) -> Result<(), WordsError> {
+    *slot = either(slot.take(), Some(value), what)?;
+    Ok(())
+}
+
+/// The words' reading with the options' added (`--for`, `--goal`, … as clap read them); a
+/// part given both ways must agree.
+pub fn merge(said: Asked, given: Asked) -> Result<Asked, WordsError> {
+    let goals = |g: Vec<String>| Some(g).filter(|g| !g.is_empty());
+    Ok(Asked {
+        task: said.task,
+        length: either(said.length, given.length, "lengths")?,
+        goal: either(said.goal, given.goal, "goals")?,
+        block_goals: either(
+            goals(said.block_goals),
+            goals(given.block_goals),
+            "lists of block goals",
+        )?
+        .unwrap_or_default(),
+        method: either(said.method, given.method, "methods")?,
+        stack: either(said.stack, given.stack, "stacks")?,
+        work: either(said.work, given.work, "work lengths")?,
+        break_minutes: either(said.break_minutes, given.break_minutes, "break lengths")?,
+        // No option gives a count.
+        count: said.count,
+        start: either(said.start, given.start, "starts")?,
+    })
+}
+
+fn read_words(tokens: Vec<Token>) -> Result<Asked, WordsError> {
+    let mut asked = Asked::default();
+    let tokens = take_goal(tokens, &mut asked)?;
+    let tokens = take_stack(tokens, &mut asked)?;
+    let found = scan(&tokens)?;
+    let removed = settle(&tokens, &found, &mut asked)?;
+    asked.task = task_text(&tokens, removed);
+    Ok(asked)
+}
+
+#[cfg(test)]
+mod tests;
