@@ -161,7 +161,8 @@ Examples:
 #[derive(Debug, Args)]
 pub struct PlanSpec {
     /// What you will work on, in plain words that may also say how long, how and with what
-    /// goal, as after /plan: "write the report for 50m", "3 pomodoros on the budget"
+    /// goal, as after /plan: "write the report for 50m, goal: 800 words", "3 pomodoros on the
+    /// budget", "review PRs until 16:00"
     #[arg(required = true, value_name = "WORDS")]
     pub task: Vec<String>,
 

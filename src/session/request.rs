@@ -12,9 +12,10 @@
 //! - A count of blocks ("3 pomodoros") with no length gives the length: the blocks at the
 //!   method's (or the given) work length with the method's breaks between them. With a length
 //!   as well, the planner fits the blocks to it.
-//! - With no method asked, a chain is stacked, a work or break length alone makes a custom
-//!   rhythm (unless the default method is one that takes it), and otherwise the default method
-//!   (normally `auto`) applies.
+//! - With no method asked, a chain is stacked; a work length alone picks the method it fits
+//!   (micro under 25 minutes, pomodoro at 25, else custom) and a break length makes a custom
+//!   rhythm, unless the default method is one that takes them; counted blocks with nothing else
+//!   said are pomodoros; otherwise the default method (normally `auto`) applies.
 //!
 //! Wall-clock times become instants in the time zone of `now`, the earlier one when the clocks
 //! go back; a time the clocks skip is an error.
@@ -71,14 +72,7 @@ pub fn request<Tz: TimeZone>(
     let method = match (asked.method, &asked.stack) {
         (Some(method), _) => method,
         (None, Some(_)) => Method::Stacked,
-        (None, None) => {
-            let rhythm_given = asked.work.is_some() || asked.break_minutes.is_some();
-            if rhythm_given && matches!(default_method, Method::Deep | Method::Auto) {
-                Method::Custom
-            } else {
-                default_method
-            }
-        }
+        (None, None) => default_for(asked, default_method, rhythms),
     };
     let minutes = match (asked.length, asked.count) {
         (Some(Length::Minutes(minutes)), _) => Some(minutes),
@@ -103,6 +97,21 @@ pub fn request<Tz: TimeZone>(
         break_minutes: asked.break_minutes,
         start,
     })
+}
+
+/// The method when none was asked. A default that cannot take a work or break length (deep
+/// work, or auto) gives way to the method the lengths fit: a work length alone under the
+/// pomodoro's is micro, the pomodoro's own is pomodoro, anything else (or a break length) is a
+/// custom rhythm. Counted blocks with nothing else said are pomodoros.
+fn default_for(asked: &Asked, default_method: Method, rhythms: &Rhythms) -> Method {
+    let flexible = matches!(default_method, Method::Deep | Method::Auto);
+    match (asked.work, asked.break_minutes) {
+        (Some(work), None) if flexible && work < rhythms.pomodoro.work => Method::Micro,
+        (Some(work), None) if flexible && work == rhythms.pomodoro.work => Method::Pomodoro,
+        (Some(_), _) | (_, Some(_)) if flexible => Method::Custom,
+        _ if default_method == Method::Auto && asked.count.is_some() => Method::Pomodoro,
+        _ => default_method,
+    }
 }
 
 /// When the session starts: this minute, or the start asked for.
@@ -206,4 +215,112 @@ fn instant<Tz: TimeZone>(zone: &Tz, naive: NaiveDateTime) -> Result<DateTime<Tz>
     zone.from_local_datetime(&naive)
         .earliest()
         .ok_or_else(|| RequestError::NoSuchTime(naive.format("%H:%M").to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{FixedOffset, NaiveTime};
+
+    use super::*;
+    use crate::session::words::read;
+
+    fn now() -> DateTime<FixedOffset> {
+        FixedOffset::east_opt(3600)
+            .unwrap()
+            .with_ymd_and_hms(2026, 11, 20, 10, 0, 30)
+            .unwrap()
+    }
+
+    fn asked(text: &str) -> PlanRequest<FixedOffset> {
+        request(
+            &read(text).unwrap(),
+            Method::Auto,
+            &Rhythms::default(),
+            &now(),
+        )
+        .unwrap()
+    }
+
+    fn failed(asked: &Asked) -> String {
+        request(asked, Method::Auto, &Rhythms::default(), &now())
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn a_count_gives_the_length_at_the_methods_rhythm() {
+        for (text, method, minutes) in [
+            ("3 micro sessions on email", Method::Micro, 55),
+            ("two pomodoros on the budget", Method::Pomodoro, 55),
+            ("5 pomodoros on the budget", Method::Pomodoro, 155),
+            ("2 deep work sessions on the API", Method::Deep, 120),
+            ("email, 3 x 15 minutes", Method::Micro, 55),
+            ("four 25-minute blocks on the essay", Method::Pomodoro, 115),
+            ("2 blocks of 50m on the migration", Method::Custom, 110),
+            ("3 sessions on the report", Method::Pomodoro, 85),
+            ("3 pomodoros in 90m on the report", Method::Pomodoro, 90),
+        ] {
+            let r = asked(text);
+            assert_eq!((r.method, r.minutes), (method, Some(minutes)), "{text}");
+            assert!(r.blocks.is_some(), "{text}");
+        }
+        let many = Asked {
+            count: Some(24),
+            work: Some(60),
+            ..read("x for 1h").unwrap()
+        };
+        assert!(request(&many, Method::Auto, &Rhythms::default(), &now()).is_ok());
+        let many = Asked {
+            length: None,
+            ..many
+        };
+        assert_eq!(
+            failed(&many),
+            "24 blocks of 1h with their breaks last 27h 50m, more than 12 hours; ask for fewer"
+        );
+    }
+
+    #[test]
+    fn the_start_is_this_minute_or_the_one_asked() {
+        let at = |h, m| ClockTime::TimeOfDay(NaiveTime::from_hms_opt(h, m, 0).unwrap());
+        let start = |start| start_at(Some(start), &now()).map(|t| t.to_rfc3339());
+        assert_eq!(
+            start_at(None, &now()).unwrap().to_rfc3339(),
+            "2026-11-20T10:00:00+01:00"
+        );
+        let later = Start {
+            tomorrow: false,
+            at: at(15, 0),
+        };
+        assert_eq!(start(later).unwrap(), "2026-11-20T15:00:00+01:00");
+        let tomorrow = Start {
+            tomorrow: true,
+            at: at(9, 0),
+        };
+        assert_eq!(start(tomorrow).unwrap(), "2026-11-21T09:00:00+01:00");
+        let passed = Start {
+            tomorrow: false,
+            at: at(9, 0),
+        };
+        assert_eq!(
+            start(passed).unwrap_err().to_string(),
+            "the start, 09:00, has passed (it is 10:00); say \"tomorrow 09:00\" for tomorrow, or give a later time"
+        );
+        // This very minute has not passed.
+        assert!(
+            start(Start {
+                tomorrow: false,
+                at: at(10, 0)
+            })
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn no_length_asks_how_long() {
+        assert_eq!(
+            failed(&read("write the report").unwrap()),
+            "how long? say it with the task, e.g. \"write the report for 50m\" (or until 16:00, or 3 pomodoros)"
+        );
+    }
 }

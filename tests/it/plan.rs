@@ -592,3 +592,51 @@ fn deep_work_says_when_its_blocks_leave_fifty_to_sixty_minutes() {
         plan["notes"]
     );
 }
+
+#[test]
+fn the_task_is_read_as_plain_words() {
+    // No --for: the words say how many blocks, and the length follows.
+    let plan = json(&[
+        "plan",
+        "3 pomodoros on the budget",
+        "--start",
+        "2031-03-03 09:00",
+    ]);
+    assert_eq!(plan["task"], "the budget");
+    assert_eq!(plan["method"], "pomodoro");
+    assert_eq!(plan["total_minutes"], 85);
+    let work: Vec<u64> = plan["blocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|b| b["kind"] == "work")
+        .map(|b| b["minutes"].as_u64().unwrap())
+        .collect();
+    assert_eq!(work, [25, 25, 25]);
+    // Several words without quotes, and the words with options that agree.
+    let plan = json(&[
+        "plan",
+        "write",
+        "the",
+        "report",
+        "for",
+        "50m",
+        "--method",
+        "deep",
+        "--start",
+        "2031-03-03 09:00",
+    ]);
+    assert_eq!(
+        (plan["task"].as_str(), plan["total_minutes"].as_u64()),
+        (Some("write the report"), Some(50))
+    );
+    // Words and an option that disagree: one line that says so.
+    let line = focus()
+        .args(["plan", "write the report for 50m", "--for", "1h"])
+        .run()
+        .usage_error();
+    assert_eq!(
+        line,
+        "focus: error: two lengths: \"50m\" and \"1h\"; keep one, or put the task in quotes if it holds the other"
+    );
+}

@@ -192,6 +192,59 @@ fn micro_sessions_are_short_blocks() {
 }
 
 #[test]
+fn a_count_of_blocks_is_kept_and_fitted_to_the_time() {
+    let counted = |method, minutes, blocks, work: Option<u32>| {
+        let mut r = request(method, minutes);
+        r.blocks = Some(blocks);
+        r.work = work;
+        plan(&r, &Rhythms::default())
+    };
+    // The method's own lengths, breaks between the blocks only.
+    let p = counted(Method::Pomodoro, 55, 2, None).unwrap();
+    assert_eq!(shape(&p), "W25 B5 W25");
+    assert!(!note_kinds(&p).contains(&NoteKind::Adjusted));
+    assert_eq!(
+        shape(&counted(Method::Pomodoro, 155, 5, None).unwrap()),
+        "W25 B5 W25 B5 W25 B5 W25 L15 W25"
+    );
+    assert_eq!(
+        shape(&counted(Method::Deep, 120, 2, None).unwrap()),
+        "W55 B10 W55"
+    );
+    assert_eq!(
+        shape(&counted(Method::Micro, 55, 3, None).unwrap()),
+        "W15 B5 W15 B5 W15"
+    );
+    // A total that differs: the blocks share it, and the plan says so.
+    let p = counted(Method::Pomodoro, 90, 3, None).unwrap();
+    assert_eq!(shape(&p), "W27 B5 W27 B5 W26");
+    assert_eq!(
+        note(&p, NoteKind::Adjusted),
+        "Work blocks are 26–27m instead of 25m so the plan fills 1h 30m exactly."
+    );
+    // Too many for the time.
+    assert_eq!(
+        counted(Method::Pomodoro, 20, 4, None)
+            .unwrap_err()
+            .to_string(),
+        "4 work blocks of 5 minutes or more do not fit in 20m with their breaks; ask for fewer blocks or more time"
+    );
+    assert!(counted(Method::Pomodoro, 3, 5, None).is_err());
+    assert_eq!(
+        shape(&counted(Method::Pomodoro, 10, 1, None).unwrap()),
+        "W10"
+    );
+    // A chain sets its own blocks.
+    let mut r = request(Method::Stacked, 25);
+    r.stack = Some(parse_stack("write 10, break 5, edit 10").unwrap());
+    r.blocks = Some(2);
+    assert_eq!(
+        plan(&r, &Rhythms::default()),
+        Err(PlanError::CountWithStack)
+    );
+}
+
+#[test]
 fn custom_rhythms_come_from_work_and_break() {
     let mut r = request(Method::Custom, 96);
     r.work = Some(40);

@@ -16,7 +16,7 @@
 //! - A rhythm always counts.
 
 use super::lex::{Kind, Token, render, skip};
-use super::shape::{method_at, rhythm_at};
+use super::shape::{count_at, method_at, rhythm_at};
 use super::time::{end_time_at, length_after, plain_length_at};
 use super::{Asked, Length, WordsError, either, set};
 use crate::session::Method;
@@ -83,6 +83,12 @@ pub(super) enum Setting {
         rest: Option<u32>,
         method: Option<Method>,
     },
+    /// "3 pomodoros", "four 25-minute blocks".
+    Count {
+        blocks: u32,
+        work: Option<u32>,
+        method: Option<Method>,
+    },
 }
 
 /// A setting found at `start..end` (the marker included).
@@ -131,7 +137,8 @@ pub(super) fn found_at(tokens: &[Token], i: usize) -> Result<Option<Found>, Word
     if let Some(found) = marked_at(tokens, i)? {
         return Ok(Some(found));
     }
-    Ok(rhythm_at(tokens, i)
+    Ok(count_at(tokens, i)
+        .or_else(|| rhythm_at(tokens, i))
         .or_else(|| method_at(tokens, i))
         .or_else(|| plain_length_at(tokens, i)))
 }
@@ -175,9 +182,9 @@ pub(super) fn marked_at(tokens: &[Token], i: usize) -> Result<Option<Found>, Wor
     let setting = match marker {
         Marker::Method => method_at(tokens, k),
         Marker::Rhythm => rhythm_at(tokens, k),
-        Marker::For | Marker::In | Marker::With => {
-            rhythm_at(tokens, k).or_else(|| method_at(tokens, k))
-        }
+        Marker::For | Marker::In | Marker::With => count_at(tokens, k)
+            .or_else(|| rhythm_at(tokens, k))
+            .or_else(|| method_at(tokens, k)),
     };
     if let Some(found) = setting {
         let lead = if marker == Marker::Method {
@@ -236,10 +243,11 @@ pub(super) fn counts(tokens: &[Token], all: &[Found], found: &Found, tail: usize
             found.lead != Lead::None
                 || in_tail
                 || (opens && closes)
+                || (opens && after.is_some_and(|t| t.is_one_of(&["on"])))
                 || after_counted_length(tokens, all, found, tail)
         }
         Setting::Method { firm: false, .. } => found.lead == Lead::Named || (opens && closes),
-        Setting::Rhythm { .. } => true,
+        Setting::Rhythm { .. } | Setting::Count { .. } => true,
     }
 }
 
@@ -286,6 +294,22 @@ pub(super) fn settle(
             Setting::Rhythm { work, rest, method } => {
                 asked.work = either(asked.work, work, "work lengths")?;
                 asked.break_minutes = either(asked.break_minutes, rest, "break lengths")?;
+                asked.method = either(asked.method, method, "methods")?;
+            }
+            Setting::Count {
+                blocks,
+                work,
+                method,
+            } => {
+                if let Some(first) = asked.count.filter(|&n| n != blocks) {
+                    return Err(WordsError::Twice {
+                        what: "counts of blocks",
+                        first: first.to_string(),
+                        second: blocks.to_string(),
+                    });
+                }
+                asked.count = Some(blocks);
+                asked.work = either(asked.work, work, "work lengths")?;
                 asked.method = either(asked.method, method, "methods")?;
             }
         }

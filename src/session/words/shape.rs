@@ -6,9 +6,18 @@
 //! - **Rhythm**: `50/10` (work/break), `work 40 break 8`, `25 min blocks`, `10 minute breaks`,
 //!   `25m pomodoros` (up to an hour; "2h pomodoros" is the session's length and the method).
 //!
-//! Whether a method found here counts is for [`super::settings`] to decide.
+//! - **Count**: a number of blocks, in digits (up to 24) or words ("two", "a", "a couple
+//!   of"), before a method said as blocks ("3 pomodoros", "2 deep work sessions", "three
+//!   micro sessions") or before a word for blocks (`sessions`, `blocks`, `sprints`, `rounds`,
+//!   `intervals`), with a work length between them or after `of` ("four 25-minute blocks",
+//!   "2 blocks of 50m"); or a number times a length ("3 x 15 minutes", "3x15m", "2 × 50m").
+//!   "a" and "one" go only with a singular ("a pomodoro"). A count with a bare word for blocks
+//!   counts only before `on`, `for`, `in`, `to`, `at` or the end of a clause, so "review 2
+//!   sessions of the conference" stays a task.
+//!
+//! Whether a method or a count found here counts is for [`super::settings`] to decide.
 
-use super::lex::Token;
+use super::lex::{Token, number_word};
 use super::settings::{Found, Setting};
 use super::time::length_span_at;
 use crate::session::{Method, parse_minutes};
@@ -175,4 +184,129 @@ pub(super) fn method_at(tokens: &[Token], i: usize) -> Option<Found> {
         firm: alone || suffixed,
     };
     Some(Found::new(i, end, setting))
+}
+
+/// The most blocks a count may ask for.
+const MAX_COUNT: u32 = 24;
+
+/// Words for blocks that carry no method ("3 sessions").
+const BLOCK_WORDS: &[&str] = &[
+    "session",
+    "sessions",
+    "block",
+    "blocks",
+    "sprint",
+    "sprints",
+    "round",
+    "rounds",
+    "interval",
+    "intervals",
+];
+
+/// Words that may follow a count with a bare word for blocks ("3 sessions on the report").
+const COUNT_FOLLOWERS: &[&str] = &["on", "for", "in", "to", "at"];
+
+/// "3 pomodoros", "2 deep work sessions", "four 25-minute blocks", "3 x 15 minutes".
+pub(super) fn count_at(tokens: &[Token], i: usize) -> Option<Found> {
+    if let Some(found) = times_at(tokens, i) {
+        return Some(found);
+    }
+    let (mut k, blocks, article) = count_word_at(tokens, i)?;
+    let mut work = None;
+    if let Some((end, minutes)) = length_span_at(tokens, k, false) {
+        work = Some(minutes);
+        k = end;
+    }
+    let mut method = None;
+    let mut bare = false;
+    if let Some(found) = method_at(tokens, k)
+        && let Setting::Method {
+            method: m,
+            firm: true,
+        } = found.setting
+    {
+        method = Some(m);
+        k = found.end;
+        // "2 deep work sessions": the method, then the word for blocks.
+        if tokens.get(k).is_some_and(|t| t.is_one_of(BLOCK_WORDS)) {
+            k += 1;
+        }
+    } else if tokens.get(k).is_some_and(|t| t.is_one_of(BLOCK_WORDS)) {
+        bare = true;
+        k += 1;
+    } else {
+        return None;
+    }
+    let plural = tokens[k - 1]
+        .word()
+        .is_some_and(|w| w.ends_with('s') || w == "pomodori");
+    if article && plural {
+        return None;
+    }
+    // "2 blocks of 50m"
+    if work.is_none()
+        && tokens.get(k).is_some_and(|t| t.is_one_of(&["of"]))
+        && let Some((end, minutes)) = length_span_at(tokens, k + 1, false)
+    {
+        work = Some(minutes);
+        k = end;
+    }
+    let after = tokens.get(k);
+    if bare && !after.is_none_or(|t| t.ends_clause() || t.is_one_of(COUNT_FOLLOWERS)) {
+        return None;
+    }
+    let setting = Setting::Count {
+        blocks,
+        work,
+        method,
+    };
+    Some(Found::new(i, k, setting))
+}
+
+/// "3 x 15 minutes", "3x15m", "2 × 50m".
+fn times_at(tokens: &[Token], i: usize) -> Option<Found> {
+    let word = tokens.get(i)?.word()?;
+    let (blocks, end, minutes) = match word.split_once(['x', '×']) {
+        Some((number, length)) if !length.is_empty() => {
+            let minutes = parse_minutes(length).ok()?;
+            (number.parse().ok()?, i + 1, minutes)
+        }
+        _ => {
+            let blocks = number_word(word).or_else(|| word.parse().ok())?;
+            if !tokens.get(i + 1)?.is_one_of(&["x", "×", "*"]) {
+                return None;
+            }
+            let (end, minutes) = length_span_at(tokens, i + 2, true)?;
+            (blocks, end, minutes)
+        }
+    };
+    (1..=MAX_COUNT).contains(&blocks).then(|| {
+        let setting = Setting::Count {
+            blocks,
+            work: Some(minutes),
+            method: None,
+        };
+        Found::new(i, end, setting)
+    })
+}
+
+/// A number of blocks at `i`: the index after it, the number, and whether it is an article
+/// ("a", "an"), which goes only with a singular.
+fn count_word_at(tokens: &[Token], i: usize) -> Option<(usize, u32, bool)> {
+    let word = tokens.get(i)?.word()?;
+    if let Some(end) = ["a", "couple", "of"]
+        .iter()
+        .enumerate()
+        .all(|(n, w)| tokens.get(i + n).and_then(Token::word) == Some(w))
+        .then_some(i + 3)
+    {
+        return Some((end, 2, false));
+    }
+    let (blocks, article) = match word {
+        "a" | "an" => (1, true),
+        _ => (number_word(word).or_else(|| word.parse().ok())?, false),
+    };
+    (1..=MAX_COUNT)
+        .contains(&blocks)
+        .then_some((i + 1, blocks, article))
 }

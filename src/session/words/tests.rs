@@ -704,3 +704,115 @@ fn every_error_is_one_line() {
         assert!(!message.contains('\n'), "{text}: {message}");
     }
 }
+
+// --- Counts -------------------------------------------------------------------------------
+
+#[test]
+fn counts_of_blocks_with_and_without_a_method() {
+    let counted = |text: &str| {
+        let a = asked(text);
+        (a.task, a.count, a.method, a.work, a.length)
+    };
+    let none = None;
+    for (text, task, count, method, work) in [
+        (
+            "3 micro sessions on email triage",
+            "email triage",
+            3,
+            Some(Method::Micro),
+            none,
+        ),
+        (
+            "two pomodoros on the budget spreadsheet",
+            "the budget spreadsheet",
+            2,
+            Some(Method::Pomodoro),
+            none,
+        ),
+        (
+            "2 deep work sessions on the API",
+            "the API",
+            2,
+            Some(Method::Deep),
+            none,
+        ),
+        (
+            "email triage, 3 x 15 minutes",
+            "email triage",
+            3,
+            None,
+            Some(15),
+        ),
+        ("email triage 3x15m", "email triage", 3, None, Some(15)),
+        (
+            "four 25-minute blocks on the essay",
+            "the essay",
+            4,
+            None,
+            Some(25),
+        ),
+        (
+            "2 blocks of 50m on the migration",
+            "the migration",
+            2,
+            None,
+            Some(50),
+        ),
+        (
+            "a pomodoro on the inbox",
+            "the inbox",
+            1,
+            Some(Method::Pomodoro),
+            none,
+        ),
+        (
+            "write the post in 3 pomodoros",
+            "write the post",
+            3,
+            Some(Method::Pomodoro),
+            none,
+        ),
+        (
+            "a couple of pomodoros on taxes",
+            "taxes",
+            2,
+            Some(Method::Pomodoro),
+            none,
+        ),
+        ("3 sessions on the report", "the report", 3, None, none),
+    ] {
+        assert_eq!(
+            counted(text),
+            (task.to_owned(), Some(count), method, work, None),
+            "{text}"
+        );
+    }
+    // With a length as well: both are kept, for the planner to fit.
+    let a = asked("3 pomodoros in 90m on the report");
+    assert_eq!((a.count, a.length), (Some(3), Some(mins(90))));
+}
+
+#[test]
+fn numbers_before_words_that_are_not_blocks_stay_in_the_task() {
+    for (text, task) in [
+        (
+            "review 2 sessions of the conference for 1h",
+            "review 2 sessions of the conference",
+        ),
+        ("write 3 blog posts for 2h", "write 3 blog posts"),
+        ("prepare a session plan for 30m", "prepare a session plan"),
+        ("plan the 3 sprints for 1h", "plan the 3 sprints"),
+        ("answer 40 emails for 30m", "answer 40 emails"),
+    ] {
+        let a = asked(text);
+        assert_eq!((a.task.as_str(), a.count), (task, None), "{text}");
+    }
+    assert_eq!(
+        error("write the post in 3 pomodoros, 2 pomodoros"),
+        WordsError::Twice {
+            what: "counts of blocks",
+            first: "3".into(),
+            second: "2".into()
+        }
+    );
+}
