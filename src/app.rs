@@ -21,7 +21,7 @@ use crate::coach;
 use crate::config::{self, ConfigFile, Dirs, Env, Loaded, NamedBy, Settings};
 use crate::error::Error;
 use crate::output;
-use crate::session::words::{self, Asked, Length, Start};
+use crate::session::words::{self, Asked, Length, Start, Time};
 use crate::session::{self, ClockTime, PlanRequest};
 
 /// Runs one command.
@@ -194,7 +194,7 @@ fn given(options: &PlanOptions, start: Option<ClockTime>) -> Asked {
         length: options
             .length
             .map(Length::Minutes)
-            .or(options.until.map(Length::Until)),
+            .or(options.until.map(|at| Length::Until(Time::At(at)))),
         method: options.method,
         goal: options.goal.clone(),
         block_goals: options
@@ -207,7 +207,7 @@ fn given(options: &PlanOptions, start: Option<ClockTime>) -> Asked {
         break_minutes: options.break_minutes,
         start: start.map(|at| Start {
             tomorrow: false,
-            at,
+            at: Time::At(at),
         }),
         ..Asked::default()
     }

@@ -20,11 +20,15 @@
 //! Wall-clock times become instants in the time zone of `now`, the earlier one when the clocks
 //! go back; a time the clocks skip is an error.
 
-use chrono::{DateTime, Days, NaiveDateTime, TimeZone, Timelike};
+use chrono::{DateTime, Days, NaiveDateTime, NaiveTime, TimeZone, Timelike};
 
 use super::duration::MAX_MINUTES;
-use super::words::{Asked, Length, Start};
+use super::plan::tidy;
+use super::words::{Asked, Length, Start, Time};
 use super::{ClockTime, Method, PlanRequest, Rhythms, format_minutes};
+
+/// Where "tomorrow" begins for an hour said alone ("tomorrow at 3" is 15:00).
+const DAY_STARTS: NaiveTime = NaiveTime::from_hms_opt(7, 0, 0).expect("a valid time");
 
 /// Why what was asked cannot be placed on the clock. Each message says what to change.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -34,18 +38,22 @@ pub enum RequestError {
     )]
     NoLength { task: String },
     #[error(
+        "\"{phrase}\": focus cannot tell when that is; say a time or a length, e.g. \"{task} until 12:30\" or \"{task} for 90m\""
+    )]
+    Unplaced { phrase: String, task: String },
+    #[error(
         "the start, {at}, has passed (it is {now}); say \"tomorrow {at}\" for tomorrow, or give a later time"
     )]
     StartPassed { at: String, now: String },
     #[error("until {0} is the start time; give a later end or a length")]
-    EndIsStart(ClockTime),
+    EndIsStart(Time),
     #[error("until {end} is not after the start ({start}); give a later end")]
-    EndBeforeStart { end: ClockTime, start: String },
+    EndBeforeStart { end: Time, start: String },
     #[error(
         "until {end} is {length} after the start ({start}), more than 12 hours; give a closer end"
     )]
     EndTooFar {
-        end: ClockTime,
+        end: Time,
         length: String,
         start: String,
     },
@@ -80,8 +88,14 @@ pub fn request<Tz: TimeZone>(
         (None, Some(blocks)) => Some(count_minutes(asked, blocks, method, rhythms)?),
         (None, None) if asked.stack.is_some() => None,
         (None, None) => {
-            return Err(RequestError::NoLength {
-                task: asked.task.clone(),
+            return Err(match &asked.vague {
+                Some(phrase) => RequestError::Unplaced {
+                    phrase: phrase.clone(),
+                    task: tidy(&asked.task.replace(phrase.as_str(), " ")),
+                },
+                None => RequestError::NoLength {
+                    task: asked.task.clone(),
+                },
             });
         }
     };
@@ -127,15 +141,18 @@ pub fn start_at<Tz: TimeZone>(
     let Some(Start { tomorrow, at }) = start else {
         return instant(&now.timezone(), minute);
     };
-    let today = now.date_naive();
-    let day = if tomorrow {
-        today + Days::new(1)
-    } else {
-        today
+    let naive = match (at, tomorrow) {
+        (Time::At(at), false) => at.on(now.date_naive()),
+        (Time::At(at), true) => at.on(now.date_naive() + Days::new(1)),
+        // The next time the clock shows the hour; tomorrow, from the morning on.
+        (Time::Hour(hour), false) => next_hour(hour, minute, true),
+        (Time::Hour(hour), true) => {
+            let morning = (now.date_naive() + Days::new(1)).and_time(DAY_STARTS);
+            next_hour(hour, morning, true)
+        }
     };
-    let naive = at.on(day);
-    // A bare time of day that has passed is a slip (a full date is the person's choice).
-    if !tomorrow && matches!(at, ClockTime::TimeOfDay(_)) && naive < minute {
+    // A time of day that has passed is a slip (a full date is the person's choice).
+    if !tomorrow && matches!(at, Time::At(ClockTime::TimeOfDay(_))) && naive < minute {
         return Err(RequestError::StartPassed {
             at: at.to_string(),
             now: now.naive_local().format("%H:%M").to_string(),
@@ -146,14 +163,16 @@ pub fn start_at<Tz: TimeZone>(
 
 /// Minutes from `start` to an end time, counted between the real instants (a daylight-saving
 /// change in between counts as it happens), checked for a usable session length.
-fn minutes_until<Tz: TimeZone>(start: &DateTime<Tz>, end: ClockTime) -> Result<u32, RequestError> {
+fn minutes_until<Tz: TimeZone>(start: &DateTime<Tz>, end: Time) -> Result<u32, RequestError> {
     let start_text = start.naive_local().format("%H:%M").to_string();
-    if let ClockTime::TimeOfDay(time) = end
-        && time == start.time()
-    {
-        return Err(RequestError::EndIsStart(end));
-    }
-    let end_at = instant(&start.timezone(), end.after(start.naive_local()))?;
+    let end_at = match end {
+        Time::At(ClockTime::TimeOfDay(time)) if time == start.time() => {
+            return Err(RequestError::EndIsStart(end));
+        }
+        Time::At(at) => at.after(start.naive_local()),
+        Time::Hour(hour) => next_hour(hour, start.naive_local(), false),
+    };
+    let end_at = instant(&start.timezone(), end_at)?;
     let minutes = (end_at - start.clone()).num_minutes();
     if minutes <= 0 {
         return Err(RequestError::EndBeforeStart {
@@ -208,6 +227,18 @@ fn count_minutes(
             work: format_minutes(work),
             length: format_minutes(u32::try_from(total).unwrap_or(u32::MAX)),
         })
+}
+
+/// The first time at or after `from` (after it, unless `or_now`) that the clock shows `hour`
+/// o'clock, `hour` being 1 to 12 on either half of the day.
+fn next_hour(hour: u32, from: NaiveDateTime, or_now: bool) -> NaiveDateTime {
+    let day = from.date();
+    [day, day + Days::new(1)]
+        .into_iter()
+        .flat_map(|d| [hour % 12, hour % 12 + 12].map(|h| d.and_hms_opt(h, 0, 0)))
+        .flatten()
+        .find(|t| *t > from || (or_now && *t == from))
+        .expect("an hour comes round within a day")
 }
 
 /// A local wall-clock time as an instant (the earlier one when the clocks go back).
@@ -282,7 +313,11 @@ mod tests {
 
     #[test]
     fn the_start_is_this_minute_or_the_one_asked() {
-        let at = |h, m| ClockTime::TimeOfDay(NaiveTime::from_hms_opt(h, m, 0).unwrap());
+        let at = |h, m| {
+            Time::At(ClockTime::TimeOfDay(
+                NaiveTime::from_hms_opt(h, m, 0).unwrap(),
+            ))
+        };
         let start = |start| start_at(Some(start), &now()).map(|t| t.to_rfc3339());
         assert_eq!(
             start_at(None, &now()).unwrap().to_rfc3339(),
@@ -317,10 +352,56 @@ mod tests {
     }
 
     #[test]
+    fn an_hour_said_alone_is_the_next_time_the_clock_shows_it() {
+        // It is 10:00.
+        let placed = |text: &str| {
+            let r = asked(text);
+            (r.start.format("%d %H:%M").to_string(), r.minutes)
+        };
+        assert_eq!(placed("write at 9 for 1h"), ("20 21:00".into(), Some(60)));
+        assert_eq!(placed("write at 11 for 1h"), ("20 11:00".into(), Some(60)));
+        assert_eq!(placed("write from 2 to 4"), ("20 14:00".into(), Some(120)));
+        assert_eq!(placed("write until 5"), ("20 10:00".into(), Some(420)));
+        assert_eq!(placed("write until 11"), ("20 10:00".into(), Some(60)));
+        // Tomorrow, from the morning on.
+        assert_eq!(
+            placed("write tomorrow at 9 for 1h"),
+            ("21 09:00".into(), Some(60))
+        );
+        assert_eq!(
+            placed("write tomorrow at 3 for 1h"),
+            ("21 15:00".into(), Some(60))
+        );
+        assert_eq!(
+            placed("write tomorrow from 9 to 10:30"),
+            ("21 09:00".into(), Some(90))
+        );
+        // A clock time that has passed is refused, with tomorrow suggested.
+        assert_eq!(
+            failed(&read("write the report at 9am for 1h").unwrap()),
+            "the start, 09:00, has passed (it is 10:00); say \"tomorrow 09:00\" for tomorrow, or give a later time"
+        );
+    }
+
+    #[test]
     fn no_length_asks_how_long() {
         assert_eq!(
             failed(&read("write the report").unwrap()),
             "how long? say it with the task, e.g. \"write the report for 50m\" (or until 16:00, or 3 pomodoros)"
+        );
+        // Time no clock places: when, rather than how long.
+        assert_eq!(
+            failed(&read("write the report until lunch").unwrap()),
+            "\"until lunch\": focus cannot tell when that is; say a time or a length, e.g. \"write the report until 12:30\" or \"write the report for 90m\""
+        );
+        assert!(
+            request(
+                &read("write the report after the meeting for 1h").unwrap(),
+                Method::Auto,
+                &Rhythms::default(),
+                &now()
+            )
+            .is_ok()
         );
     }
 }

@@ -66,6 +66,8 @@ pub enum LeftBy {
 pub enum TimerId {
     Session(u64),
     Limit(JobId),
+    /// A plan's own start, waited for.
+    PlannedStart,
 }
 
 /// A session put in the log.

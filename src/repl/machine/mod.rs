@@ -21,6 +21,9 @@
 //!   [`Effect::Say`], so typed text and check-ins never land inside the reply's words.
 //! - Whether the model may be asked is [`Coach::availability`]'s call, and only its.
 //! - Leaving mid-block pauses the block (journaled) before the loop ends.
+//! - A plan that starts later is started at its time, or now when the person says so:
+//!   `/start` before a plan's start asks which ([`Waiting`]), and the plan's blocks move to
+//!   start now only on a yes.
 
 mod effects;
 mod events;
@@ -234,6 +237,15 @@ fn stamp(at: DateTime<FixedOffset>) -> String {
     format!("{dim}[{}]{dim:#} ", at.format("%H:%M"))
 }
 
+/// A drafted plan that starts later than now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Waiting {
+    /// `/start` asked whether to start now; the next line answers.
+    Asking(Wall),
+    /// The person chose to wait: the plan starts at its time.
+    Until(Wall),
+}
+
 /// The REPL: the session, the plan, the coach, and what is pending.
 pub struct Repl {
     setup: Setup,
@@ -255,6 +267,8 @@ pub struct Repl {
     opening: Option<Plan>,
     /// A closed session is being logged.
     closing: bool,
+    /// The drafted plan's later start: asked about, or waited for.
+    waiting: Option<Waiting>,
     /// The person left while the session was being logged: the loop ends once it is.
     leaving: Option<LeftBy>,
     input_open: bool,
@@ -293,6 +307,7 @@ impl Repl {
             next_job: 0,
             opening: None,
             closing: false,
+            waiting: None,
             leaving: None,
             input_open: true,
             done: false,
@@ -367,6 +382,7 @@ impl Repl {
                 self.feed(SessionEvent::Timer { id }, now, &mut out);
             }
             Event::Timer(TimerId::Limit(job)) => self.limit(job, now, &mut out),
+            Event::Timer(TimerId::PlannedStart) => self.planned_start(now, &mut out),
             Event::Model { job, item } => self.model_item(job, item, now, &mut out),
             Event::ModelEnded { job } => self.model_ended(job, now, &mut out),
             Event::Probed(Ok(())) => {}
@@ -409,7 +425,11 @@ impl Repl {
                 let session = running.machine.session();
                 render::prompt::prompt(&session.status(at), session.pending(at).as_ref())
             }
-            None => render::prompt::IDLE.to_owned(),
+            None => match self.waiting {
+                Some(Waiting::Asking(_)) => "focus [start now? yes/no] › ".to_owned(),
+                Some(Waiting::Until(at)) => format!("focus [starts {}] › ", at.format("%H:%M")),
+                None => render::prompt::IDLE.to_owned(),
+            },
         }
     }
 
@@ -433,6 +453,16 @@ impl Repl {
             Ok(Some(command)) => command,
         };
         out.typed = Some(line.to_owned());
+        if let Some(Waiting::Asking(at)) = self.waiting {
+            match &command {
+                Command::Say(answer) => {
+                    out.typed = None;
+                    return self.answer_start(answer, at, out);
+                }
+                // Anything else leaves the question: the plan waits for /start as before.
+                _ => self.waiting = None,
+            }
+        }
         match command {
             // A plan being shaped is waited for; otherwise /start acts at once.
             Command::Event(SessionEvent::Start) if self.session.is_none() => {
@@ -447,7 +477,7 @@ impl Repl {
                     }
                     self.enqueue(Task::Start, now, out);
                 } else {
-                    self.start(out);
+                    self.start(now, out);
                 }
             }
             Command::Event(event) => self.session_command(event, now, out),
@@ -671,7 +701,7 @@ impl Repl {
         match task {
             Task::Chat { shown, sent, reask } => self.chat(shown, sent, reask, false, now, out),
             Task::Plan(words) => self.plan(&words, now, out),
-            Task::Start => self.start(out),
+            Task::Start => self.start(now, out),
             Task::Workflow(kind, words) => self.workflow(kind, &words, now, out),
             Task::Summary => self.summary(now, out),
             Task::Review(figures) => self.review(&figures, now, out),
@@ -739,6 +769,7 @@ impl Repl {
         if self.session.is_some() {
             return out.say("focus: a session is running; /done ends it, then /plan the next one");
         }
+        self.waiting = None;
         self.show_handoff(out);
         let draft = match (self.planner)(words, now) {
             Ok(plan) => plan,
@@ -777,12 +808,77 @@ impl Repl {
         self.draft = Some(plan);
     }
 
-    /// `/start` with no session: the plan drafted, opened as a journal by the driver.
-    fn start(&mut self, out: &mut Out) {
-        let Some(plan) = self.draft.take() else {
+    /// `/start` with no session: the plan drafted, opened as a journal by the driver (its
+    /// blocks moved to start now). A plan that starts later asks first; one waited for
+    /// starts at once.
+    fn start(&mut self, now: Wall, out: &mut Out) {
+        let Some(plan) = &self.draft else {
             return out.say(
                 "focus: there is no plan to start yet; /plan says what and for how long, e.g. /plan write the report for 50m",
             );
+        };
+        let later = plan.start - now.trunc_subsecs(0);
+        if self.waiting.is_none() && later >= TimeDelta::minutes(1) {
+            let at = plan.start;
+            self.waiting = Some(Waiting::Asking(at));
+            return out.say(format!(
+                "The plan starts at {}, in {}. Start now instead, its blocks moved to begin now? (yes: now / no: wait until {})",
+                at.format("%H:%M"),
+                format_minutes(u32::try_from(later.num_minutes()).unwrap_or(u32::MAX)),
+                at.format("%H:%M"),
+            ));
+        }
+        self.open_draft(out);
+    }
+
+    /// The answer to "start now?".
+    fn answer_start(&mut self, answer: &str, at: Wall, out: &mut Out) {
+        match answer.trim().to_lowercase().as_str() {
+            "yes" | "y" | "now" | "start" | "ok" | "sure" => {
+                self.waiting = None;
+                self.open_draft(out);
+            }
+            "no" | "n" | "wait" | "later" => {
+                self.waiting = Some(Waiting::Until(at));
+                out.push(Effect::Timer {
+                    id: TimerId::PlannedStart,
+                    at,
+                });
+                out.say(format!(
+                    "Waiting: the session starts at {}, and focus will say so. /start begins it now instead; /plan changes it.",
+                    at.format("%H:%M")
+                ));
+            }
+            _ => out.say(format!(
+                "focus: yes starts it now, no waits until {}",
+                at.format("%H:%M")
+            )),
+        }
+    }
+
+    /// The plan waited for reaches its start.
+    fn planned_start(&mut self, now: Wall, out: &mut Out) {
+        let Some(Waiting::Until(at)) = self.waiting else {
+            return;
+        };
+        let same = self.draft.as_ref().is_some_and(|p| p.start == at);
+        if self.session.is_none() && same {
+            out.say(format!(
+                "{}It is {}: the session begins.",
+                stamp(now),
+                at.format("%H:%M")
+            ));
+            self.open_draft(out);
+        } else {
+            self.waiting = None;
+        }
+    }
+
+    /// Opens the drafted plan as a session.
+    fn open_draft(&mut self, out: &mut Out) {
+        self.waiting = None;
+        let Some(plan) = self.draft.take() else {
+            return;
         };
         self.show_handoff(out);
         self.opening = Some(plan.clone());

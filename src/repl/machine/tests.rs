@@ -3,7 +3,7 @@
 //! journal, opens journals and logs sessions when asked, and plays the model's replies piece
 //! by piece when the test says so.
 
-use chrono::{FixedOffset, TimeZone};
+use chrono::{FixedOffset, TimeDelta, TimeZone};
 
 use super::*;
 use crate::coach::Offline;
@@ -21,10 +21,15 @@ fn at(h: u32, m: u32, s: u32) -> Wall {
 }
 
 /// `/plan <words>` plans `<words>` as two pomodoros (25, a 5-minute break, 25), or one when
-/// the words say "short".
+/// the words say "short"; two hours from now when they say "later".
 fn planner() -> Planner {
     Box::new(|words, now| {
         let minutes = if words.contains("short") { 25 } else { 55 };
+        let now = if words.contains("later") {
+            now + TimeDelta::hours(2)
+        } else {
+            now
+        };
         let request = PlanRequest {
             task: words.to_owned(),
             goal: None,
@@ -901,4 +906,60 @@ fn the_models_plan_is_asked_in_a_shape_repaired_and_stays_the_persons() {
         ),
         "{said}"
     );
+}
+
+// ── a plan that starts later ────────────────────────────────────────────────
+
+#[test]
+fn start_before_a_plans_start_asks_now_or_wait() {
+    let mut h = Harness::offline();
+    h.line("/plan write later");
+    h.line("/start");
+    assert!(
+        h.said_text().contains("The plan starts at 11:00, in 2h."),
+        "{}",
+        h.said_text()
+    );
+    assert_eq!(h.prompt(), "focus [start now? yes/no] › ");
+    assert!(h.repl.session().is_none());
+    // Anything but yes or no says what the choices are.
+    h.line("hmm");
+    assert!(
+        h.said_text()
+            .contains("yes starts it now, no waits until 11:00")
+    );
+    h.line("no");
+    assert_eq!(h.prompt(), "focus [starts 11:00] › ");
+    assert!(
+        h.timers
+            .iter()
+            .any(|(id, when)| *id == TimerId::PlannedStart && *when == at(11, 0, 0))
+    );
+    // At its time it begins, on its own.
+    h.run_to(at(11, 0, 0));
+    let session = h.repl.session().expect("the session began at its time");
+    assert_eq!(session.machine.session().plan().start, at(11, 0, 0));
+    assert!(h.said_text().contains("It is 11:00: the session begins."));
+
+    // Yes: now, with the plan's blocks moved to begin now (the driver opens it from now).
+    let mut h = Harness::offline();
+    h.line("/plan write later");
+    h.line("/start");
+    h.line("yes");
+    assert!(h.repl.session().is_some());
+    // Waiting, /start begins it at once; a new /plan forgets the wait.
+    let mut h = Harness::offline();
+    h.line("/plan write later");
+    h.line("/start");
+    h.line("no");
+    h.line("/start");
+    assert!(h.repl.session().is_some());
+    let mut h = Harness::offline();
+    h.line("/plan write later");
+    h.line("/start");
+    h.line("wait");
+    h.line("/plan write short");
+    assert_eq!(h.prompt(), "focus › ");
+    h.run_to(at(11, 0, 0));
+    assert!(h.repl.session().is_none());
 }

@@ -40,6 +40,7 @@ use clauses::{take_goal, take_stack};
 use lex::{Token, lex};
 use settings::{scan, settle};
 use task::task_text;
+use time::vague;
 
 /// What a person asked for in words.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -64,13 +65,16 @@ pub struct Asked {
     pub count: Option<u32>,
     /// When the session starts; `None` for now.
     pub start: Option<Start>,
+    /// Words about time that no clock can place ("until lunch", "after the meeting"), kept in
+    /// the task: the question to ask when no length was given.
+    pub vague: Option<String>,
 }
 
-/// When a session starts, as asked: a clock time, today's unless `tomorrow`.
+/// When a session starts, as asked: a time, today's unless `tomorrow`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Start {
     pub tomorrow: bool,
-    pub at: ClockTime,
+    pub at: Time,
 }
 
 impl fmt::Display for Start {
@@ -82,13 +86,13 @@ impl fmt::Display for Start {
     }
 }
 
-/// How long a session is: a number of minutes, or up to a clock time.
+/// How long a session is: a number of minutes, or up to a time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Length {
     /// "for 90 minutes"
     Minutes(u32),
     /// "until 16:00": the caller turns it into minutes from the start.
-    Until(ClockTime),
+    Until(Time),
 }
 
 impl fmt::Display for Length {
@@ -96,6 +100,23 @@ impl fmt::Display for Length {
         match self {
             Length::Minutes(minutes) => f.write_str(&format_minutes(*minutes)),
             Length::Until(time) => write!(f, "until {time}"),
+        }
+    }
+}
+
+/// A time as asked: a clock time, or an hour from 1 to 12 said alone ("at 9", "until 5"),
+/// which is the next time the clock shows it (see `session::request`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Time {
+    At(ClockTime),
+    Hour(u32),
+}
+
+impl fmt::Display for Time {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Time::At(at) => write!(f, "{at}"),
+            Time::Hour(hour) => write!(f, "{hour}"),
         }
     }
 }
@@ -121,8 +142,6 @@ pub enum WordsError {
         "say the goal after \"{marker}\", e.g. /plan write the report for 50m, goal: 800 words"
     )]
     EmptyGoal { marker: String },
-    #[error("\"{phrase}\" could be morning or evening; write the end as 17:00 or 5pm")]
-    UnclearEnd { phrase: String },
     #[error("\"{phrase}\": {source}")]
     BadLength {
         phrase: String,
@@ -244,6 +263,7 @@ pub fn merge(said: Asked, given: Asked) -> Result<Asked, WordsError> {
         // No option gives a count.
         count: said.count,
         start: either(said.start, given.start, "starts")?,
+        vague: said.vague,
     })
 }
 
@@ -253,6 +273,7 @@ fn read_words(tokens: Vec<Token>) -> Result<Asked, WordsError> {
     let tokens = take_stack(tokens, &mut asked)?;
     let found = scan(&tokens)?;
     let removed = settle(&tokens, &found, &mut asked)?;
+    asked.vague = vague(&tokens, &removed);
     asked.task = task_text(&tokens, removed);
     Ok(asked)
 }

@@ -17,8 +17,8 @@
 
 use super::lex::{Kind, Token, render, skip};
 use super::shape::{count_at, method_at, rhythm_at};
-use super::time::{end_time_at, length_after, plain_length_at};
-use super::{Asked, Length, WordsError, either, set};
+use super::time::{end_time_at, length_after, plain_length_at, start_at};
+use super::{Asked, Length, Start, Time, WordsError, either, set};
 use crate::session::Method;
 
 pub(super) const ARTICLES: &[&[&str]] = &[&["a"], &["an"], &["the"]];
@@ -83,6 +83,11 @@ pub(super) enum Setting {
         rest: Option<u32>,
         method: Option<Method>,
     },
+    /// "at 9", "from 15:00 to 16:00".
+    Start {
+        start: Start,
+        until: Option<Time>,
+    },
     /// "3 pomodoros", "four 25-minute blocks".
     Count {
         blocks: u32,
@@ -131,7 +136,7 @@ pub(super) fn found_at(tokens: &[Token], i: usize) -> Result<Option<Found>, Word
     if tokens[i].word().is_none() {
         return Ok(None);
     }
-    if let Some(found) = end_time_at(tokens, i)? {
+    if let Some(found) = start_at(tokens, i).or_else(|| end_time_at(tokens, i)) {
         return Ok(Some(found));
     }
     if let Some(found) = marked_at(tokens, i)? {
@@ -247,7 +252,7 @@ pub(super) fn counts(tokens: &[Token], all: &[Found], found: &Found, tail: usize
                 || after_counted_length(tokens, all, found, tail)
         }
         Setting::Method { firm: false, .. } => found.lead == Lead::Named || (opens && closes),
-        Setting::Rhythm { .. } | Setting::Count { .. } => true,
+        Setting::Rhythm { .. } | Setting::Count { .. } | Setting::Start { .. } => true,
     }
 }
 
@@ -295,6 +300,12 @@ pub(super) fn settle(
                 asked.work = either(asked.work, work, "work lengths")?;
                 asked.break_minutes = either(asked.break_minutes, rest, "break lengths")?;
                 asked.method = either(asked.method, method, "methods")?;
+            }
+            Setting::Start { start, until } => {
+                set(&mut asked.start, start, "starts")?;
+                if let Some(end) = until {
+                    set(&mut asked.length, Length::Until(end), "lengths")?;
+                }
             }
             Setting::Count {
                 blocks,

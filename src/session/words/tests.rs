@@ -20,7 +20,7 @@ fn mins(m: u32) -> Length {
 
 fn until(h: u32, m: u32) -> Length {
     let time = NaiveTime::from_hms_opt(h, m, 0).unwrap();
-    Length::Until(ClockTime::TimeOfDay(time))
+    Length::Until(Time::At(ClockTime::TimeOfDay(time)))
 }
 
 fn work(label: &str, minutes: u32) -> Step {
@@ -109,7 +109,7 @@ fn end_times() {
         .unwrap();
     assert_eq!(
         asked("ship the release until 2026-11-20 16:00").length,
-        Some(Length::Until(ClockTime::At(at)))
+        Some(Length::Until(Time::At(ClockTime::At(at))))
     );
 }
 
@@ -522,7 +522,12 @@ fn end_times_in_other_words() {
         "cut the build time by 5",
         Some(mins(60)),
     );
-    task_and_length("write tests until lunch", "write tests until lunch", None);
+    // Words about time that no clock places stay in the task, noted for the question.
+    let vague = asked("write tests until lunch");
+    assert_eq!(
+        (vague.task.as_str(), vague.length, vague.vague.as_deref()),
+        ("write tests until lunch", None, Some("until lunch"))
+    );
 }
 
 #[test]
@@ -611,17 +616,18 @@ fn two_different_values_for_one_part() {
 }
 
 #[test]
-fn an_unclear_end_time() {
+fn an_hour_said_alone_is_the_next_one_the_clock_shows() {
     assert_eq!(
-        error("review PRs until 5"),
-        WordsError::UnclearEnd {
-            phrase: "until 5".into()
-        }
+        asked("review PRs until 5").length,
+        Some(Length::Until(Time::Hour(5)))
     );
     assert_eq!(
-        error("review PRs till 5.").to_string(),
-        "\"till 5\" could be morning or evening; write the end as 17:00 or 5pm"
+        asked("review PRs till 5.").length,
+        Some(Length::Until(Time::Hour(5)))
     );
+    assert_eq!(asked("review PRs until 17").length, Some(until(17, 0)));
+    // Not before a unit, and not after "by".
+    assert_eq!(asked("cut the build by 5").length, None);
 }
 
 #[test]
@@ -695,7 +701,6 @@ fn every_error_is_one_line() {
         "",
         "x for 1h, for 2h",
         "x, goal:",
-        "x until 5",
         "x for 13h",
         "x: a 10, break 5, 90m",
         "a 10, break 5, b 5",
@@ -815,4 +820,115 @@ fn numbers_before_words_that_are_not_blocks_stay_in_the_task() {
             second: "2".into()
         }
     );
+}
+
+// --- Starts -------------------------------------------------------------------------------
+
+#[test]
+fn starts_and_spans_of_the_day() {
+    let at = |h, m| {
+        Time::At(ClockTime::TimeOfDay(
+            NaiveTime::from_hms_opt(h, m, 0).unwrap(),
+        ))
+    };
+    let today = |time| {
+        Some(Start {
+            tomorrow: false,
+            at: time,
+        })
+    };
+    let tomorrow = |time| {
+        Some(Start {
+            tomorrow: true,
+            at: time,
+        })
+    };
+    for (text, task, start, length) in [
+        (
+            "write the report at 9 for 1h",
+            "write the report",
+            today(Time::Hour(9)),
+            Some(mins(60)),
+        ),
+        (
+            "write the report at 9:30am for 1h",
+            "write the report",
+            today(at(9, 30)),
+            Some(mins(60)),
+        ),
+        (
+            "write the report from 15:00 to 16:00",
+            "write the report",
+            today(at(15, 0)),
+            Some(until(16, 0)),
+        ),
+        (
+            "write the report from 2 to 4",
+            "write the report",
+            today(Time::Hour(2)),
+            Some(Length::Until(Time::Hour(4))),
+        ),
+        (
+            "tomorrow 9am write the report for 1h",
+            "write the report",
+            tomorrow(at(9, 0)),
+            Some(mins(60)),
+        ),
+        (
+            "write the report tomorrow from 9 to 10:30",
+            "write the report",
+            tomorrow(Time::Hour(9)),
+            Some(until(10, 30)),
+        ),
+        (
+            "write the report tomorrow at 3, 2 pomodoros",
+            "write the report",
+            tomorrow(Time::Hour(3)),
+            None,
+        ),
+        (
+            "review PRs today at 4pm for 30m",
+            "review PRs",
+            today(at(16, 0)),
+            Some(mins(30)),
+        ),
+        (
+            "review PRs between 14:00 and 15:30",
+            "review PRs",
+            today(at(14, 0)),
+            Some(until(15, 30)),
+        ),
+    ] {
+        let a = asked(text);
+        assert_eq!(
+            (a.task.as_str(), a.start, a.length),
+            (task, start, length),
+            "{text}"
+        );
+    }
+    // Words that are not a start stay in the task.
+    for (text, task) in [
+        ("prep for tomorrow for 30m", "prep for tomorrow"),
+        ("meet at the office for 1h", "meet at the office"),
+        ("read from page 9 for 20m", "read from page 9"),
+    ] {
+        let a = asked(text);
+        assert_eq!((a.task.as_str(), a.start), (task, None), "{text}");
+    }
+}
+
+#[test]
+fn time_no_clock_places_is_noted() {
+    for (text, vague) in [
+        ("write until lunch", "until lunch"),
+        ("write the summary after the meeting", "after the meeting"),
+        ("clean up this afternoon", "this afternoon"),
+        ("read tonight", "tonight"),
+        ("code for a while", "for a while"),
+        ("write until the end of the day", "until the end of the day"),
+    ] {
+        assert_eq!(asked(text).vague.as_deref(), Some(vague), "{text}");
+    }
+    // "for the next hour" is an hour from now.
+    assert_eq!(asked("write for the next hour").length, Some(mins(60)));
 }

@@ -1,8 +1,17 @@
-//! Lengths and clock times.
+//! Lengths, clock times and starts.
 //!
-//! - **End time**: `until`, `till` or `til` before a clock time (`16:00`, `4pm`, `4:30 pm`,
-//!   `noon`, `midnight`) or an hour from 13 to 23; `by` before a clock time. "until 5" is an
-//!   error: it could be morning or evening.
+//! - **Time**: a clock time (`16:00`, `9:30`, `4pm`, `4:30 pm`, `noon`, `midnight`) or an hour
+//!   alone: 13 to 23 (and 0) are that hour, 1 to 12 the next time the clock shows it ("until
+//!   5" at 14:00 is 17:00; see `session::request`).
+//! - **End time**: `until`, `till` or `til` before a time; `by` before a clock time only ("cut
+//!   it by 5" is a task).
+//! - **Start**: `at` before a time ("at 9", "at 9:30am"); `from` before a time and `to`,
+//!   `until` or `-` before another ("from 15:00 to 16:00"), or `between` … `and`; either of
+//!   those after `tomorrow` or `today`, which may also come right before a time ("tomorrow
+//!   9am"). A start with an end gives the length too.
+//! - **Vague time**: words about time that no clock places ("until lunch", "after the
+//!   meeting", "this afternoon", "for a while") stay in the task and are noted, so that a
+//!   request with no length asks when rather than how long.
 //! - **Length**: anything [`parse_minutes`] reads with a unit (`90m`, `45 min`, `1h30`,
 //!   `1.5 hours`, `10-minute`), plus `an hour`, `half an hour`, `an hour and a half`,
 //!   `a quarter of an hour` and number words up to ninety (`two hours`). A bare number is a
@@ -15,10 +24,9 @@
 
 use chrono::NaiveTime;
 
-use super::Length;
-use super::WordsError;
 use super::lex::{Kind, Token, number_word, render, skip};
 use super::settings::{Found, Lead, Marker, Setting};
+use super::{Length, Start, Time, WordsError};
 use crate::session::duration::{DurationError, MAX_MINUTES};
 use crate::session::{ClockTime, parse_clock, parse_minutes};
 
@@ -70,51 +78,154 @@ pub(super) fn clock_from(text: &str) -> Option<ClockTime> {
     NaiveTime::from_hms_opt(hour, 0, 0).map(ClockTime::TimeOfDay)
 }
 
-/// "until 16:00", "till 4 pm", "until 17", "by 4pm".
-pub(super) fn end_time_at(tokens: &[Token], i: usize) -> Result<Option<Found>, WordsError> {
-    let until = tokens[i].is_one_of(UNTIL_WORDS);
-    if !until && !tokens[i].is_one_of(BY_WORDS) {
-        return Ok(None);
-    }
+/// Words that join a start to its end ("from 9 to 10:30").
+const RANGE_WORDS: &[&str] = &["to", "until", "till", "til", "-", "–", "and"];
+
+/// A time at `i`: the index after it. A bare hour counts only where `bare` allows it, and
+/// never before a unit ("at 9 minutes").
+pub(super) fn time_at(tokens: &[Token], i: usize, bare: bool) -> Option<(usize, Time)> {
     for k in (1..=2).rev() {
-        let Some(span) = tokens.get(i + 1..i + 1 + k) else {
+        let Some(span) = tokens.get(i..i + k) else {
             continue;
         };
         if span.iter().all(|t| t.kind == Kind::Word)
-            && let Some(end) = clock_from(&render(span))
+            && let Some(at) = clock_from(&render(span))
         {
-            let mut found = Found::new(i, i + 1 + k, Setting::Length(Length::Until(end)));
-            found.lead = Lead::Strong;
-            return Ok(Some(found));
+            return Some((i + k, Time::At(at)));
         }
     }
-    let bare_hour = tokens
-        .get(i + 1)
-        .and_then(Token::word)
-        .filter(|w| w.chars().all(|c| c.is_ascii_digit()))
-        .and_then(|w| w.parse::<u32>().ok());
-    let Some(hour) = bare_hour.filter(|_| until) else {
-        return Ok(None);
+    let hour: u32 = tokens
+        .get(i)?
+        .word()
+        .filter(|w| w.chars().all(|c| c.is_ascii_digit()) && w.len() <= 2)?
+        .parse()
+        .ok()?;
+    if !bare || tokens.get(i + 1).is_some_and(|t| t.is_one_of(UNIT_WORDS)) {
+        return None;
+    }
+    let time = match hour {
+        1..=12 => Time::Hour(hour),
+        0 | 13..=23 => Time::At(ClockTime::TimeOfDay(NaiveTime::from_hms_opt(hour, 0, 0)?)),
+        _ => return None,
     };
-    if !tokens.get(i + 2).is_none_or(Token::ends_clause) {
-        return Ok(None);
+    Some((i + 1, time))
+}
+
+/// "until 16:00", "till 4 pm", "until 5", "by 4pm".
+pub(super) fn end_time_at(tokens: &[Token], i: usize) -> Option<Found> {
+    let until = tokens[i].is_one_of(UNTIL_WORDS);
+    if !until && !tokens[i].is_one_of(BY_WORDS) {
+        return None;
     }
-    // 13 to 23 can only be afternoon or evening; 1 to 12 could be either.
-    if let Some(time) = NaiveTime::from_hms_opt(hour, 0, 0).filter(|_| hour > 12) {
-        let mut found = Found::new(
-            i,
-            i + 2,
-            Setting::Length(Length::Until(ClockTime::TimeOfDay(time))),
-        );
-        found.lead = Lead::Strong;
-        return Ok(Some(found));
+    let (end, time) = time_at(tokens, i + 1, until)?;
+    if matches!(time, Time::Hour(_)) && !tokens.get(end).is_none_or(Token::ends_clause) {
+        return None;
     }
-    if hour <= 24 {
-        return Err(WordsError::UnclearEnd {
-            phrase: render(&tokens[i..i + 2]),
-        });
+    let mut found = Found::new(i, end, Setting::Length(Length::Until(time)));
+    found.lead = Lead::Strong;
+    Some(found)
+}
+
+/// "at 9", "from 15:00 to 16:00", "between 2 and 4", "tomorrow 9am", "tomorrow from 9 to
+/// 10:30", "today at 3pm".
+pub(super) fn start_at(tokens: &[Token], i: usize) -> Option<Found> {
+    let day = tokens[i].word()?;
+    let (tomorrow, k) = match day {
+        "tomorrow" => (true, i + 1),
+        "today" => (false, i + 1),
+        _ => (false, i),
+    };
+    let dated = k > i;
+    let word = tokens.get(k).and_then(Token::word);
+    let (start, mut end) = match word {
+        Some("at") => {
+            let (end, time) = time_at(tokens, k + 1, true)?;
+            (time, end)
+        }
+        Some("from" | "between") => {
+            let (end, time) = time_at(tokens, k + 1, true)?;
+            if !tokens.get(end).is_some_and(|t| t.is_one_of(RANGE_WORDS)) {
+                return None;
+            }
+            (time, end)
+        }
+        // "tomorrow 9am": a time said right after the day, not a bare hour.
+        _ if dated => {
+            let (end, time) = time_at(tokens, k, false)?;
+            (time, end)
+        }
+        _ => return None,
+    };
+    let mut until = None;
+    if tokens.get(end).is_some_and(|t| t.is_one_of(RANGE_WORDS))
+        && let Some((after, time)) = time_at(tokens, end + 1, true)
+    {
+        until = Some(time);
+        end = after;
     }
-    Ok(None)
+    let setting = Setting::Start {
+        start: Start {
+            tomorrow,
+            at: start,
+        },
+        until,
+    };
+    let mut found = Found::new(i, end, setting);
+    found.lead = Lead::Strong;
+    Some(found)
+}
+
+/// The first words about time that no clock places among those left for the task.
+pub(super) fn vague(tokens: &[Token], removed: &[bool]) -> Option<String> {
+    (0..tokens.len()).find_map(|i| {
+        let end = vague_at(tokens, i)?;
+        (!removed[i..end].contains(&true)).then(|| render(&tokens[i..end]))
+    })
+}
+
+/// Words about time that no clock places, from `i`: the index after them.
+pub(super) fn vague_at(tokens: &[Token], i: usize) -> Option<usize> {
+    const AFTER_MARKER: &[&str] = &[
+        "lunch",
+        "dinner",
+        "breakfast",
+        "later",
+        "tonight",
+        "eod",
+        "close",
+        "school",
+        "work",
+    ];
+    const OWNERS: &[&str] = &["the", "my", "our", "a"];
+    const PARTS: &[&str] = &["morning", "afternoon", "evening", "night"];
+    let word = tokens[i].word()?;
+    let next = tokens.get(i + 1).and_then(Token::word);
+    let end = match (word, next) {
+        ("until" | "till" | "til" | "after" | "before" | "by", Some(w))
+            if AFTER_MARKER.contains(&w) =>
+        {
+            i + 2
+        }
+        ("until" | "till" | "til" | "after" | "before", Some(w)) if OWNERS.contains(&w) => {
+            // "until the end of the day", "after the meeting": to the end of the clause.
+            let mut k = i + 2;
+            while tokens.get(k).is_some_and(|t| t.kind == Kind::Word) && k < i + 6 {
+                k += 1;
+            }
+            k
+        }
+        ("this" | "tomorrow", Some(w)) if PARTS.contains(&w) => i + 2,
+        ("tonight", _) => i + 1,
+        ("for", Some("a")) => {
+            let w = tokens.get(i + 2).and_then(Token::word)?;
+            if !["while", "bit"].contains(&w) {
+                return None;
+            }
+            i + 3
+        }
+        _ => return None,
+    };
+    Some(end)
 }
 
 /// A length after `for`, `in` or `within`: "for about 2 hours", "for 20" at a clause end.
@@ -137,6 +248,13 @@ pub(super) fn length_after(
     };
     if let Some((end, minutes)) = length_span_at(tokens, j, false) {
         return Ok(Some(found(end, minutes)));
+    }
+    // "for the next hour", "for another hour"
+    if j > i + 1
+        && tokens[j - 1].is_one_of(&["next", "another"])
+        && tokens.get(j).is_some_and(|t| t.is_one_of(&["hour"]))
+    {
+        return Ok(Some(found(j + 1, 60)));
     }
     if marker != Marker::For {
         return Ok(None);
