@@ -24,11 +24,12 @@ use crate::error::Error;
 use crate::output;
 use crate::repl::driver::{Edge, Link};
 use crate::repl::input::{self, Lines};
-use crate::repl::machine::{Figures, Logged, Mode, Planner, Running, Setup, Show};
+use crate::repl::machine::{Figures, Logged, Mode, Planned, Planner, Running, Setup, Show};
 use crate::repl::notify::Alerts;
 use crate::repl::screen::{Plain, Screen, Terminal};
 use crate::repl::{Driver, Repl};
 use crate::session::machine::{Event, Machine, Rules, Status};
+use crate::session::words::{self, Asked};
 use crate::session::{self, Plan};
 use crate::store::journal::{self, Header, Journal};
 use crate::store::log::{self, Closing, Entry};
@@ -234,7 +235,7 @@ fn repl(ctx: &Ctx<'_>, lines: &Lines, mode: Mode) -> Repl {
         ctx.offline.cloned(),
     );
     let owned = settings.clone();
-    let planner: Planner = Box::new(move |words, now| plan_words(words, &owned, now));
+    let planner: Planner = Box::new(move |words, base, now| plan_words(words, base, &owned, now));
     let setup = Setup {
         mode,
         interactive: lines.is_terminal(),
@@ -382,12 +383,29 @@ fn finish(screen: &mut Output, lines: &Lines, editing: bool, titles: bool) -> io
 }
 
 /// A plan from the line after `/plan` (words, then options as `focus plan` takes them),
-/// from the minute of `now`.
-fn plan_words(line: &str, settings: &Settings, now: DateTime<FixedOffset>) -> Result<Plan, String> {
-    let asked = asked_in_line(line).map_err(|e| e.to_string())?;
+/// from the minute of `now`; words that say no task change `base`, the drafted plan's
+/// request.
+fn plan_words(
+    line: &str,
+    base: Option<&Asked>,
+    settings: &Settings,
+    now: DateTime<FixedOffset>,
+) -> Result<Planned, String> {
+    let said = asked_in_line(line).map_err(|e| e.to_string())?;
+    let goal_only = words::only_goal(&said);
+    let (asked, amended) = match base {
+        Some(base) if said.task.is_empty() => (words::amend(base, said), true),
+        _ => (said, false),
+    };
     let request =
         plan_request(&asked, settings, now.with_timezone(&Local)).map_err(|e| e.to_string())?;
-    session::plan(&request, &settings.session.rhythms()).map_err(|e| e.to_string())
+    let plan = session::plan(&request, &settings.session.rhythms()).map_err(|e| e.to_string())?;
+    Ok(Planned {
+        plan,
+        asked,
+        amended,
+        goal_only: amended && goal_only,
+    })
 }
 
 /// Opens the journal of a new session on `plan`, its times moved to start this minute.

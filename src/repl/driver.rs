@@ -590,9 +590,10 @@ mod tests {
     use crate::llm::fake::{Say, Scripted, failure, reply};
     use crate::llm::{Chunk, FinishReason};
     use crate::repl::input::{Input, Lines};
-    use crate::repl::machine::{Mode, Planner, Repl, Setup};
+    use crate::repl::machine::{Mode, Planned, Planner, Repl, Setup};
     use crate::repl::screen::{Capture, Plain};
     use crate::session::machine::Rules;
+    use crate::session::words::Asked;
     use crate::session::{Method, PlanRequest, Rhythms};
     use crate::store::log::Entry;
 
@@ -652,7 +653,7 @@ mod tests {
     }
 
     fn planner() -> Planner {
-        Box::new(|words, now| {
+        Box::new(|words, _, now| {
             let request = PlanRequest {
                 task: words.to_owned(),
                 goal: None,
@@ -665,7 +666,17 @@ mod tests {
                 break_minutes: None,
                 start: now,
             };
-            crate::session::plan(&request, &Rhythms::default()).map_err(|e| e.to_string())
+            let plan =
+                crate::session::plan(&request, &Rhythms::default()).map_err(|e| e.to_string())?;
+            Ok(Planned {
+                plan,
+                asked: Asked {
+                    task: words.to_owned(),
+                    ..Asked::default()
+                },
+                amended: false,
+                goal_only: false,
+            })
         })
     }
 

@@ -118,7 +118,7 @@ pub fn goal_nudge(goal: &str) -> String {
 
 /// The nudge when no goal was given at all.
 pub const NO_GOAL_NUDGE: &str = "No session goal yet. What will be finished when the time is up? \
-     Add --goal \"…\" (a count, a section or a deliverable).";
+     Say it as goal: 800 words (a count, a section or a deliverable).";
 
 #[cfg(test)]
 mod tests {

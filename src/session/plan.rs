@@ -629,6 +629,39 @@ fn place<Tz: TimeZone>(
         .collect()
 }
 
+/// The plan with the session's goal set (or cleared) and nothing else changed: its blocks
+/// stand, and the nudges about goals are made again. A one-block plan's block takes the goal
+/// too when it had none.
+pub fn set_goal(plan: &mut Plan, goal: Option<&str>) {
+    plan.goal = goal.map(tidy).filter(|g| !g.is_empty());
+    let work_count = plan.work_blocks().count();
+    if work_count == 1
+        && let Some(BlockKind::Work { goal, .. }) = plan
+            .blocks
+            .iter_mut()
+            .map(|b| &mut b.kind)
+            .find(|k| matches!(k, BlockKind::Work { .. }))
+        && goal.is_none()
+    {
+        goal.clone_from(&plan.goal);
+    }
+    let block_goals: Vec<Option<String>> = plan
+        .work_blocks()
+        .map(|b| match &b.kind {
+            BlockKind::Work { goal, .. } => goal.clone(),
+            BlockKind::Break { .. } => None,
+        })
+        .collect();
+    plan.notes.retain(|n| {
+        !matches!(
+            n.kind,
+            NoteKind::VagueTask | NoteKind::VagueGoal | NoteKind::NoGoal
+        )
+    });
+    let fresh = goal_notes(&plan.task, plan.goal.as_deref(), &block_goals, work_count);
+    plan.notes.splice(0..0, fresh);
+}
+
 /// The nudges about the task and the goals: a vague task, no goal (unless every block has
 /// one), a vague goal.
 fn goal_notes(

@@ -25,7 +25,7 @@ use chrono::{DateTime, Days, NaiveDateTime, NaiveTime, TimeZone, Timelike};
 use super::duration::MAX_MINUTES;
 use super::plan::tidy;
 use super::words::{Asked, Length, Start, Time};
-use super::{ClockTime, Method, PlanRequest, Rhythms, format_minutes};
+use super::{ClockTime, Method, Plan, PlanRequest, Rhythms, format_minutes};
 
 /// Where "tomorrow" begins for an hour said alone ("tomorrow at 3" is 15:00).
 const DAY_STARTS: NaiveTime = NaiveTime::from_hms_opt(7, 0, 0).expect("a valid time");
@@ -33,6 +33,8 @@ const DAY_STARTS: NaiveTime = NaiveTime::from_hms_opt(7, 0, 0).expect("a valid t
 /// Why what was asked cannot be placed on the clock. Each message says what to change.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RequestError {
+    #[error("say what you will work on, e.g. \"write the report for 50m\"")]
+    NoTask,
     #[error(
         "how long? say it with the task, e.g. \"{task} for 50m\" (or until 16:00, or 3 pomodoros)"
     )]
@@ -76,6 +78,9 @@ pub fn request<Tz: TimeZone>(
     rhythms: &Rhythms,
     now: &DateTime<Tz>,
 ) -> Result<PlanRequest<Tz>, RequestError> {
+    if tidy(&asked.task).is_empty() {
+        return Err(RequestError::NoTask);
+    }
     let start = start_at(asked.start, now)?;
     let method = match (asked.method, &asked.stack) {
         (Some(method), _) => method,
@@ -111,6 +116,26 @@ pub fn request<Tz: TimeZone>(
         break_minutes: asked.break_minutes,
         start,
     })
+}
+
+/// What a drafted plan asks for, for changing it when the words that made it are gone (a
+/// plan kept from an earlier run): its task, goal, length and method, and its start when
+/// that is still to come. The blocks' own goals are not carried: a changed plan's blocks
+/// may not be the same.
+pub fn asked_for<Tz: TimeZone>(plan: &Plan, now: &DateTime<Tz>) -> Asked {
+    let later = plan.start.naive_local() > now.naive_local();
+    Asked {
+        task: plan.task.clone(),
+        goal: plan.goal.clone(),
+        length: Some(Length::Minutes(plan.total_minutes)),
+        method: (!plan.auto && !matches!(plan.method, Method::Stacked | Method::Custom))
+            .then_some(plan.method),
+        start: later.then(|| Start {
+            tomorrow: false,
+            at: Time::At(ClockTime::At(plan.start.naive_local())),
+        }),
+        ..Asked::default()
+    }
 }
 
 /// The method when none was asked. A default that cannot take a work or break length (deep

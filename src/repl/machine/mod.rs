@@ -47,7 +47,8 @@ use crate::llm::{Ending, Reply, Request, Step, Usage};
 use crate::session::machine::{
     Effect as SessionEffect, Event as SessionEvent, Machine, Message, Pending, Phase, Status,
 };
-use crate::session::{Plan, format_minutes};
+use crate::session::words::Asked;
+use crate::session::{Plan, format_minutes, plan, request};
 use crate::store::journal::Header;
 use crate::store::log::Entry;
 use crate::text;
@@ -55,9 +56,21 @@ use crate::text;
 /// A wall-clock instant, as the driver reads it.
 pub type Wall = DateTime<FixedOffset>;
 
-/// Makes a plan from the words after `/plan`, starting at the given minute; the error is one
-/// line.
-pub type Planner = Box<dyn Fn(&str, Wall) -> Result<Plan, String>>;
+/// Makes a plan from the words after `/plan`, from the given minute: on its own, or changing
+/// what the drafted plan asked for (the second argument) when the words say no task. The
+/// error is one line.
+pub type Planner = Box<dyn Fn(&str, Option<&Asked>, Wall) -> Result<Planned, String>>;
+
+/// A plan made from words, and what they asked for.
+#[derive(Debug, Clone)]
+pub struct Planned {
+    pub plan: Plan,
+    pub asked: Asked,
+    /// The words said no task: they changed the drafted plan's request.
+    pub amended: bool,
+    /// The words only set the session's goal: a drafted plan keeps its blocks.
+    pub goal_only: bool,
+}
 
 /// The longest the coach's reply to a reflection answer may take before the next question
 /// comes anyway.
@@ -269,6 +282,8 @@ pub struct Repl {
     closing: bool,
     /// The drafted plan's later start: asked about, or waited for.
     waiting: Option<Waiting>,
+    /// What the drafted plan was asked for, and in which words, for `/plan` to change it.
+    asked: Option<(Asked, String)>,
     /// The person left while the session was being logged: the loop ends once it is.
     leaving: Option<LeftBy>,
     input_open: bool,
@@ -308,6 +323,7 @@ impl Repl {
             opening: None,
             closing: false,
             waiting: None,
+            asked: None,
             leaving: None,
             input_open: true,
             done: false,
@@ -771,13 +787,33 @@ impl Repl {
         }
         self.waiting = None;
         self.show_handoff(out);
-        let draft = match (self.planner)(words, now) {
-            Ok(plan) => plan,
+        let (base, said) = match (&self.asked, &self.draft) {
+            (Some((asked, said)), _) => (Some(asked.clone()), said.clone()),
+            (None, Some(plan)) => (Some(request::asked_for(plan, &now)), plan.task.clone()),
+            (None, None) => (None, String::new()),
+        };
+        let planned = match (self.planner)(words, base.as_ref(), now) {
+            Ok(planned) => planned,
             Err(message) => return out.say(format!("focus: {message}")),
         };
+        // A change to the drafted plan: the coach hears the first words and the change.
+        let words = if planned.amended {
+            format!("{said} (then: {words})")
+        } else {
+            words.to_owned()
+        };
+        self.asked = Some((planned.asked.clone(), words.clone()));
+        if planned.goal_only
+            && let Some(mut draft) = self.draft.take()
+        {
+            plan::set_goal(&mut draft, planned.asked.goal.as_deref());
+            return self.show_plan(draft, out);
+        }
+        let draft = planned.plan;
         if !self.coach.is_ready(now) {
             return self.show_plan(draft, out);
         }
+        let words = words.as_str();
         match self.coach.plan_request(words, &draft) {
             Ok(request) => {
                 out.note("Asking the coach to shape the plan (Ctrl-C uses focus's own)…");
@@ -803,7 +839,7 @@ impl Repl {
         let _ = crate::output::plan_text::render(&plan, &mut text);
         out.say(String::from_utf8_lossy(&text).trim_end().to_owned());
         out.say(
-            "\n/start begins it; /plan again changes it (e.g. add \"goal: 800 words\" or \"for 60m\").",
+            "\n/start begins it; /plan changes a part of it (/plan for 60m, /plan goal: 800 words, /plan deep) or plans anew.",
         );
         self.draft = Some(plan);
     }
@@ -877,6 +913,7 @@ impl Repl {
     /// Opens the drafted plan as a session.
     fn open_draft(&mut self, out: &mut Out) {
         self.waiting = None;
+        self.asked = None;
         let Some(plan) = self.draft.take() else {
             return;
         };
@@ -1309,7 +1346,7 @@ impl Repl {
                 self.show_plan(proposal.plan, out);
                 if let Some(goal) = proposal.suggested_goal {
                     out.say(format!(
-                        "suggested goal: {goal} (to take it, /plan again with \"goal: {goal}\")"
+                        "suggested goal: {goal} — /plan goal: {goal} to take it"
                     ));
                 }
             }

@@ -10,7 +10,9 @@ use crate::coach::Offline;
 use crate::coach::prompts::Prompts;
 use crate::llm::{Chunk, FinishReason, LlmError};
 use crate::session::machine::{Record, Rules};
-use crate::session::{BlockKind, Method, PlanRequest, Rhythms};
+use crate::session::plan::NoteKind;
+use crate::session::words::{self, Length};
+use crate::session::{BlockKind, Method, Rhythms};
 use crate::store::log::Closing;
 
 fn at(h: u32, m: u32, s: u32) -> Wall {
@@ -20,29 +22,35 @@ fn at(h: u32, m: u32, s: u32) -> Wall {
         .unwrap()
 }
 
-/// `/plan <words>` plans `<words>` as two pomodoros (25, a 5-minute break, 25), or one when
-/// the words say "short"; two hours from now when they say "later".
+/// `/plan <words>` plans the words as focus does, from `now`; a task said with no length is
+/// two pomodoros (55 minutes), or one when the words say "short", and starts two hours from
+/// now when they say "later".
 fn planner() -> Planner {
-    Box::new(|words, now| {
-        let minutes = if words.contains("short") { 25 } else { 55 };
-        let now = if words.contains("later") {
+    Box::new(|line, base, now| {
+        let said = words::read(line).map_err(|e| e.to_string())?;
+        let goal_only = words::only_goal(&said);
+        let (mut asked, amended) = match base {
+            Some(base) if said.task.is_empty() => (words::amend(base, said), true),
+            _ => (said, false),
+        };
+        if asked.length.is_none() && asked.count.is_none() {
+            let minutes = if line.contains("short") { 25 } else { 55 };
+            asked.length = Some(Length::Minutes(minutes));
+        }
+        let now = if line.contains("later") {
             now + TimeDelta::hours(2)
         } else {
             now
         };
-        let request = PlanRequest {
-            task: words.to_owned(),
-            goal: None,
-            block_goals: Vec::new(),
-            method: Method::Pomodoro,
-            minutes: Some(minutes),
-            blocks: None,
-            stack: None,
-            work: None,
-            break_minutes: None,
-            start: now,
-        };
-        crate::session::plan(&request, &Rhythms::default()).map_err(|e| e.to_string())
+        let request = request::request(&asked, Method::Pomodoro, &Rhythms::default(), &now)
+            .map_err(|e| e.to_string())?;
+        let plan = plan(&request, &Rhythms::default()).map_err(|e| e.to_string())?;
+        Ok(Planned {
+            plan,
+            asked,
+            amended,
+            goal_only: amended && goal_only,
+        })
     })
 }
 
@@ -540,7 +548,9 @@ fn leaving_with_a_plan_keeps_it_for_the_next_run() {
             .contains("is kept; the next `focus` offers it")
     );
     // The next run offers it, and /start forgets the kept copy.
-    let plan = planner()("write the report", at(9, 0, 0)).unwrap();
+    let plan = planner()("write the report", None, at(9, 0, 0))
+        .unwrap()
+        .plan;
     let coach = Coach::new(
         Prompts::builtin(),
         "m",
@@ -890,7 +900,18 @@ fn the_models_plan_is_asked_in_a_shape_repaired_and_stays_the_persons() {
         goals,
         [Some("outline".to_owned()), Some("first draft".to_owned())]
     );
-    assert!(said.contains("suggested goal: 800 words"), "{said}");
+    assert!(
+        said.contains("suggested goal: 800 words — /plan goal: 800 words to take it"),
+        "{said}"
+    );
+    // Taking it keeps the coach's blocks, and asks nothing more.
+    let asked = h.asked.len();
+    h.line("/plan goal: 800 words");
+    assert_eq!(h.asked.len(), asked, "no new request");
+    let taken = h.repl.draft.clone().unwrap();
+    assert_eq!(taken.goal.as_deref(), Some("800 words"));
+    assert_eq!(taken.blocks, plan.blocks);
+    assert!(taken.notes.iter().all(|n| n.kind != NoteKind::NoGoal));
 
     // Twice unusable: focus's own plan, and why in the person's words.
     h.line("/plan write the post");
@@ -962,4 +983,68 @@ fn start_before_a_plans_start_asks_now_or_wait() {
     assert_eq!(h.prompt(), "focus › ");
     h.run_to(at(11, 0, 0));
     assert!(h.repl.session().is_none());
+}
+
+// ── changing the drafted plan ───────────────────────────────────────────────
+
+#[test]
+fn plan_with_settings_alone_changes_that_part_of_the_draft() {
+    let mut h = Harness::offline();
+    h.line("/plan write the post for 90m, goal: 3 pages");
+    h.line("/plan for 60m");
+    let draft = h.repl.draft.clone().unwrap();
+    assert_eq!(
+        (
+            draft.task.as_str(),
+            draft.total_minutes,
+            draft.goal.as_deref()
+        ),
+        ("write the post", 60, Some("3 pages"))
+    );
+    h.line("/plan deep");
+    let draft = h.repl.draft.clone().unwrap();
+    assert_eq!((draft.method, draft.total_minutes), (Method::Deep, 60));
+    h.line("/plan goal: 800 words");
+    assert_eq!(
+        h.repl.draft.clone().unwrap().goal.as_deref(),
+        Some("800 words")
+    );
+    h.line("/plan 50/10");
+    let draft = h.repl.draft.clone().unwrap();
+    let first = draft.work_blocks().next().unwrap().minutes;
+    assert_eq!((first, draft.goal.as_deref()), (50, Some("800 words")));
+    // The hint under every plan says so.
+    assert!(
+        h.said_text().contains(
+            "/plan changes a part of it (/plan for 60m, /plan goal: 800 words, /plan deep)"
+        )
+    );
+    // A task plans anew.
+    h.line("/plan read the paper for 25m");
+    let draft = h.repl.draft.clone().unwrap();
+    assert_eq!((draft.task.as_str(), draft.goal), ("read the paper", None));
+    // With no plan drafted, settings alone ask for the task.
+    let mut h = Harness::offline();
+    h.line("/plan for 60m");
+    assert!(
+        h.said_text().contains("focus: say what you will work on"),
+        "{}",
+        h.said_text()
+    );
+}
+
+#[test]
+fn a_change_asks_the_coach_with_the_first_words_and_the_change() {
+    let mut h = Harness::with_model();
+    h.line("/plan write the post for 90m");
+    h.fail(h.job(), unreachable());
+    h.send(Event::Probed(Ok(())));
+    h.now += TimeDelta::minutes(10);
+    h.line("/plan for 60m");
+    let (_, request) = h.asked.last().expect("the coach is asked");
+    let said = &request.messages.last().unwrap().content;
+    assert!(
+        said.contains("write the post for 90m (then: for 60m)"),
+        "{said}"
+    );
 }

@@ -124,8 +124,6 @@ impl fmt::Display for Time {
 /// Why a request cannot be read. Each message says what to type instead.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum WordsError {
-    #[error("say what you will work on, e.g. \"write the report for 50m\"")]
-    NoTask,
     #[error(
         "say what the chain is for, then a colon, e.g. /plan Blog post: research 10, break 5, write 15"
     )]
@@ -151,13 +149,63 @@ pub enum WordsError {
     Stack(StackError),
 }
 
-/// Reads a request such as "write the report for 50m, goal: 800 words" into its parts.
+/// Reads a request such as "write the report for 50m, goal: 800 words" into its parts. The
+/// task is empty when the words only change settings ("for 60m", "goal: 800 words"): see
+/// [`amend`].
 pub fn read(text: &str) -> Result<Asked, WordsError> {
-    let asked = read_words(lex(text))?;
-    if asked.task.is_empty() {
-        return Err(WordsError::NoTask);
+    read_words(lex(text))
+}
+
+/// A request changed by words that say no task (`/plan for 60m` under a drafted plan): each
+/// part they give replaces that part, and the rest stays. Parts that go together go
+/// together: a new length keeps the count of blocks (the blocks are fitted to it), a new
+/// count drops the old length (the count gives it); a new method drops the old rhythm and
+/// chain, a new rhythm the old method (unless they come with one).
+pub fn amend(base: &Asked, change: Asked) -> Asked {
+    let length = change.length.or(if change.count.is_some() {
+        None
+    } else {
+        base.length
+    });
+    let rhythm_given = change.work.is_some() || change.break_minutes.is_some();
+    let method = change.method.or(if rhythm_given || change.stack.is_some() {
+        None
+    } else {
+        base.method
+    });
+    let keep_shape = change.method.is_none() && change.stack.is_none();
+    Asked {
+        task: base.task.clone(),
+        length,
+        goal: change.goal.or_else(|| base.goal.clone()),
+        block_goals: if change.block_goals.is_empty() {
+            base.block_goals.clone()
+        } else {
+            change.block_goals
+        },
+        method,
+        stack: change.stack.or_else(|| {
+            (keep_shape && !rhythm_given)
+                .then(|| base.stack.clone())
+                .flatten()
+        }),
+        work: change.work.or(if keep_shape { base.work } else { None }),
+        break_minutes: change
+            .break_minutes
+            .or(if keep_shape { base.break_minutes } else { None }),
+        count: change.count.or(base.count),
+        start: change.start.or(base.start),
+        vague: change.vague.or_else(|| base.vague.clone()),
     }
-    Ok(asked)
+}
+
+/// Whether the words say nothing but the session's goal ("goal: 800 words").
+pub fn only_goal(change: &Asked) -> bool {
+    change.goal.is_some()
+        && Asked {
+            goal: None,
+            ..change.clone()
+        } == Asked::default()
 }
 
 /// A value as an error message shows it.
