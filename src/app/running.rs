@@ -29,7 +29,8 @@ use crate::repl::notify::Alerts;
 use crate::repl::screen::{Plain, Screen, Terminal};
 use crate::repl::{Driver, Repl};
 use crate::session::machine::{Event, Machine, Rules, Status};
-use crate::session::words::{self, Asked};
+use crate::session::request;
+use crate::session::words::Asked;
 use crate::session::{self, Plan};
 use crate::store::journal::{self, Header, Journal};
 use crate::store::log::{self, Closing, Entry};
@@ -392,9 +393,9 @@ fn plan_words(
     now: DateTime<FixedOffset>,
 ) -> Result<Planned, String> {
     let said = asked_in_line(line).map_err(|e| e.to_string())?;
-    let goal_only = words::only_goal(&said);
+    let goal_only = request::only_goal(&said);
     let (asked, amended) = match base {
-        Some(base) if said.task.is_empty() => (words::amend(base, said), true),
+        Some(base) if said.task.is_empty() => (request::amend(base, said), true),
         _ => (said, false),
     };
     let request =

@@ -118,6 +118,58 @@ pub fn request<Tz: TimeZone>(
     })
 }
 
+/// A request changed by words that say no task (`/plan for 60m` under a drafted plan): each
+/// part they give replaces that part, and the rest stays. Parts that go together go
+/// together: a new length keeps the count of blocks (the blocks are fitted to it), a new
+/// count drops the old length (the count gives it); a new method drops the old rhythm and
+/// chain, a new rhythm the old method (unless they come with one).
+pub fn amend(base: &Asked, change: Asked) -> Asked {
+    let length = change.length.or(if change.count.is_some() {
+        None
+    } else {
+        base.length
+    });
+    let rhythm_given = change.work.is_some() || change.break_minutes.is_some();
+    let method = change.method.or(if rhythm_given || change.stack.is_some() {
+        None
+    } else {
+        base.method
+    });
+    let keep_shape = change.method.is_none() && change.stack.is_none();
+    Asked {
+        task: base.task.clone(),
+        length,
+        goal: change.goal.or_else(|| base.goal.clone()),
+        block_goals: if change.block_goals.is_empty() {
+            base.block_goals.clone()
+        } else {
+            change.block_goals
+        },
+        method,
+        stack: change.stack.or_else(|| {
+            (keep_shape && !rhythm_given)
+                .then(|| base.stack.clone())
+                .flatten()
+        }),
+        work: change.work.or(if keep_shape { base.work } else { None }),
+        break_minutes: change
+            .break_minutes
+            .or(if keep_shape { base.break_minutes } else { None }),
+        count: change.count.or(base.count),
+        start: change.start.or(base.start),
+        vague: change.vague.or_else(|| base.vague.clone()),
+    }
+}
+
+/// Whether the words say nothing but the session's goal ("goal: 800 words").
+pub fn only_goal(change: &Asked) -> bool {
+    change.goal.is_some()
+        && Asked {
+            goal: None,
+            ..change.clone()
+        } == Asked::default()
+}
+
 /// What a drafted plan asks for, for changing it when the words that made it are gone (a
 /// plan kept from an earlier run): its task, goal, length and method, and its start when
 /// that is still to come. The blocks' own goals are not carried: a changed plan's blocks
@@ -287,6 +339,14 @@ mod tests {
             .unwrap()
     }
 
+    fn read_ok(text: &str) -> Asked {
+        read(text).unwrap()
+    }
+
+    fn mins(minutes: u32) -> Length {
+        Length::Minutes(minutes)
+    }
+
     fn asked(text: &str) -> PlanRequest<FixedOffset> {
         request(
             &read(text).unwrap(),
@@ -428,5 +488,53 @@ mod tests {
             )
             .is_ok()
         );
+    }
+
+    #[test]
+    fn settings_alone_change_only_their_part_of_a_request() {
+        let base = read_ok("write the report for 90m, goal: 3 pages, 50/10");
+        let change = |text: &str| amend(&base, read_ok(text));
+        let longer = change("for 2h");
+        assert_eq!(
+            (
+                longer.task.as_str(),
+                longer.length,
+                longer.goal.as_deref(),
+                longer.work
+            ),
+            (
+                "write the report",
+                Some(mins(120)),
+                Some("3 pages"),
+                Some(50)
+            )
+        );
+        assert_eq!(change("goal: 800 words").goal.as_deref(), Some("800 words"));
+        let five = NaiveTime::from_hms_opt(17, 0, 0).unwrap();
+        assert_eq!(
+            change("until 17:00").length,
+            Some(Length::Until(Time::At(ClockTime::TimeOfDay(five))))
+        );
+        // A method drops the old rhythm; a rhythm drops the old method.
+        let deep = change("deep");
+        assert_eq!(
+            (deep.method, deep.work, deep.break_minutes),
+            (Some(Method::Deep), None, None)
+        );
+        let base = read_ok("write the report for 90m, deep work");
+        let rhythm = amend(&base, read_ok("25/5"));
+        assert_eq!((rhythm.method, rhythm.work), (None, Some(25)));
+        // A count drops the old length; a length keeps the count.
+        let counted = amend(&base, read_ok("3 pomodoros"));
+        assert_eq!(
+            (counted.count, counted.length, counted.method),
+            (Some(3), None, Some(Method::Pomodoro))
+        );
+        let fitted = amend(&counted, read_ok("for 80m"));
+        assert_eq!((fitted.count, fitted.length), (Some(3), Some(mins(80))));
+        // Only a goal.
+        assert!(only_goal(&read_ok("goal: 800 words")));
+        assert!(!only_goal(&read_ok("goal: 800 words, for 1h")));
+        assert!(!only_goal(&read_ok("for 1h")));
     }
 }

@@ -13,3 +13,4 @@ mod plan;
 mod repl;
 mod session;
 mod shell;
+mod words;

@@ -28,9 +28,9 @@ fn at(h: u32, m: u32, s: u32) -> Wall {
 fn planner() -> Planner {
     Box::new(|line, base, now| {
         let said = words::read(line).map_err(|e| e.to_string())?;
-        let goal_only = words::only_goal(&said);
+        let goal_only = request::only_goal(&said);
         let (mut asked, amended) = match base {
-            Some(base) if said.task.is_empty() => (words::amend(base, said), true),
+            Some(base) if said.task.is_empty() => (request::amend(base, said), true),
             _ => (said, false),
         };
         if asked.length.is_none() && asked.count.is_none() {

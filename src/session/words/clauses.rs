@@ -14,7 +14,7 @@
 //!   for 30m"). A chain of two work steps and a break with no colon is an error that shows how
 //!   to write it.
 
-use super::lex::{Kind, Token, render, words_at};
+use super::lex::{Kind, Token, listed, phrase_at, render};
 use super::settings::{Found, Lead, TAIL_WORDS, scan, tail_start};
 use super::shape::method_word;
 use super::time::UNIT_WORDS;
@@ -22,30 +22,17 @@ use super::{Asked, WordsError};
 use crate::session::{Step, parse_minutes, parse_stack};
 
 /// Words that may hold a goal after a colon ("goal: 800 words").
-pub(super) const GOAL_WORDS: &[&str] = &["goal", "goals", "aim", "target", "objective"];
+pub(super) const GOAL_WORDS: &str = "goal goals aim target objective";
 
 /// Phrases that start a goal anywhere.
-pub(super) const GOAL_PHRASES: &[&[&str]] = &[
-    &["with", "the", "goal", "of"],
-    &["with", "a", "goal", "of"],
-    &["with", "the", "aim", "of"],
-    &["aiming", "for"],
-    &["aiming", "at"],
-    &["aiming", "to"],
-    &["so", "that"],
-];
+pub(super) const GOAL_PHRASES: &str = "with the goal of|with a goal of|with the aim of|\
+    aiming for|aiming at|aiming to|so that";
 
 /// Words that start a goal only after punctuation, a length or a method (longest first).
-pub(super) const BARE_GOAL_PHRASES: &[&[&str]] = &[
-    &["aim", "for"],
-    &["goal"],
-    &["goals"],
-    &["aim"],
-    &["target"],
-];
+pub(super) const BARE_GOAL_PHRASES: &str = "aim for|goal|goals|aim|target";
 
 /// Words before a colon that name the chain after it; they are not part of the task.
-pub(super) const CHAIN_WORDS: &[&str] = &["stack", "stacked", "chain", "steps"];
+pub(super) const CHAIN_WORDS: &str = "stack stacked chain steps";
 
 /// Goals split at the first of `separators` present; `None` when all are empty.
 /// Empty goals in the middle keep their place; empty ones at the end go.
@@ -79,18 +66,16 @@ pub(super) fn goal_marker_at(tokens: &[Token], i: usize) -> Option<GoalMarker> {
         end,
         blocks,
     };
-    if GOAL_WORDS.contains(&word) && tokens.get(i + 1).is_some_and(|t| t.is_punct(":")) {
+    if listed(GOAL_WORDS, word) && tokens.get(i + 1).is_some_and(|t| t.is_punct(":")) {
         return Some(marker(i + 2, word == "goals"));
     }
-    if let Some(end) = GOAL_PHRASES.iter().find_map(|p| words_at(tokens, i, p)) {
+    if let Some(end) = phrase_at(tokens, i, GOAL_PHRASES) {
         return Some(marker(end, false));
     }
     if !bare_goal_allowed(tokens, i) {
         return None;
     }
-    let end = BARE_GOAL_PHRASES
-        .iter()
-        .find_map(|p| words_at(tokens, i, p))?;
+    let end = phrase_at(tokens, i, BARE_GOAL_PHRASES)?;
     let has_text = tokens.get(end).is_some_and(|t| !t.ends_clause());
     has_text.then(|| marker(end, word == "goals"))
 }
@@ -109,7 +94,11 @@ pub(super) fn bare_goal_allowed(tokens: &[Token], i: usize) -> bool {
 }
 
 /// Takes the goal clause out, leaving a gap, and any settings at its end in place.
-pub(super) fn take_goal(tokens: Vec<Token>, asked: &mut Asked) -> Result<Vec<Token>, WordsError> {
+pub(super) fn take_goal(
+    tokens: Vec<Token>,
+    asked: &mut Asked,
+    taken: &mut Vec<String>,
+) -> Result<Vec<Token>, WordsError> {
     let Some(marker) = goal_marker(&tokens) else {
         return Ok(tokens);
     };
@@ -126,6 +115,7 @@ pub(super) fn take_goal(tokens: Vec<Token>, asked: &mut Asked) -> Result<Vec<Tok
     } else {
         asked.goal = Some(text);
     }
+    taken.push(render(&tokens[marker.start..marker.end + keep]));
     let mut rest = tokens[..marker.start].to_vec();
     rest.push(Token::gap());
     rest.extend_from_slice(&body[keep..]);
@@ -176,7 +166,11 @@ pub(super) fn trim_punct(mut tokens: &[Token]) -> &[Token] {
 }
 
 /// Takes a chain after a colon out as the stack; errors on a chain with no task.
-pub(super) fn take_stack(tokens: Vec<Token>, asked: &mut Asked) -> Result<Vec<Token>, WordsError> {
+pub(super) fn take_stack(
+    tokens: Vec<Token>,
+    asked: &mut Asked,
+    taken: &mut Vec<String>,
+) -> Result<Vec<Token>, WordsError> {
     if let Some(colon) = tokens.iter().position(|t| t.is_punct(":")) {
         let end = (colon + 1..tokens.len())
             .find(|&k| tokens[k].kind == Kind::Gap)
@@ -187,6 +181,7 @@ pub(super) fn take_stack(tokens: Vec<Token>, asked: &mut Asked) -> Result<Vec<To
         if looks_like_chain(&chain) {
             asked.stack = Some(parse_stack(&chain).map_err(WordsError::Stack)?);
             let named = colon > 0 && tokens[colon - 1].is_one_of(CHAIN_WORDS);
+            taken.push(render(&tokens[colon - usize::from(named)..end]));
             let mut rest = tokens[..colon - usize::from(named)].to_vec();
             rest.push(Token::gap());
             rest.extend_from_slice(&tokens[end..]);

@@ -11,34 +11,16 @@
 //!   rendered from the words as typed, spaced as typed.
 
 /// Words cut from a word at its colon: "goal:800" reads as "goal: 800".
-pub(super) const COLON_SPLIT: &[&str] = &["goal", "goals", "aim", "target", "objective", "method"];
+pub(super) const COLON_SPLIT: &str = "goal goals aim target objective method";
 
+/// A number said in words, up to ninety.
 pub(super) fn number_word(word: &str) -> Option<u32> {
-    let number = match word {
-        "one" => 1,
-        "two" => 2,
-        "three" => 3,
-        "four" => 4,
-        "five" => 5,
-        "six" => 6,
-        "seven" => 7,
-        "eight" => 8,
-        "nine" => 9,
-        "ten" => 10,
-        "eleven" => 11,
-        "twelve" => 12,
-        "fifteen" => 15,
-        "twenty" => 20,
-        "twenty-five" => 25,
-        "thirty" => 30,
-        "forty" => 40,
-        "forty-five" => 45,
-        "fifty" => 50,
-        "sixty" => 60,
-        "ninety" => 90,
-        _ => return None,
-    };
-    Some(number)
+    const NUMBERS: &str = "one:1 two:2 three:3 four:4 five:5 six:6 seven:7 eight:8 nine:9 \
+        ten:10 eleven:11 twelve:12 fifteen:15 twenty:20 twenty-five:25 thirty:30 forty:40 \
+        forty-five:45 fifty:50 sixty:60 ninety:90";
+    NUMBERS
+        .split(' ')
+        .find_map(|pair| pair.strip_prefix(word)?.strip_prefix(':')?.parse().ok())
 }
 
 /// Characters that end a clause when they stand apart from words.
@@ -47,7 +29,7 @@ pub(super) const PUNCTUATION: &[char] = &[
 ];
 
 /// Punctuation split off the end of a word.
-pub(super) const TRAILING: &[char] = &[',', ';', ':', '.', '!', '?', ')', ']'];
+pub(super) const TRAILING: &[char] = &[',', ';', ':', '.', '!', '?', ')', ']', '…'];
 
 /// Punctuation split off the start of a word.
 pub(super) const LEADING: &[char] = &['(', '['];
@@ -94,8 +76,9 @@ impl Token {
         (self.kind == Kind::Word).then_some(self.lower.as_str())
     }
 
-    pub(super) fn is_one_of(&self, words: &[&str]) -> bool {
-        self.word().is_some_and(|w| words.contains(&w))
+    /// Whether this is a word of `list` (words separated by spaces).
+    pub(super) fn is_one_of(&self, list: &str) -> bool {
+        self.word().is_some_and(|w| listed(list, w))
     }
 
     pub(super) fn ends_clause(&self) -> bool {
@@ -180,7 +163,7 @@ pub(super) fn push_word(tokens: &mut Vec<Token>, word: &str, glued: bool) {
     }
     let core = &word[core_start..core_end];
     match core.split_once(':') {
-        Some((head, tail)) if !tail.is_empty() && COLON_SPLIT.contains(&&*head.to_lowercase()) => {
+        Some((head, tail)) if !tail.is_empty() && listed(COLON_SPLIT, &head.to_lowercase()) => {
             tokens.push(Token::new(head, Kind::Word, glued));
             tokens.push(Token::new(":", Kind::Punct, true));
             tokens.push(Token::new(tail, Kind::Word, true));
@@ -215,18 +198,29 @@ pub(super) fn render<'a>(tokens: impl IntoIterator<Item = &'a Token>) -> String 
 }
 
 /// Where the words of `phrase` start at `i`, the index after them.
-pub(super) fn words_at(tokens: &[Token], i: usize, phrase: &[&str]) -> Option<usize> {
-    let span = tokens.get(i..i + phrase.len())?;
-    span.iter()
-        .zip(phrase)
-        .all(|(token, word)| token.word() == Some(*word))
-        .then_some(i + phrase.len())
+pub(super) fn words_at(tokens: &[Token], i: usize, phrase: &str) -> Option<usize> {
+    let mut end = i;
+    for word in phrase.split_whitespace() {
+        (tokens.get(end)?.word() == Some(word)).then_some(())?;
+        end += 1;
+    }
+    Some(end)
 }
 
-/// The index after any of `phrases` repeated from `i`.
-pub(super) fn skip(tokens: &[Token], mut i: usize, phrases: &[&[&str]]) -> usize {
-    while let Some(end) = phrases.iter().find_map(|p| words_at(tokens, i, p)) {
+/// Where the first of `phrases` (separated by `|`) that starts at `i` ends.
+pub(super) fn phrase_at(tokens: &[Token], i: usize, phrases: &str) -> Option<usize> {
+    phrases.split('|').find_map(|p| words_at(tokens, i, p))
+}
+
+/// The index after any of `phrases` (separated by `|`) repeated from `i`.
+pub(super) fn skip(tokens: &[Token], mut i: usize, phrases: &str) -> usize {
+    while let Some(end) = phrase_at(tokens, i, phrases) {
         i = end;
     }
     i
+}
+
+/// Whether `word` is one of `list`'s, separated by spaces.
+pub(super) fn listed(list: &str, word: &str) -> bool {
+    list.split(' ').any(|w| w == word)
 }

@@ -37,9 +37,9 @@ mod task;
 mod time;
 
 use clauses::{take_goal, take_stack};
-use lex::{Token, lex};
+use lex::{Token, lex, render};
 use settings::{scan, settle};
-use task::task_text;
+use task::{runs, task_text};
 use time::vague;
 
 /// What a person asked for in words.
@@ -151,61 +151,16 @@ pub enum WordsError {
 
 /// Reads a request such as "write the report for 50m, goal: 800 words" into its parts. The
 /// task is empty when the words only change settings ("for 60m", "goal: 800 words"): see
-/// [`amend`].
+/// `session::request::amend`.
 pub fn read(text: &str) -> Result<Asked, WordsError> {
+    read_words(lex(text)).map(|(asked, _)| asked)
+}
+
+/// [`read`], with what the reader took out of the words, in pieces as typed: the goal and the
+/// chain clauses, each setting with the words that mark it, and the filler and connectors
+/// around them. Every word given is in the task or in one of these.
+pub fn read_with_taken(text: &str) -> Result<(Asked, Vec<String>), WordsError> {
     read_words(lex(text))
-}
-
-/// A request changed by words that say no task (`/plan for 60m` under a drafted plan): each
-/// part they give replaces that part, and the rest stays. Parts that go together go
-/// together: a new length keeps the count of blocks (the blocks are fitted to it), a new
-/// count drops the old length (the count gives it); a new method drops the old rhythm and
-/// chain, a new rhythm the old method (unless they come with one).
-pub fn amend(base: &Asked, change: Asked) -> Asked {
-    let length = change.length.or(if change.count.is_some() {
-        None
-    } else {
-        base.length
-    });
-    let rhythm_given = change.work.is_some() || change.break_minutes.is_some();
-    let method = change.method.or(if rhythm_given || change.stack.is_some() {
-        None
-    } else {
-        base.method
-    });
-    let keep_shape = change.method.is_none() && change.stack.is_none();
-    Asked {
-        task: base.task.clone(),
-        length,
-        goal: change.goal.or_else(|| base.goal.clone()),
-        block_goals: if change.block_goals.is_empty() {
-            base.block_goals.clone()
-        } else {
-            change.block_goals
-        },
-        method,
-        stack: change.stack.or_else(|| {
-            (keep_shape && !rhythm_given)
-                .then(|| base.stack.clone())
-                .flatten()
-        }),
-        work: change.work.or(if keep_shape { base.work } else { None }),
-        break_minutes: change
-            .break_minutes
-            .or(if keep_shape { base.break_minutes } else { None }),
-        count: change.count.or(base.count),
-        start: change.start.or(base.start),
-        vague: change.vague.or_else(|| base.vague.clone()),
-    }
-}
-
-/// Whether the words say nothing but the session's goal ("goal: 800 words").
-pub fn only_goal(change: &Asked) -> bool {
-    change.goal.is_some()
-        && Asked {
-            goal: None,
-            ..change.clone()
-        } == Asked::default()
 }
 
 /// A value as an error message shows it.
@@ -213,29 +168,15 @@ trait Shown {
     fn shown(&self) -> String;
 }
 
-impl Shown for Length {
-    fn shown(&self) -> String {
-        self.to_string()
-    }
+macro_rules! shown_as_displayed {
+    ($($t:ty),*) => {$(impl Shown for $t {
+        fn shown(&self) -> String {
+            self.to_string()
+        }
+    })*};
 }
 
-impl Shown for Start {
-    fn shown(&self) -> String {
-        self.to_string()
-    }
-}
-
-impl Shown for Method {
-    fn shown(&self) -> String {
-        self.to_string()
-    }
-}
-
-impl Shown for String {
-    fn shown(&self) -> String {
-        self.clone()
-    }
-}
+shown_as_displayed!(Length, Start, Method, String);
 
 impl Shown for u32 {
     fn shown(&self) -> String {
@@ -315,15 +256,22 @@ pub fn merge(said: Asked, given: Asked) -> Result<Asked, WordsError> {
     })
 }
 
-fn read_words(tokens: Vec<Token>) -> Result<Asked, WordsError> {
+fn read_words(tokens: Vec<Token>) -> Result<(Asked, Vec<String>), WordsError> {
     let mut asked = Asked::default();
-    let tokens = take_goal(tokens, &mut asked)?;
-    let tokens = take_stack(tokens, &mut asked)?;
+    let mut taken = Vec::new();
+    let tokens = take_goal(tokens, &mut asked, &mut taken)?;
+    let tokens = take_stack(tokens, &mut asked, &mut taken)?;
     let found = scan(&tokens)?;
-    let removed = settle(&tokens, &found, &mut asked)?;
+    let mut removed = settle(&tokens, &found, &mut asked)?;
     asked.vague = vague(&tokens, &removed);
-    asked.task = task_text(&tokens, removed);
-    Ok(asked)
+    asked.task = task_text(&tokens, &mut removed);
+    taken.extend(
+        runs(&removed, true)
+            .into_iter()
+            .map(|run| render(&tokens[run])),
+    );
+    taken.retain(|t| !t.is_empty());
+    Ok((asked, taken))
 }
 
 #[cfg(test)]

@@ -21,41 +21,17 @@ use super::time::{end_time_at, length_after, plain_length_at, start_at};
 use super::{Asked, Length, Start, Time, WordsError, either, set};
 use crate::session::Method;
 
-pub(super) const ARTICLES: &[&[&str]] = &[&["a"], &["an"], &["the"]];
+pub(super) const ARTICLES: &str = "a|an|the";
 
 /// Words before a setting that make it part of the task ("the 10 minute demo").
-pub(super) const SUBJECT_WORDS: &[&str] = &[
-    "about",
-    "on",
-    "of",
-    "into",
-    "regarding",
-    "the",
-    "a",
-    "an",
-    "my",
-    "your",
-    "our",
-    "their",
-    "his",
-    "her",
-    "its",
-    "this",
-    "that",
-    "these",
-    "those",
-    "each",
-    "every",
-    "per",
-];
+pub(super) const SUBJECT_WORDS: &str = "about on of into regarding the a an my your our their \
+    his her its this that these those each every per";
 
 /// Words after a length that let it count ("2 hours on the doc").
-pub(super) const LENGTH_FOLLOWERS: &[&str] = &["on", "to", "of", "for"];
+pub(super) const LENGTH_FOLLOWERS: &str = "on to of for";
 
 /// Words that may sit among the settings at the end of the text.
-pub(super) const TAIL_WORDS: &[&str] = &[
-    "for", "with", "in", "within", "using", "via", "as", "and", "at", "by", "&", "+",
-];
+pub(super) const TAIL_WORDS: &str = "for with in within using via as and at by & +";
 
 /// What introduces a setting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,7 +54,10 @@ pub(super) enum Setting {
         /// A method without help from a marker or a clause of its own.
         firm: bool,
     },
-    Rhythm {
+    /// A rhythm ("50/10", "25 min blocks") or a count ("3 pomodoros", "four 25-minute
+    /// blocks").
+    Shape {
+        blocks: Option<u32>,
         work: Option<u32>,
         rest: Option<u32>,
         method: Option<Method>,
@@ -87,12 +66,6 @@ pub(super) enum Setting {
     Start {
         start: Start,
         until: Option<Time>,
-    },
-    /// "3 pomodoros", "four 25-minute blocks".
-    Count {
-        blocks: u32,
-        work: Option<u32>,
-        method: Option<Method>,
     },
 }
 
@@ -233,7 +206,11 @@ pub(super) fn counts(tokens: &[Token], all: &[Found], found: &Found, tail: usize
     let opens = before.is_none_or(Token::ends_clause);
     let closes = after.is_none_or(Token::ends_clause);
     let in_tail = found.start >= tail;
-    if found.lead == Lead::None && before.is_some_and(|t| t.is_one_of(SUBJECT_WORDS)) {
+    let firm_method = matches!(found.setting, Setting::Method { firm: true, .. });
+    if found.lead == Lead::None
+        && before.is_some_and(|t| t.is_one_of(SUBJECT_WORDS))
+        && !(firm_method && after_counted_length(tokens, all, found, tail))
+    {
         return false;
     }
     match found.setting {
@@ -248,11 +225,11 @@ pub(super) fn counts(tokens: &[Token], all: &[Found], found: &Found, tail: usize
             found.lead != Lead::None
                 || in_tail
                 || (opens && closes)
-                || (opens && after.is_some_and(|t| t.is_one_of(&["on"])))
+                || (opens && after.is_some_and(|t| t.is_one_of("on")))
                 || after_counted_length(tokens, all, found, tail)
         }
         Setting::Method { firm: false, .. } => found.lead == Lead::Named || (opens && closes),
-        Setting::Rhythm { .. } | Setting::Count { .. } | Setting::Start { .. } => true,
+        Setting::Shape { .. } | Setting::Start { .. } => true,
     }
 }
 
@@ -265,15 +242,17 @@ pub(super) fn is_compact(token: &Token) -> bool {
     })
 }
 
-/// Whether a length that counts ends right where `found` starts ("2h deep work").
+/// Whether a length that counts ends right where `found` starts, or just before `of` ("2h
+/// deep work", "12 hours of deep work").
 pub(super) fn after_counted_length(
     tokens: &[Token],
     all: &[Found],
     found: &Found,
     tail: usize,
 ) -> bool {
+    let of = found.start > 0 && tokens[found.start - 1].is_one_of("of");
     all.iter().any(|f| {
-        f.end == found.start
+        (f.end == found.start || (of && f.end + 1 == found.start))
             && matches!(f.setting, Setting::Length(_))
             && counts(tokens, all, f, tail)
     })
@@ -296,7 +275,22 @@ pub(super) fn settle(
         match f.setting {
             Setting::Length(_) => continue,
             Setting::Method { method, .. } => set(&mut asked.method, method, "methods")?,
-            Setting::Rhythm { work, rest, method } => {
+            Setting::Shape {
+                blocks,
+                work,
+                rest,
+                method,
+            } => {
+                if let (Some(first), Some(second)) = (asked.count, blocks)
+                    && first != second
+                {
+                    return Err(WordsError::Twice {
+                        what: "counts of blocks",
+                        first: first.to_string(),
+                        second: second.to_string(),
+                    });
+                }
+                asked.count = asked.count.or(blocks);
                 asked.work = either(asked.work, work, "work lengths")?;
                 asked.break_minutes = either(asked.break_minutes, rest, "break lengths")?;
                 asked.method = either(asked.method, method, "methods")?;
@@ -306,22 +300,6 @@ pub(super) fn settle(
                 if let Some(end) = until {
                     set(&mut asked.length, Length::Until(end), "lengths")?;
                 }
-            }
-            Setting::Count {
-                blocks,
-                work,
-                method,
-            } => {
-                if let Some(first) = asked.count.filter(|&n| n != blocks) {
-                    return Err(WordsError::Twice {
-                        what: "counts of blocks",
-                        first: first.to_string(),
-                        second: blocks.to_string(),
-                    });
-                }
-                asked.count = Some(blocks);
-                asked.work = either(asked.work, work, "work lengths")?;
-                asked.method = either(asked.method, method, "methods")?;
             }
         }
         used.push(f);

@@ -17,54 +17,27 @@
 //!
 //! Whether a method or a count found here counts is for [`super::settings`] to decide.
 
-use super::lex::{Token, number_word};
+use super::lex::{Token, listed, number_word};
 use super::settings::{Found, Setting};
 use super::time::length_span_at;
 use crate::session::{Method, parse_minutes};
 
 /// Words after a method word that make it surely a method ("deep work", "micro sessions").
-pub(super) const METHOD_SUFFIXES: &[&str] = &[
-    "work",
-    "focus",
-    "session",
-    "sessions",
-    "block",
-    "blocks",
-    "method",
-    "technique",
-    "style",
-    "mode",
-    "rhythm",
-    "timer",
-    "timers",
-    "sprint",
-    "sprints",
-    "cycles",
-];
+pub(super) const METHOD_SUFFIXES: &str = "work focus session sessions block blocks method \
+    technique style mode rhythm timer timers sprint sprints cycles";
 
 /// Words after a length that make it the work block's length ("25 min blocks").
-pub(super) const WORK_SUFFIXES: &[&str] = &[
-    "block",
-    "blocks",
-    "session",
-    "sessions",
-    "sprint",
-    "sprints",
-    "chunk",
-    "chunks",
-    "stretch",
-    "stretches",
-    "pomodoros",
-];
+pub(super) const WORK_SUFFIXES: &str = "block blocks session sessions sprint sprints chunk \
+    chunks stretch stretches pomodoros";
 
 /// The longest pomodoro "25m pomodoros" may name; "2h pomodoros" is a session's length.
 pub(super) const MAX_POMODORO: u32 = 60;
 
 /// Words after a length that make it the break's length ("10 minute breaks").
-pub(super) const BREAK_SUFFIXES: &[&str] = &["break", "breaks", "rest", "rests", "pause", "pauses"];
+pub(super) const BREAK_SUFFIXES: &str = "break breaks rest rests pause pauses";
 
 /// Words after `50/10` that go with it.
-pub(super) const RHYTHM_WORDS: &[&str] = &["rhythm", "split", "cycle", "cycles"];
+pub(super) const RHYTHM_WORDS: &str = "rhythm split cycle cycles";
 
 /// A method word and whether it is a method on its own (`pomodoro`) or only with a word after
 /// it (`deep work`).
@@ -103,7 +76,8 @@ pub(super) fn slash_rhythm_at(tokens: &[Token], i: usize) -> Option<Found> {
         Some(t) if !t.ends_clause() && method_at(tokens, i + 1).is_none() => return None,
         _ => i + 1,
     };
-    let setting = Setting::Rhythm {
+    let setting = Setting::Shape {
+        blocks: None,
         work: Some(work),
         rest: Some(rest),
         method: None,
@@ -123,7 +97,8 @@ pub(super) fn keyword_rhythm_at(tokens: &[Token], i: usize) -> Option<Found> {
     } else if !tokens.get(end).is_none_or(Token::ends_clause) {
         return None;
     }
-    let setting = Setting::Rhythm {
+    let setting = Setting::Shape {
+        blocks: None,
         work,
         rest,
         method: None,
@@ -138,7 +113,7 @@ pub(super) fn keyword_part(
 ) -> Option<(usize, Option<u32>, Option<u32>)> {
     let word = tokens.get(i)?.word()?;
     let is_work = word == "work";
-    if !is_work && !BREAK_SUFFIXES.contains(&word) {
+    if !is_work && !listed(BREAK_SUFFIXES, word) {
         return None;
     }
     let (end, minutes) = length_span_at(tokens, i + 1, true)?;
@@ -154,14 +129,16 @@ pub(super) fn suffixed_rhythm_at(tokens: &[Token], i: usize) -> Option<Found> {
     let (end, minutes) = length_span_at(tokens, i, false)?;
     let word = tokens.get(end)?.word()?;
     let pomodoros = word == "pomodoros";
-    let setting = if WORK_SUFFIXES.contains(&word) && (!pomodoros || minutes <= MAX_POMODORO) {
-        Setting::Rhythm {
+    let setting = if listed(WORK_SUFFIXES, word) && (!pomodoros || minutes <= MAX_POMODORO) {
+        Setting::Shape {
+            blocks: None,
             work: Some(minutes),
             rest: None,
             method: pomodoros.then_some(Method::Pomodoro),
         }
-    } else if BREAK_SUFFIXES.contains(&word) {
-        Setting::Rhythm {
+    } else if listed(BREAK_SUFFIXES, word) {
+        Setting::Shape {
+            blocks: None,
             work: None,
             rest: Some(minutes),
             method: None,
@@ -190,21 +167,11 @@ pub(super) fn method_at(tokens: &[Token], i: usize) -> Option<Found> {
 const MAX_COUNT: u32 = 24;
 
 /// Words for blocks that carry no method ("3 sessions").
-const BLOCK_WORDS: &[&str] = &[
-    "session",
-    "sessions",
-    "block",
-    "blocks",
-    "sprint",
-    "sprints",
-    "round",
-    "rounds",
-    "interval",
-    "intervals",
-];
+const BLOCK_WORDS: &str = "session sessions block blocks sprint sprints round rounds interval \
+    intervals";
 
 /// Words that may follow a count with a bare word for blocks ("3 sessions on the report").
-const COUNT_FOLLOWERS: &[&str] = &["on", "for", "in", "to", "at"];
+const COUNT_FOLLOWERS: &str = "on for in to at";
 
 /// "3 pomodoros", "2 deep work sessions", "four 25-minute blocks", "3 x 15 minutes".
 pub(super) fn count_at(tokens: &[Token], i: usize) -> Option<Found> {
@@ -245,7 +212,7 @@ pub(super) fn count_at(tokens: &[Token], i: usize) -> Option<Found> {
     }
     // "2 blocks of 50m"
     if work.is_none()
-        && tokens.get(k).is_some_and(|t| t.is_one_of(&["of"]))
+        && tokens.get(k).is_some_and(|t| t.is_one_of("of"))
         && let Some((end, minutes)) = length_span_at(tokens, k + 1, false)
     {
         work = Some(minutes);
@@ -255,9 +222,10 @@ pub(super) fn count_at(tokens: &[Token], i: usize) -> Option<Found> {
     if bare && !after.is_none_or(|t| t.ends_clause() || t.is_one_of(COUNT_FOLLOWERS)) {
         return None;
     }
-    let setting = Setting::Count {
-        blocks,
+    let setting = Setting::Shape {
+        blocks: Some(blocks),
         work,
+        rest: None,
         method,
     };
     Some(Found::new(i, k, setting))
@@ -273,7 +241,7 @@ fn times_at(tokens: &[Token], i: usize) -> Option<Found> {
         }
         _ => {
             let blocks = number_word(word).or_else(|| word.parse().ok())?;
-            if !tokens.get(i + 1)?.is_one_of(&["x", "×", "*"]) {
+            if !tokens.get(i + 1)?.is_one_of("x × *") {
                 return None;
             }
             let (end, minutes) = length_span_at(tokens, i + 2, true)?;
@@ -281,9 +249,10 @@ fn times_at(tokens: &[Token], i: usize) -> Option<Found> {
         }
     };
     (1..=MAX_COUNT).contains(&blocks).then(|| {
-        let setting = Setting::Count {
-            blocks,
+        let setting = Setting::Shape {
+            blocks: Some(blocks),
             work: Some(minutes),
+            rest: None,
             method: None,
         };
         Found::new(i, end, setting)

@@ -8,111 +8,88 @@
 use super::lex::{Kind, Token, render, words_at};
 
 /// Words dropped at the end of a piece of the task when a setting after them was removed.
-pub(super) const DANGLING_BEFORE: &[&str] = &[
-    "for",
-    "in",
-    "within",
-    "during",
-    "over",
-    "of",
-    "on",
-    "with",
-    "using",
-    "via",
-    "as",
-    "by",
-    "to",
-    "at",
-    "and",
-    "spend",
-    "spending",
-    "have",
-    "got",
-    "need",
-    "about",
-    "around",
-    "roughly",
-    "approximately",
-];
+pub(super) const DANGLING_BEFORE: &str = "for in within during over of on with using via as by \
+    to at and spend spending have got need about around roughly approximately";
 
 /// Words dropped at the start of the task when what came before them was removed.
-pub(super) const DANGLING_AFTER: &[&str] = &["on", "for", "to", "of", "with"];
+pub(super) const DANGLING_AFTER: &str = "on for to of with";
 
 /// Words at the start that say nothing about the task (matched longest first).
-pub(super) const FILLERS: &[&[&str]] = &[
-    &["i", "have", "got", "to"],
-    &["i", "have", "got"],
-    &["i've", "got", "to"],
-    &["i've", "got"],
-    &["ive", "got"],
-    &["we've", "got"],
-    &["i", "got"],
-    &["i", "have", "to"],
-    &["i", "have"],
-    &["i've"],
-    &["we", "have"],
-    &["i", "need", "to"],
-    &["i", "need"],
-    &["i", "want", "to"],
-    &["i", "want"],
-    &["i'd", "like", "to"],
-    &["i", "would", "like", "to"],
-    &["i", "wanna"],
-    &["i", "gotta"],
-    &["i'm", "going", "to"],
-    &["i", "am", "going", "to"],
-    &["i'm", "gonna"],
-    &["i", "will"],
-    &["i'll"],
-    &["i", "must"],
-    &["i", "should"],
-    &["i", "plan", "to"],
-    &["i'm", "planning", "to"],
-    &["i", "am", "planning", "to"],
-    &["please", "help", "me"],
-    &["help", "me", "to"],
-    &["help", "me"],
-    &["let", "me"],
-    &["let's"],
-    &["lets"],
-    &["please"],
-    &["time", "to"],
-];
+pub(super) const FILLERS: &str = "i have got to|i have got|i've got to|i've got|ive got|\
+    we've got|i got|i have to|i have|i've|we have|i need to|i need|i want to|i want|i'd like to|\
+    i would like to|i wanna|i gotta|i'm going to|i am going to|i'm gonna|i will|i'll|i must|\
+    i should|i plan to|i'm planning to|i am planning to|please help me|help me to|help me|let me|\
+    let's|lets|please|time to";
 
-/// A run of tokens left between removed ones.
-#[derive(Debug)]
-pub(super) struct Fragment<'a> {
-    pub(super) tokens: Vec<&'a Token>,
-    pub(super) gap_before: bool,
-    pub(super) gap_after: bool,
+/// The task: the tokens not removed, less filler at the start, connectors and punctuation
+/// left dangling next to what was removed, and punctuation at either end; what it drops is
+/// marked removed too.
+pub(super) fn task_text(tokens: &[Token], removed: &mut [bool]) -> String {
+    strip_filler(tokens, removed);
+    let punct = |t: &Token| t.kind == Kind::Punct;
+    let mut kept_before = false;
+    for run in runs(removed, false) {
+        let (mut a, mut b) = (run.start, run.end);
+        if b < tokens.len() {
+            b = trim_end(tokens, a, b, |t| t.is_one_of(DANGLING_BEFORE));
+            b = trim_end(tokens, a, b, punct);
+        }
+        if run.start > 0 || !kept_before {
+            a = trim_start(tokens, a, b, punct);
+        }
+        if run.start > 0 && !kept_before {
+            a = trim_start(tokens, a, b, |t| t.is_one_of(DANGLING_AFTER));
+            a = trim_start(tokens, a, b, punct);
+        }
+        removed[run.start..a].fill(true);
+        removed[b..run.end].fill(true);
+        kept_before |= a < b;
+    }
+    if let Some(last) = runs(removed, false).pop() {
+        let end = trim_end(tokens, last.start, last.end, punct);
+        removed[end..last.end].fill(true);
+    }
+    let kept: Vec<String> = runs(removed, false)
+        .into_iter()
+        .map(|run| match &tokens[run.clone()] {
+            [only] if only.is_quoted() && removed.iter().filter(|r| !**r).count() == 1 => {
+                only.text.trim().to_owned()
+            }
+            part => render(part),
+        })
+        .collect();
+    kept.join(" ")
 }
 
-pub(super) fn fragments<'a>(tokens: &'a [Token], removed: &[bool]) -> Vec<Fragment<'a>> {
+/// The runs of tokens whose `removed` flag is `which`.
+pub(super) fn runs(removed: &[bool], which: bool) -> Vec<std::ops::Range<usize>> {
     let mut out = Vec::new();
-    let mut current = Vec::new();
-    let mut gap_before = false;
-    for (token, &gone) in tokens.iter().zip(removed) {
-        if !gone {
-            current.push(token);
-            continue;
+    let mut k = 0;
+    while k < removed.len() {
+        let start = k;
+        while k < removed.len() && removed[k] == which {
+            k += 1;
         }
-        if !current.is_empty() {
-            out.push(Fragment {
-                tokens: std::mem::take(&mut current),
-                gap_before,
-                gap_after: true,
-            });
+        if k > start {
+            out.push(start..k);
         }
-        gap_before = true;
-    }
-    if !current.is_empty() {
-        out.push(Fragment {
-            tokens: current,
-            gap_before,
-            gap_after: false,
-        });
+        k += usize::from(k == start);
     }
     out
+}
+
+fn trim_start(tokens: &[Token], mut a: usize, b: usize, drop: impl Fn(&Token) -> bool) -> usize {
+    while a < b && drop(&tokens[a]) {
+        a += 1;
+    }
+    a
+}
+
+fn trim_end(tokens: &[Token], a: usize, mut b: usize, drop: impl Fn(&Token) -> bool) -> usize {
+    while b > a && drop(&tokens[b - 1]) {
+        b -= 1;
+    }
+    b
 }
 
 /// Marks filler at the start ("I have", "I want to") as removed.
@@ -122,73 +99,11 @@ pub(super) fn strip_filler(tokens: &[Token], removed: &mut [bool]) {
         return;
     };
     let longest = FILLERS
-        .iter()
+        .split('|')
         .filter_map(|phrase| words_at(tokens, start, phrase))
         .filter(|&end| !removed[start..end].contains(&true))
         .max();
     if let Some(end) = longest {
         removed[start..end].fill(true);
     }
-}
-
-pub(super) fn task_text(tokens: &[Token], mut removed: Vec<bool>) -> String {
-    strip_filler(tokens, &mut removed);
-    let mut parts: Vec<Vec<&Token>> = Vec::new();
-    for fragment in fragments(tokens, &removed) {
-        let mut part: &[&Token] = &fragment.tokens;
-        if fragment.gap_after {
-            part = drop_last(part, |t| t.is_one_of(DANGLING_BEFORE));
-            part = drop_last(part, |t| t.kind == Kind::Punct);
-        }
-        if fragment.gap_before {
-            part = drop_first(part, |t| t.kind == Kind::Punct);
-            if parts.is_empty() {
-                part = drop_first(part, |t| t.is_one_of(DANGLING_AFTER));
-                part = drop_first(part, |t| t.kind == Kind::Punct);
-            }
-        }
-        if !part.is_empty() {
-            parts.push(part.to_vec());
-        }
-    }
-    if let Some(first) = parts.first_mut() {
-        let kept = drop_first(first, |t| t.kind == Kind::Punct).len();
-        first.drain(..first.len() - kept);
-    }
-    if let Some(last) = parts.last_mut() {
-        let kept = drop_last(last, |t| t.kind == Kind::Punct).len();
-        last.truncate(kept);
-    }
-    parts.retain(|p| !p.is_empty());
-    match parts.as_slice() {
-        [only] if only.len() == 1 && only[0].is_quoted() => only[0].text.trim().to_owned(),
-        _ => {
-            let pieces: Vec<String> = parts.iter().map(|p| render(p.iter().copied())).collect();
-            pieces.join(" ")
-        }
-    }
-}
-
-pub(super) fn drop_first<'s, 'a>(
-    mut part: &'s [&'a Token],
-    drop: impl Fn(&Token) -> bool,
-) -> &'s [&'a Token] {
-    while let Some((first, rest)) = part.split_first()
-        && drop(first)
-    {
-        part = rest;
-    }
-    part
-}
-
-pub(super) fn drop_last<'s, 'a>(
-    mut part: &'s [&'a Token],
-    drop: impl Fn(&Token) -> bool,
-) -> &'s [&'a Token] {
-    while let Some((last, rest)) = part.split_last()
-        && drop(last)
-    {
-        part = rest;
-    }
-    part
 }

@@ -573,52 +573,6 @@ fn words_with_no_task_are_settings_alone() {
     }
 }
 
-// --- Changing a drafted request -----------------------------------------------------------
-
-#[test]
-fn settings_alone_change_only_their_part_of_a_request() {
-    let base = asked("write the report for 90m, goal: 3 pages, 50/10");
-    let change = |text: &str| amend(&base, asked(text));
-    let longer = change("for 2h");
-    assert_eq!(
-        (
-            longer.task.as_str(),
-            longer.length,
-            longer.goal.as_deref(),
-            longer.work
-        ),
-        (
-            "write the report",
-            Some(mins(120)),
-            Some("3 pages"),
-            Some(50)
-        )
-    );
-    assert_eq!(change("goal: 800 words").goal.as_deref(), Some("800 words"));
-    assert_eq!(change("until 17:00").length, Some(until(17, 0)));
-    // A method drops the old rhythm; a rhythm drops the old method.
-    let deep = change("deep");
-    assert_eq!(
-        (deep.method, deep.work, deep.break_minutes),
-        (Some(Method::Deep), None, None)
-    );
-    let base = asked("write the report for 90m, deep work");
-    let rhythm = amend(&base, asked("25/5"));
-    assert_eq!((rhythm.method, rhythm.work), (None, Some(25)));
-    // A count drops the old length; a length keeps the count.
-    let counted = amend(&base, asked("3 pomodoros"));
-    assert_eq!(
-        (counted.count, counted.length, counted.method),
-        (Some(3), None, Some(Method::Pomodoro))
-    );
-    let fitted = amend(&counted, asked("for 80m"));
-    assert_eq!((fitted.count, fitted.length), (Some(3), Some(mins(80))));
-    // Only a goal.
-    assert!(only_goal(&asked("goal: 800 words")));
-    assert!(!only_goal(&asked("goal: 800 words, for 1h")));
-    assert!(!only_goal(&asked("for 1h")));
-}
-
 #[test]
 fn two_different_values_for_one_part() {
     assert_eq!(

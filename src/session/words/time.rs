@@ -24,49 +24,28 @@
 
 use chrono::NaiveTime;
 
-use super::lex::{Kind, Token, number_word, render, skip};
+use super::lex::{Kind, Token, listed, number_word, phrase_at, render, skip};
 use super::settings::{Found, Lead, Marker, Setting};
 use super::{Length, Start, Time, WordsError};
 use crate::session::duration::{DurationError, MAX_MINUTES};
 use crate::session::{ClockTime, parse_clock, parse_minutes};
 
-pub(super) const UNTIL_WORDS: &[&str] = &["until", "till", "til", "'til", "untill"];
+pub(super) const UNTIL_WORDS: &str = "until till til 'til untill";
 
 /// Words before an end time that take only a clock time, never a bare hour ("cut it by 5").
-pub(super) const BY_WORDS: &[&str] = &["by"];
+pub(super) const BY_WORDS: &str = "by";
 
-pub(super) const UNIT_WORDS: &[&str] = &[
-    "h", "hr", "hrs", "hour", "hours", "m", "min", "mins", "minute", "minutes",
-];
+pub(super) const UNIT_WORDS: &str = "h hr hrs hour hours m min mins minute minutes";
 
 /// Words between a marker and a length that go with the length ("for about 2 hours").
-pub(super) const QUALIFIERS: &[&[&str]] = &[
-    &["the", "next"],
-    &["next"],
-    &["another"],
-    &["about"],
-    &["around"],
-    &["roughly"],
-    &["approximately"],
-    &["approx"],
-    &["only"],
-    &["just"],
-];
+pub(super) const QUALIFIERS: &str = "the next|next|another|about|around|roughly|approximately|\
+    approx|only|just";
 
 /// Single words that may come between "have" and a length ("I have about 2 hours").
-pub(super) const HEDGES: &[&str] = &[
-    "about",
-    "around",
-    "roughly",
-    "approximately",
-    "only",
-    "just",
-];
+pub(super) const HEDGES: &str = "about around roughly approximately only just";
 
 /// Words that make a length surely the session's when they come just before it.
-pub(super) const STRONG_BEFORE: &[&str] = &[
-    "have", "got", "need", "spend", "spending", "give", "i've", "we've", "ive",
-];
+pub(super) const STRONG_BEFORE: &str = "have got need spend spending give i've we've ive";
 
 /// A clock time, with `noon` and `midnight` as well as what [`parse_clock`] takes.
 pub(super) fn clock_from(text: &str) -> Option<ClockTime> {
@@ -79,7 +58,7 @@ pub(super) fn clock_from(text: &str) -> Option<ClockTime> {
 }
 
 /// Words that join a start to its end ("from 9 to 10:30").
-const RANGE_WORDS: &[&str] = &["to", "until", "till", "til", "-", "–", "and"];
+const RANGE_WORDS: &str = "to until till til - – and";
 
 /// A time at `i`: the index after it. A bare hour counts only where `bare` allows it, and
 /// never before a unit ("at 9 minutes").
@@ -185,47 +164,24 @@ pub(super) fn vague(tokens: &[Token], removed: &[bool]) -> Option<String> {
 
 /// Words about time that no clock places, from `i`: the index after them.
 pub(super) fn vague_at(tokens: &[Token], i: usize) -> Option<usize> {
-    const AFTER_MARKER: &[&str] = &[
-        "lunch",
-        "dinner",
-        "breakfast",
-        "later",
-        "tonight",
-        "eod",
-        "close",
-        "school",
-        "work",
-    ];
-    const OWNERS: &[&str] = &["the", "my", "our", "a"];
-    const PARTS: &[&str] = &["morning", "afternoon", "evening", "night"];
-    let word = tokens[i].word()?;
-    let next = tokens.get(i + 1).and_then(Token::word);
-    let end = match (word, next) {
-        ("until" | "till" | "til" | "after" | "before" | "by", Some(w))
-            if AFTER_MARKER.contains(&w) =>
-        {
-            i + 2
-        }
-        ("until" | "till" | "til" | "after" | "before", Some(w)) if OWNERS.contains(&w) => {
-            // "until the end of the day", "after the meeting": to the end of the clause.
-            let mut k = i + 2;
-            while tokens.get(k).is_some_and(|t| t.kind == Kind::Word) && k < i + 6 {
-                k += 1;
-            }
-            k
-        }
-        ("this" | "tomorrow", Some(w)) if PARTS.contains(&w) => i + 2,
-        ("tonight", _) => i + 1,
-        ("for", Some("a")) => {
-            let w = tokens.get(i + 2).and_then(Token::word)?;
-            if !["while", "bit"].contains(&w) {
-                return None;
-            }
-            i + 3
-        }
-        _ => return None,
-    };
-    Some(end)
+    const PHRASES: &str = "this morning|this afternoon|this evening|tonight|tomorrow morning|\
+        tomorrow afternoon|tomorrow evening|later today|for a while|for a bit";
+    const EVENTS: &str = "lunch dinner breakfast later tonight eod close school work";
+    if let Some(end) = phrase_at(tokens, i, PHRASES) {
+        return Some(end);
+    }
+    let next = tokens
+        .get(i + 1)
+        .filter(|_| tokens[i].is_one_of("until till til after before by"))?;
+    if next.is_one_of(EVENTS) {
+        return Some(i + 2);
+    }
+    // "until the end of the day", "after the meeting": to the end of the clause.
+    (next.is_one_of("the my our") && !tokens[i].is_one_of("by")).then(|| {
+        (i + 2..i + 6)
+            .find(|&k| tokens.get(k).is_none_or(|t| t.kind != Kind::Word))
+            .unwrap_or(i + 6)
+    })
 }
 
 /// A length after `for`, `in` or `within`: "for about 2 hours", "for 20" at a clause end.
@@ -251,8 +207,8 @@ pub(super) fn length_after(
     }
     // "for the next hour", "for another hour"
     if j > i + 1
-        && tokens[j - 1].is_one_of(&["next", "another"])
-        && tokens.get(j).is_some_and(|t| t.is_one_of(&["hour"]))
+        && tokens[j - 1].is_one_of("next another")
+        && tokens.get(j).is_some_and(|t| t.is_one_of("hour"))
     {
         return Ok(Some(found(j + 1, 60)));
     }
@@ -363,7 +319,7 @@ pub(super) fn normal_word(tokens: &[Token], x: usize) -> Option<String> {
     if let Some((number, unit)) = word.split_once('-')
         && !number.is_empty()
         && number.chars().all(|c| c.is_ascii_digit() || c == '.')
-        && UNIT_WORDS.contains(&unit)
+        && listed(UNIT_WORDS, unit)
     {
         return Some(format!("{number} {unit}"));
     }
