@@ -17,9 +17,10 @@
 //! What [`read_plan`] checks and repairs, in this order:
 //! - the reply holds a JSON object with `blocks`, a non-empty array; every block has `kind`
 //!   "work" or "break" and `minutes`, a whole number from 1 to 720; one block at least is work;
-//!   no work block is longer than the method allows (see `work_limit`). Each is an error:
-//!   a block over the limit is not split, since where the break's minutes should come from is
-//!   the model's call.
+//!   no work block breaks the workflow's rule of a break within 90 minutes of work (120 for
+//!   deep work; see `hard_limit`). Each is an error: a block over the limit is not split,
+//!   since where the break's minutes should come from is the model's call. A block longer
+//!   than the method's usual (see `work_limit`) but within the rule stays, with a note.
 //! - Two breaks in a row become one break.
 //! - A break before the first work block goes into that block.
 //! - Two work blocks in a row get a break between them (the draft's break length), taken from
@@ -28,7 +29,8 @@
 //!   minutes), the work blocks are scaled together to fit (the breaks stay), as long as every
 //!   block stays between 5 minutes and the method's limit; otherwise it is an error.
 //!
-//! A repair that would make a work block longer than the method allows is an error instead.
+//! A repair that would make a work block break the rule is an error instead; scaling never
+//! takes a block past the method's usual length.
 //! The blocks go to the planner as a stack (which the planner labels `stacked`); the plan's
 //! method is then set back to the draft's, whose rules the blocks were checked against.
 //! A break of 15 minutes or more becomes a long break; work blocks carry no step names (a
@@ -209,13 +211,14 @@ pub fn read_plan(reply: &str, draft: &Plan) -> Result<Proposal, Unusable> {
     };
     let items = read_blocks(&object)?;
     let limit = work_limit(draft);
-    check_limits(&items, draft.method, limit)?;
-
+    let hard = hard_limit(draft);
+    check_limit(&items, draft.method, limit, hard)?;
     let mut repairs = Vec::new();
     let items = merge_breaks(items, &mut repairs);
-    let items = lead_with_work(items, limit, &mut repairs)?;
-    let items = separate_work(items, break_length(draft), limit, &mut repairs)?;
+    let items = lead_with_work(items, hard, &mut repairs)?;
+    let items = separate_work(items, break_length(draft), hard, &mut repairs)?;
     let items = fit_total(items, draft.total_minutes, limit, &mut repairs)?;
+    note_long_blocks(&items, draft.method, limit, &mut repairs);
     let plan = build(task, goal, &items, draft)?;
     Ok(Proposal {
         plan,
@@ -402,28 +405,54 @@ fn read_block(i: usize, block: &Value) -> Result<Item, String> {
     }
 }
 
-/// Refuses a work block longer than the method allows, naming it as the model gave it.
-fn check_limits(items: &[Item], method: Method, limit: Option<u32>) -> Result<(), Unusable> {
-    let Some(limit) = limit else {
+/// The longest work block the workflow allows without a break: 120 minutes for deep work, 90
+/// for the rest (or the draft's own longest block, if longer). `None` for a stacked chain.
+fn hard_limit(draft: &Plan) -> Option<u32> {
+    let rule = if draft.method == Method::Deep {
+        120
+    } else {
+        90
+    };
+    work_limit(draft).map(|limit| limit.max(rule))
+}
+
+/// Refuses a work block that breaks the workflow's rule, naming it as the model gave it.
+fn check_limit(
+    items: &[Item],
+    method: Method,
+    usual: Option<u32>,
+    hard: Option<u32>,
+) -> Result<(), Unusable> {
+    let (Some(usual), Some(hard)) = (usual, hard) else {
         return Ok(());
     };
-    match items
-        .iter()
-        .position(|b| b.is_work() && b.minutes() > limit)
-    {
-        Some(i) => Err(Unusable::rule(
-            format!(
-                "it had a {}-minute work block, and {method} work blocks last at most {limit} \
-                 minutes",
-                items[i].minutes()
-            ),
-            format!(
-                "\"blocks\"[{i}] is a {}-minute work block, but {method} work blocks last at \
-                 most {limit} minutes; split it with a break or shorten it",
-                items[i].minutes()
-            ),
-        )),
-        None => Ok(()),
+    let Some(i) = items.iter().position(|b| b.is_work() && b.minutes() > hard) else {
+        return Ok(());
+    };
+    let minutes = items[i].minutes();
+    Err(Unusable::rule(
+        format!(
+            "it had a {minutes}-minute work block, and {hard} minutes is the most without a break"
+        ),
+        format!(
+            "\"blocks\"[{i}] is a {minutes}-minute work block, but {method} work blocks last at \
+             most {usual} minutes; split it with a break or shorten it"
+        ),
+    ))
+}
+
+/// Notes each work block longer than the method's usual: it stays, and the person knows.
+fn note_long_blocks(items: &[Item], method: Method, usual: Option<u32>, repairs: &mut Vec<String>) {
+    let Some(usual) = usual else {
+        return;
+    };
+    for item in items.iter().filter(|b| b.is_work() && b.minutes() > usual) {
+        repairs.push(format!(
+            "The coach's {}-minute work block is longer than {method}'s usual {}; it stays as \
+             planned.",
+            item.minutes(),
+            format_minutes(usual)
+        ));
     }
 }
 
@@ -875,13 +904,10 @@ mod tests {
         let pomodoro = draft(Method::Pomodoro, 60);
         let split = r#"{"task": "t", "blocks": [{"kind": "work", "minutes": 25, "goal": "a"},
             {"kind": "work", "minutes": 30, "goal": "b"}, {"kind": "break", "minutes": 5}]}"#;
-        // 30 is over the pomodoro limit as given; 25 + 25 + 10 is not.
-        assert!(
-            read_plan(split, &pomodoro)
-                .unwrap_err()
-                .for_model
-                .contains("\"blocks\"[1]")
-        );
+        // The 30-minute block gives the missing break and is a pomodoro again.
+        let p = read(split, &pomodoro);
+        assert_eq!(shape(&p.plan), "W25 B5 W25 B5");
+        assert_eq!(goals(&p.plan), [Some("a"), Some("b")]);
         let split = split
             .replace("30", "25")
             .replace("\"minutes\": 5}", "\"minutes\": 10}");
@@ -946,7 +972,6 @@ mod tests {
             (reply("W25 B5 W25 B5 W5 B5"), "add up to 70 minutes, not 60"),
             // Lengthening it to fit would take it over 25 minutes.
             (reply("W25 B5 W25"), "add up to 55 minutes, not 60"),
-            (reply("B5 W25 B5 W25"), "the plan starts with a break"),
             (
                 r#"{"goal": 3, "blocks": [{"kind": "work", "minutes": 25}]}"#.to_owned(),
                 "\"goal\" must be a string or null",
@@ -980,39 +1005,49 @@ mod tests {
             .unwrap_err()
             .for_model;
         assert!(err.contains("add up to 101 minutes, not 120"), "{err}");
-        // Two work blocks too short to separate, merged over the micro limit.
-        let err = read_plan(&reply("W22 W8 B5 W15"), &draft(Method::Micro, 50))
+        // Two work blocks too short to separate, merged past 90 minutes without a break.
+        let err = read_plan(&reply("W85 W8 B5 W22"), &draft(Method::Micro, 120))
             .unwrap_err()
             .for_model;
         assert!(err.contains("no break between them"), "{err}");
     }
 
     #[test]
-    fn work_blocks_keep_to_the_methods_limits() {
+    fn work_blocks_keep_to_the_workflows_rule_and_longer_than_usual_ones_stay() {
         let over = |method, minutes, given: &str| read_plan(&reply(given), &draft(method, minutes));
-        let err = over(Method::Micro, 60, "W30 B5 W20 B5")
-            .unwrap_err()
-            .for_model;
+        // Longer than the method's usual: kept, and the person is told.
+        let p = over(Method::Micro, 60, "W30 B5 W20 B5").unwrap();
+        assert_eq!(shape(&p.plan), "W30 B5 W20 B5");
         assert_eq!(
-            err,
-            "\"blocks\"[0] is a 30-minute work block, but micro work blocks last at most 25 \
-             minutes; split it with a break or shorten it"
+            p.repairs,
+            [
+                "The coach's 30-minute work block is longer than micro's usual 25m; it stays as planned."
+            ]
         );
-        assert!(over(Method::Micro, 60, "W25 B5 W25 B5").is_ok());
-        assert!(over(Method::Pomodoro, 60, "W25 B5 W30").is_err());
-        let err = over(Method::Deep, 240, "W150 B15 W75")
-            .unwrap_err()
-            .for_model;
         assert!(
-            err.contains("deep work blocks last at most 120 minutes"),
-            "{err}"
+            over(Method::Micro, 60, "W25 B5 W25 B5")
+                .unwrap()
+                .repairs
+                .is_empty()
+        );
+        assert!(over(Method::Pomodoro, 60, "W25 B5 W30").is_ok());
+        assert!(over(Method::Custom, 100, "W50 B10 W40").is_ok());
+        // Past the rule (90 minutes without a break, 120 for deep work): refused.
+        let err = over(Method::Deep, 240, "W150 B15 W75").unwrap_err();
+        assert!(
+            err.for_model
+                .contains("deep work blocks last at most 120 minutes"),
+            "{err:?}"
+        );
+        assert_eq!(
+            err.for_person,
+            "it had a 150-minute work block, and 120 minutes is the most without a break"
         );
         assert!(over(Method::Deep, 240, "W120 B15 W105").is_ok());
-        // A custom rhythm's limit is the person's own work length (45 by default).
-        assert!(over(Method::Custom, 100, "W50 B10 W40").is_err());
-        assert!(over(Method::Custom, 100, "W45 B10 W45").is_ok());
+        assert!(over(Method::Pomodoro, 100, "W95 B5").is_err());
+        assert!(over(Method::Custom, 100, "W90 B10").is_ok());
 
-        // A configured rhythm is the limit when it is longer.
+        // A configured rhythm is the usual length.
         let rhythms = Rhythms {
             pomodoro: PomodoroRhythm {
                 work: 50,
@@ -1022,8 +1057,19 @@ mod tests {
             ..Rhythms::default()
         };
         let long = plan::plan(&request(Method::Pomodoro, 120), &rhythms).unwrap();
-        assert!(read_plan(&reply("W50 B10 W50 B10"), &long).is_ok());
-        assert!(read_plan(&reply("W55 B5 W50 B10"), &long).is_err());
+        assert!(
+            read_plan(&reply("W50 B10 W50 B10"), &long)
+                .unwrap()
+                .repairs
+                .is_empty()
+        );
+        assert_eq!(
+            read_plan(&reply("W55 B5 W50 B10"), &long)
+                .unwrap()
+                .repairs
+                .len(),
+            1
+        );
 
         // A stacked chain has no limit: its lengths are the person's.
         let mut chain = request(Method::Stacked, 150);
