@@ -5,10 +5,14 @@
 //! The rules:
 //! - The start is this minute unless one was asked. A time of day is today's ("at 15:00"), or
 //!   tomorrow's when they said so; a time of day that has passed today is an error that
-//!   suggests tomorrow (a plan in the past helps nobody). A full date and time is taken as
-//!   given.
-//! - An end ("until 16:00") is the first such time after the start, so `until 01:00` late at
-//!   night ends after midnight; it must leave 1 minute to 12 hours.
+//!   suggests tomorrow (a plan in the past helps nobody). An hour said alone is read in
+//!   working hours (7 to 11 in the morning, 12 at noon, 1 to 6 in the afternoon: "from 2 to
+//!   4" is 14:00), or as the other half of the day when only that is still to come ("at 9" at
+//!   20:00 is 21:00). A full date and time is taken as given.
+//! - An end ("until 16:00", "until 5") is the first such time after the start, so `until
+//!   01:00` late at night ends after midnight; it must leave 1 minute to 12 hours. An end that
+//!   would fall on the next day when the words cannot mean it ("until 16:00" at 17:00, "until
+//!   4" at 17:00) has passed, and the message says so.
 //! - A count of blocks ("3 pomodoros") with no length gives the length: the blocks at the
 //!   method's (or the given) work length with the method's breaks between them. With a length
 //!   as well, the planner fits the blocks to it.
@@ -20,15 +24,12 @@
 //! Wall-clock times become instants in the time zone of `now`, the earlier one when the clocks
 //! go back; a time the clocks skip is an error.
 
-use chrono::{DateTime, Days, NaiveDateTime, NaiveTime, TimeZone, Timelike};
+use chrono::{DateTime, Days, NaiveDateTime, NaiveTime, TimeDelta, TimeZone, Timelike};
 
 use super::duration::MAX_MINUTES;
 use super::plan::tidy;
 use super::words::{Asked, Length, Start, Time};
 use super::{ClockTime, Method, Plan, PlanRequest, Rhythms, format_minutes};
-
-/// Where "tomorrow" begins for an hour said alone ("tomorrow at 3" is 15:00).
-const DAY_STARTS: NaiveTime = NaiveTime::from_hms_opt(7, 0, 0).expect("a valid time");
 
 /// Why what was asked cannot be placed on the clock. Each message says what to change.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -49,6 +50,8 @@ pub enum RequestError {
     StartPassed { at: String, now: String },
     #[error("until {0} is the start time; give a later end or a length")]
     EndIsStart(Time),
+    #[error("until {end} has passed at the start ({start}); give a later end, or a length")]
+    EndPassed { end: Time, start: String },
     #[error("until {end} is not after the start ({start}); give a later end")]
     EndBeforeStart { end: Time, start: String },
     #[error(
@@ -216,26 +219,48 @@ pub fn start_at<Tz: TimeZone>(
         .and_then(|t| t.with_nanosecond(0))
         .expect("zero seconds always exist");
     let Some(Start { tomorrow, at }) = start else {
-        return instant(&now.timezone(), minute);
+        // From the instant, not the wall clock: the hour the clocks repeat is not ambiguous.
+        return Ok(now.clone()
+            - TimeDelta::seconds(i64::from(now.second()))
+            - TimeDelta::nanoseconds(i64::from(now.nanosecond())));
     };
     let naive = match (at, tomorrow) {
         (Time::At(at), false) => at.on(now.date_naive()),
         (Time::At(at), true) => at.on(now.date_naive() + Days::new(1)),
-        // The next time the clock shows the hour; tomorrow, from the morning on.
-        (Time::Hour(hour), false) => next_hour(hour, minute, true),
-        (Time::Hour(hour), true) => {
-            let morning = (now.date_naive() + Days::new(1)).and_time(DAY_STARTS);
-            next_hour(hour, morning, true)
+        // Today's working-hours reading, or the other half of the day if only that is to come.
+        (Time::Hour(hour), false) => {
+            let today = now.date_naive().and_time(working_hour(hour));
+            let other = today + TimeDelta::hours(if today.hour() < 12 { 12 } else { -12 });
+            [today, other]
+                .into_iter()
+                .find(|t| *t >= minute)
+                .unwrap_or(today)
         }
+        (Time::Hour(hour), true) => (now.date_naive() + Days::new(1)).and_time(working_hour(hour)),
     };
     // A time of day that has passed is a slip (a full date is the person's choice).
-    if !tomorrow && matches!(at, Time::At(ClockTime::TimeOfDay(_))) && naive < minute {
+    let of_day = matches!(at, Time::Hour(_) | Time::At(ClockTime::TimeOfDay(_)));
+    if !tomorrow && of_day && naive < minute {
+        let at = match at {
+            Time::Hour(_) => naive.format("%H:%M").to_string(),
+            Time::At(at) => at.to_string(),
+        };
         return Err(RequestError::StartPassed {
-            at: at.to_string(),
+            at,
             now: now.naive_local().format("%H:%M").to_string(),
         });
     }
     instant(&now.timezone(), naive)
+}
+
+/// An hour from 1 to 12 said alone, as a start in working hours: 7 to 11 in the morning, 12
+/// at noon, 1 to 6 in the afternoon.
+fn working_hour(hour: u32) -> NaiveTime {
+    let hour = match hour % 12 {
+        h @ 7..=11 => h,
+        h => h + 12,
+    };
+    NaiveTime::from_hms_opt(hour, 0, 0).expect("an hour of the day")
 }
 
 /// Minutes from `start` to an end time, counted between the real instants (a daylight-saving
@@ -249,6 +274,22 @@ fn minutes_until<Tz: TimeZone>(start: &DateTime<Tz>, end: Time) -> Result<u32, R
         Time::At(at) => at.after(start.naive_local()),
         Time::Hour(hour) => next_hour(hour, start.naive_local(), false),
     };
+    // An end read as the next day's is one that has passed, unless the session runs late
+    // into the night from the evening (an hour alone) or within 12 hours (a clock time).
+    let next_day = end_at.date() > start.date_naive();
+    let passed = match end {
+        Time::Hour(_) => next_day && end_at.hour() < 7 && (7..19).contains(&start.hour()),
+        Time::At(ClockTime::TimeOfDay(_)) => {
+            next_day && end_at - start.naive_local() > TimeDelta::minutes(MAX_MINUTES.into())
+        }
+        Time::At(_) => false,
+    };
+    if passed {
+        return Err(RequestError::EndPassed {
+            end,
+            start: start_text,
+        });
+    }
     let end_at = instant(&start.timezone(), end_at)?;
     let minutes = (end_at - start.clone()).num_minutes();
     if minutes <= 0 {
@@ -437,7 +478,7 @@ mod tests {
     }
 
     #[test]
-    fn an_hour_said_alone_is_the_next_time_the_clock_shows_it() {
+    fn an_hour_said_alone_starts_in_working_hours_and_ends_at_its_next_time() {
         // It is 10:00.
         let placed = |text: &str| {
             let r = asked(text);
@@ -466,6 +507,36 @@ mod tests {
             failed(&read("write the report at 9am for 1h").unwrap()),
             "the start, 09:00, has passed (it is 10:00); say \"tomorrow 09:00\" for tomorrow, or give a later time"
         );
+        // It is 15:00: "from 2 to 4" is this afternoon's, passed (never 02:00 at night).
+        let three = now() + TimeDelta::hours(5);
+        let failed_at = |text: &str, at: &DateTime<FixedOffset>| {
+            request(&read(text).unwrap(), Method::Auto, &Rhythms::default(), at)
+                .unwrap_err()
+                .to_string()
+        };
+        assert_eq!(
+            failed_at("write from 2 to 4", &three),
+            "the start, 14:00, has passed (it is 15:00); say \"tomorrow 14:00\" for tomorrow, or give a later time"
+        );
+        // It is 17:00: an end that would come tomorrow has passed.
+        let five = now() + TimeDelta::hours(7);
+        for (text, end) in [("write until 4", "4"), ("write until 16:00", "16:00")] {
+            assert_eq!(
+                failed_at(text, &five),
+                format!(
+                    "until {end} has passed at the start (17:00); give a later end, or a length"
+                )
+            );
+        }
+        // From the evening, an end late at night is meant.
+        let ten = now() + TimeDelta::hours(12);
+        let late = request(
+            &read("write until 1").unwrap(),
+            Method::Auto,
+            &Rhythms::default(),
+            &ten,
+        );
+        assert_eq!(late.unwrap().minutes, Some(180));
     }
 
     #[test]

@@ -312,7 +312,7 @@ fn inputs_that_do_not_make_a_plan_are_one_line_errors() {
         ),
         (
             vec!["--start", "2031-03-03 10:00", "--until", "09:00"],
-            "focus: error: until 09:00 is 23h after the start (10:00), more than 12 hours; give a closer end",
+            "focus: error: until 09:00 has passed at the start (10:00); give a later end, or a length",
         ),
         (
             vec!["--for", "1h", "--goals", "a1; b2; c3; d4"],

@@ -482,11 +482,7 @@ impl Repl {
         match command {
             // A plan being shaped is waited for; otherwise /start acts at once.
             Command::Event(SessionEvent::Start) if self.session.is_none() => {
-                let shaping = self
-                    .turn
-                    .as_ref()
-                    .is_some_and(|t| matches!(t.kind, TurnKind::Plan { .. }))
-                    || self.queue.iter().any(|t| matches!(t, Task::Plan(_)));
+                let shaping = self.shaping();
                 if shaping || self.closing {
                     if shaping {
                         out.note("(the coach is still shaping the plan; /start begins it once it is ready)");
@@ -785,7 +781,10 @@ impl Repl {
         if self.session.is_some() {
             return out.say("focus: a session is running; /done ends it, then /plan the next one");
         }
-        self.waiting = None;
+        // A wait for the drafted plan's start holds until the plan shown next says otherwise.
+        if matches!(self.waiting, Some(Waiting::Asking(_))) {
+            self.waiting = None;
+        }
         self.show_handoff(out);
         let (base, said) = match (&self.asked, &self.draft) {
             (Some((asked, said)), _) => (Some(asked.clone()), said.clone()),
@@ -832,6 +831,14 @@ impl Repl {
         }
     }
 
+    /// Whether a plan is being shaped by the coach, or waits its turn to be.
+    fn shaping(&self) -> bool {
+        self.turn
+            .as_ref()
+            .is_some_and(|t| matches!(t.kind, TurnKind::Plan { .. }))
+            || self.queue.iter().any(|t| matches!(t, Task::Plan(_)))
+    }
+
     /// Shows a plan and keeps it for `/start`.
     fn show_plan(&mut self, plan: Plan, out: &mut Out) {
         let mut text = Vec::new();
@@ -841,6 +848,20 @@ impl Repl {
         out.say(
             "\n/start begins it; /plan changes a part of it (/plan for 60m, /plan goal: 800 words, /plan deep) or plans anew.",
         );
+        if let Some(Waiting::Until(at)) = self.waiting {
+            if plan.start == at {
+                out.say(format!(
+                    "Still waiting: it starts at {}.",
+                    at.format("%H:%M")
+                ));
+            } else {
+                self.waiting = None;
+                out.say(format!(
+                    "No longer waiting for {}: /start begins this plan.",
+                    at.format("%H:%M")
+                ));
+            }
+        }
         self.draft = Some(plan);
     }
 
@@ -897,6 +918,17 @@ impl Repl {
         let Some(Waiting::Until(at)) = self.waiting else {
             return;
         };
+        // A timer set for an earlier wait: the wait goes on.
+        if now < at {
+            return;
+        }
+        // A plan being shaped: its start is looked at again when it is shown.
+        if self.shaping() {
+            return out.push(Effect::Timer {
+                id: TimerId::PlannedStart,
+                at: now + TimeDelta::seconds(1),
+            });
+        }
         let same = self.draft.as_ref().is_some_and(|p| p.start == at);
         if self.session.is_none() && same {
             out.say(format!(

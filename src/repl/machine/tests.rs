@@ -985,6 +985,45 @@ fn start_before_a_plans_start_asks_now_or_wait() {
     assert!(h.repl.session().is_none());
 }
 
+#[test]
+fn a_wait_ends_only_at_its_own_time_and_survives_a_change_that_keeps_the_start() {
+    // Waiting for 11:00, then a new plan for 11:30 waited for: the old timer opens nothing.
+    let mut h = Harness::offline();
+    h.line("/plan write later");
+    h.line("/start");
+    h.line("no");
+    h.run_to(at(9, 30, 0));
+    h.line("/plan write later again");
+    assert!(
+        h.said_text()
+            .contains("No longer waiting for 11:00: /start begins this plan.")
+    );
+    h.line("/start");
+    h.line("no");
+    assert_eq!(h.prompt(), "focus [starts 11:30] › ");
+    h.run_to(at(11, 0, 0));
+    assert!(h.repl.session().is_none(), "the 11:00 timer is stale");
+    h.run_to(at(11, 30, 0));
+    let session = h.repl.session().expect("began at its own time");
+    assert_eq!(session.machine.session().plan().start, at(11, 30, 0));
+
+    // A goal given while waiting keeps the plan and its wait; a mistyped /plan changes nothing.
+    let mut h = Harness::offline();
+    h.line("/plan write later");
+    h.line("/start");
+    h.line("no");
+    h.line("/plan goal: 800 words");
+    assert!(h.said_text().contains("Still waiting: it starts at 11:00."));
+    h.line("/plan for 13 hours");
+    assert_eq!(h.prompt(), "focus [starts 11:00] › ");
+    h.run_to(at(11, 0, 0));
+    let session = h.repl.session().expect("began at its time");
+    assert_eq!(
+        session.machine.session().plan().goal.as_deref(),
+        Some("800 words")
+    );
+}
+
 // ── changing the drafted plan ───────────────────────────────────────────────
 
 #[test]

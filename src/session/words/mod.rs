@@ -13,15 +13,16 @@
 //!    dropped.
 //! 2. [`clauses`]: a goal clause ("goal: 800 words", "aiming for …") and a chain after a colon
 //!    ("Blog post: research 10, break 5, write 15") are taken out whole.
-//! 3. [`settings`] finds every setting the rest may hold, with the help of [`time`] (lengths
-//!    and clock times) and [`shape`] (methods and rhythms), and keeps those the words around
-//!    them make sure of.
+//! 3. [`settings`] finds every setting the rest may hold, with the help of [`time`] (lengths,
+//!    clock times and starts) and [`shape`] (methods, rhythms and counts), and keeps those the
+//!    words around them make sure of.
 //! 4. [`task`]: the words left over are the task, less filler ("I have", "please") and the
 //!    connectors left dangling next to a setting that was taken out.
 //!
-//! It does not read counts ("3 pomodoros"), start times ("at 9", "from 2 to 4"), lengths
-//! relative to now ("until lunch"), dates in words ("until Friday 4pm"), a goal written before
-//! the task, or more than one task.
+//! It reads counts ("3 pomodoros") and starts ("at 9", "from 2 to 4", "tomorrow 9am") but
+//! places nothing on the clock: `session::request` does. It does not read times relative to
+//! an event ("until lunch": noted in [`Asked::vague`]), days other than today and tomorrow
+//! ("on Friday at 4pm"), a goal written before the task, or more than one task.
 
 use std::fmt;
 
@@ -105,7 +106,7 @@ impl fmt::Display for Length {
 }
 
 /// A time as asked: a clock time, or an hour from 1 to 12 said alone ("at 9", "until 5"),
-/// which is the next time the clock shows it (see `session::request`).
+/// which `session::request` places on the clock.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Time {
     At(ClockTime),

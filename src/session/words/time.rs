@@ -1,14 +1,16 @@
 //! Lengths, clock times and starts.
 //!
 //! - **Time**: a clock time (`16:00`, `9:30`, `4pm`, `4:30 pm`, `noon`, `midnight`) or an hour
-//!   alone: 13 to 23 (and 0) are that hour, 1 to 12 the next time the clock shows it ("until
-//!   5" at 14:00 is 17:00; see `session::request`).
+//!   alone: 13 to 23 (and 0) are that hour; 1 to 12 are placed by `session::request` (a start
+//!   in working hours, an end the next time the clock shows it).
 //! - **End time**: `until`, `till` or `til` before a time; `by` before a clock time only ("cut
 //!   it by 5" is a task).
 //! - **Start**: `at` before a time ("at 9", "at 9:30am"); `from` before a time and `to`,
 //!   `until` or `-` before another ("from 15:00 to 16:00"), or `between` … `and`; either of
-//!   those after `tomorrow` or `today`, which may also come right before a time ("tomorrow
-//!   9am"). A start with an end gives the length too.
+//!   those after `today` or `tomorrow` (`tmrw`), which may also come right before a time
+//!   ("tomorrow 9am") or right after the start ("at 9 tomorrow"). An hour said alone is a time
+//!   only at the end of a clause or before a word such as `for`, `to`, `on` or `tomorrow`
+//!   (or when the start opens a clause or follows the day), so "look at 3 PRs" stays a task. A start with an end gives the length too.
 //! - **Vague time**: words about time that no clock places ("until lunch", "after the
 //!   meeting", "this afternoon", "for a while") stay in the task and are noted, so that a
 //!   request with no length asks when rather than how long.
@@ -57,8 +59,10 @@ pub(super) fn clock_from(text: &str) -> Option<ClockTime> {
     NaiveTime::from_hms_opt(hour, 0, 0).map(ClockTime::TimeOfDay)
 }
 
-/// Words that join a start to its end ("from 9 to 10:30").
-const RANGE_WORDS: &str = "to until till til - – and";
+/// Whether a token joins a start to its end ("from 9 to 10:30", "9 - 10:30").
+fn joins_range(token: &Token) -> bool {
+    token.is_one_of("to until till til and") || token.is_punct("-") || token.is_punct("–")
+}
 
 /// A time at `i`: the index after it. A bare hour counts only where `bare` allows it, and
 /// never before a unit ("at 9 minutes").
@@ -106,45 +110,35 @@ pub(super) fn end_time_at(tokens: &[Token], i: usize) -> Option<Found> {
 }
 
 /// "at 9", "from 15:00 to 16:00", "between 2 and 4", "tomorrow 9am", "tomorrow from 9 to
-/// 10:30", "today at 3pm".
+/// 10:30", "today at 3pm", "at 9 tomorrow".
 pub(super) fn start_at(tokens: &[Token], i: usize) -> Option<Found> {
-    let day = tokens[i].word()?;
-    let (tomorrow, k) = match day {
-        "tomorrow" => (true, i + 1),
-        "today" => (false, i + 1),
-        _ => (false, i),
-    };
-    let dated = k > i;
-    let word = tokens.get(k).and_then(Token::word);
-    let (start, mut end) = match word {
-        Some("at") => {
-            let (end, time) = time_at(tokens, k + 1, true)?;
-            (time, end)
-        }
-        Some("from" | "between") => {
-            let (end, time) = time_at(tokens, k + 1, true)?;
-            if !tokens.get(end).is_some_and(|t| t.is_one_of(RANGE_WORDS)) {
-                return None;
-            }
-            (time, end)
-        }
+    let dated = tokens[i].is_one_of(DAY_WORDS);
+    let k = if dated { i + 1 } else { i };
+    // Opening the words, or after a day, an hour alone is surely a time ("at 9 write it").
+    let sure = dated || i == 0 || tokens[i - 1].ends_clause();
+    let (start, mut end) = match tokens.get(k).and_then(Token::word) {
+        Some("at") => hour_with_follower(tokens, k + 1, sure)?,
+        Some("from" | "between") => hour_with_follower(tokens, k + 1, true)
+            .filter(|&(_, end)| tokens.get(end).is_some_and(joins_range))?,
         // "tomorrow 9am": a time said right after the day, not a bare hour.
-        _ if dated => {
-            let (end, time) = time_at(tokens, k, false)?;
-            (time, end)
-        }
+        _ if dated => time_at(tokens, k, false).map(|(end, time)| (time, end))?,
         _ => return None,
     };
     let mut until = None;
-    if tokens.get(end).is_some_and(|t| t.is_one_of(RANGE_WORDS))
-        && let Some((after, time)) = time_at(tokens, end + 1, true)
-    {
+    if tokens.get(end).is_some_and(joins_range) {
+        let (time, after) = hour_with_follower(tokens, end + 1, false)?;
         until = Some(time);
         end = after;
     }
+    // The day said after the time: "at 9 tomorrow", "from 9am to 11am tomorrow".
+    let mut day = tokens[i].word().filter(|_| dated);
+    if !dated && tokens.get(end).is_some_and(|t| t.is_one_of(DAY_WORDS)) {
+        day = tokens[end].word();
+        end += 1;
+    }
     let setting = Setting::Start {
         start: Start {
-            tomorrow,
+            tomorrow: day.is_some_and(|d| d != "today"),
             at: start,
         },
         until,
@@ -152,6 +146,22 @@ pub(super) fn start_at(tokens: &[Token], i: usize) -> Option<Found> {
     let mut found = Found::new(i, end, setting);
     found.lead = Lead::Strong;
     Some(found)
+}
+
+/// The words that say which day a start is on.
+const DAY_WORDS: &str = "today tomorrow tmrw tmr";
+
+/// Words that may follow an hour said alone for it to be a time ("at 9 for 1h"), so that
+/// "look at 3 PRs" stays a task.
+const HOUR_FOLLOWERS: &str = "for until till til to and on today tomorrow tmrw tmr";
+
+/// A time at `i` (a bare hour only when `sure`, or before the end of a clause or
+/// [`HOUR_FOLLOWERS`]) and the index after it.
+fn hour_with_follower(tokens: &[Token], i: usize, sure: bool) -> Option<(Time, usize)> {
+    let (end, time) = time_at(tokens, i, true)?;
+    let next = tokens.get(end);
+    let placed = next.is_none_or(|t| t.ends_clause() || t.is_one_of(HOUR_FOLLOWERS));
+    (sure || placed || matches!(time, Time::At(_))).then_some((time, end))
 }
 
 /// The first words about time that no clock places among those left for the task.
