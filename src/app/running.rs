@@ -394,16 +394,13 @@ fn plan_words(
 ) -> Result<Planned, String> {
     let said = asked_in_line(line).map_err(|e| e.to_string())?;
     let goal_only = request::only_goal(&said);
-    let (asked, amended) = match base {
-        Some(base) if said.task.is_empty() => (request::amend(base, said), true),
-        _ => (said, false),
-    };
+    let (asked, amended) = request::said_under(base, said, &now);
     let request =
         plan_request(&asked, settings, now.with_timezone(&Local)).map_err(|e| e.to_string())?;
     let plan = session::plan(&request, &settings.session.rhythms()).map_err(|e| e.to_string())?;
     Ok(Planned {
         plan,
-        asked,
+        asked: request::settled(asked, request.start.naive_local()),
         amended,
         goal_only: amended && goal_only,
     })

@@ -8,7 +8,7 @@
 //!   suggests tomorrow (a plan in the past helps nobody). An hour said alone is read in
 //!   working hours (7 to 11 in the morning, 12 at noon, 1 to 6 in the afternoon: "from 2 to
 //!   4" is 14:00), or as the other half of the day when only that is still to come ("at 9" at
-//!   20:00 is 21:00). A full date and time is taken as given.
+//!   20:00 is 21:00). A full date and time must be to come as well.
 //! - An end ("until 16:00", "until 5") is the first such time after the start, so `until
 //!   01:00` late at night ends after midnight; it must leave 1 minute to 12 hours. An end that
 //!   would fall on the next day when the words cannot mean it ("until 16:00" at 17:00, "until
@@ -48,6 +48,8 @@ pub enum RequestError {
         "the start, {at}, has passed (it is {now}); say \"tomorrow {at}\" for tomorrow, or give a later time"
     )]
     StartPassed { at: String, now: String },
+    #[error("the start, {at}, has passed (it is {now}); give a time to come")]
+    DatePassed { at: ClockTime, now: String },
     #[error("until {0} is the start time; give a later end or a length")]
     EndIsStart(Time),
     #[error("until {end} has passed at the start ({start}); give a later end, or a length")]
@@ -121,16 +123,57 @@ pub fn request<Tz: TimeZone>(
     })
 }
 
+/// What words said under a drafted plan (its request, `base`) ask for, and whether they
+/// changed the draft: words with a task ask anew; words without one change the draft
+/// ([`amend`]), and a start of the draft's that has passed gives way to this minute.
+pub fn said_under<Tz: TimeZone>(
+    base: Option<&Asked>,
+    said: Asked,
+    now: &DateTime<Tz>,
+) -> (Asked, bool) {
+    match base {
+        Some(base) if said.task.is_empty() => {
+            let passed = |start: &Start| match start.at {
+                Time::At(ClockTime::At(at)) => !start.tomorrow && at < now.naive_local(),
+                _ => false,
+            };
+            let mut base = base.clone();
+            if base.start.as_ref().is_some_and(passed) {
+                base.start = None;
+            }
+            (amend(&base, said), true)
+        }
+        _ => (said, false),
+    }
+}
+
+/// The request as planned, its start (if one was asked) kept as the time it was placed at
+/// (`start`), so that a change to the plan does not read "at 9" again at another hour.
+pub fn settled(asked: Asked, start: NaiveDateTime) -> Asked {
+    Asked {
+        start: asked.start.map(|_| Start {
+            tomorrow: false,
+            at: Time::At(ClockTime::At(start)),
+        }),
+        ..asked
+    }
+}
+
 /// A request changed by words that say no task (`/plan for 60m` under a drafted plan): each
 /// part they give replaces that part, and the rest stays. Parts that go together go
-/// together: a new length keeps the count of blocks (the blocks are fitted to it), a new
-/// count drops the old length (the count gives it); a new method drops the old rhythm and
-/// chain, a new rhythm the old method (unless they come with one).
+/// together: a new length drops the old count of blocks (the method gives the blocks), a
+/// new count drops the old length (the count gives it); a new method drops the old rhythm
+/// and chain, a new rhythm the old method (unless they come with one).
 pub fn amend(base: &Asked, change: Asked) -> Asked {
     let length = change.length.or(if change.count.is_some() {
         None
     } else {
         base.length
+    });
+    let count = change.count.or(if change.length.is_some() {
+        None
+    } else {
+        base.count
     });
     let rhythm_given = change.work.is_some() || change.break_minutes.is_some();
     let method = change.method.or(if rhythm_given || change.stack.is_some() {
@@ -158,7 +201,7 @@ pub fn amend(base: &Asked, change: Asked) -> Asked {
         break_minutes: change
             .break_minutes
             .or(if keep_shape { base.break_minutes } else { None }),
-        count: change.count.or(base.count),
+        count,
         start: change.start.or(base.start),
         vague: change.vague.or_else(|| base.vague.clone()),
     }
@@ -238,12 +281,16 @@ pub fn start_at<Tz: TimeZone>(
         }
         (Time::Hour(hour), true) => (now.date_naive() + Days::new(1)).and_time(working_hour(hour)),
     };
-    // A time of day that has passed is a slip (a full date is the person's choice).
-    let of_day = matches!(at, Time::Hour(_) | Time::At(ClockTime::TimeOfDay(_)));
-    if !tomorrow && of_day && naive < minute {
+    if naive < minute {
         let at = match at {
             Time::Hour(_) => naive.format("%H:%M").to_string(),
-            Time::At(at) => at.to_string(),
+            Time::At(ClockTime::TimeOfDay(_)) => at.to_string(),
+            Time::At(at) => {
+                return Err(RequestError::DatePassed {
+                    at,
+                    now: now.naive_local().format("%Y-%m-%d %H:%M").to_string(),
+                });
+            }
         };
         return Err(RequestError::StartPassed {
             at,
@@ -475,6 +522,20 @@ mod tests {
             })
             .is_ok()
         );
+        // Nor does a full date that has passed make a plan.
+        let last_week = Start {
+            tomorrow: false,
+            at: Time::At(ClockTime::At(
+                chrono::NaiveDate::from_ymd_opt(2026, 11, 13)
+                    .unwrap()
+                    .and_hms_opt(9, 0, 0)
+                    .unwrap(),
+            )),
+        };
+        assert_eq!(
+            start(last_week).unwrap_err().to_string(),
+            "the start, 2026-11-13 09:00, has passed (it is 2026-11-20 10:00); give a time to come"
+        );
     }
 
     #[test]
@@ -595,17 +656,47 @@ mod tests {
         let base = read_ok("write the report for 90m, deep work");
         let rhythm = amend(&base, read_ok("25/5"));
         assert_eq!((rhythm.method, rhythm.work), (None, Some(25)));
-        // A count drops the old length; a length keeps the count.
+        // A count drops the old length; a length drops the old count.
         let counted = amend(&base, read_ok("3 pomodoros"));
         assert_eq!(
             (counted.count, counted.length, counted.method),
             (Some(3), None, Some(Method::Pomodoro))
         );
-        let fitted = amend(&counted, read_ok("for 80m"));
-        assert_eq!((fitted.count, fitted.length), (Some(3), Some(mins(80))));
+        let longer = amend(&counted, read_ok("for 80m"));
+        assert_eq!(
+            (longer.count, longer.length, longer.method),
+            (None, Some(mins(80)), Some(Method::Pomodoro))
+        );
+        // Said together, they go together.
+        let fitted = amend(&counted, read_ok("4 pomodoros in 2h"));
+        assert_eq!((fitted.count, fitted.length), (Some(4), Some(mins(120))));
         // Only a goal.
         assert!(only_goal(&read_ok("goal: 800 words")));
         assert!(!only_goal(&read_ok("goal: 800 words, for 1h")));
         assert!(!only_goal(&read_ok("for 1h")));
+    }
+
+    #[test]
+    fn a_changed_plan_keeps_its_placed_start_until_it_passes() {
+        // At 10:00, "at 11" is 11:00; kept as that time, a change made before then keeps it.
+        let said = read_ok("write the report at 11 for 1h");
+        let placed = request(&said, Method::Auto, &Rhythms::default(), &now()).unwrap();
+        let drafted = settled(said, placed.start.naive_local());
+        let soon = now() + TimeDelta::minutes(30);
+        let (changed, amended) = said_under(Some(&drafted), read_ok("for 30m"), &soon);
+        assert!(amended);
+        let changed = request(&changed, Method::Auto, &Rhythms::default(), &soon).unwrap();
+        assert_eq!(changed.start.to_rfc3339(), "2026-11-20T11:00:00+01:00");
+        assert_eq!(changed.minutes, Some(30));
+        // Once 11:00 has passed, the changed plan starts this minute: "at 11" read again
+        // would be 23:00.
+        let later = now() + TimeDelta::minutes(90);
+        let (changed, _) = said_under(Some(&drafted), read_ok("for 30m"), &later);
+        let changed = request(&changed, Method::Auto, &Rhythms::default(), &later).unwrap();
+        assert_eq!(changed.start.to_rfc3339(), "2026-11-20T11:30:00+01:00");
+        // Words with a task ask anew.
+        let (anew, amended) = said_under(Some(&drafted), read_ok("email for 20m"), &later);
+        assert!(!amended);
+        assert_eq!((anew.task.as_str(), anew.start), ("email", None));
     }
 }

@@ -14,7 +14,7 @@ const BLOG: [&str; 8] = [
     "--goal",
     "800 words",
     "--start",
-    "2026-11-20 09:00",
+    "2037-11-20 09:00",
 ];
 
 #[test]
@@ -54,8 +54,8 @@ fn json_has_the_documented_shape() {
     assert_eq!(plan["goal"], "800 words");
     assert_eq!(plan["method"], "pomodoro");
     assert_eq!(plan["auto"], true);
-    assert_eq!(plan["start"], "2026-11-20T09:00:00Z");
-    assert_eq!(plan["end"], "2026-11-20T10:30:00Z");
+    assert_eq!(plan["start"], "2037-11-20T09:00:00Z");
+    assert_eq!(plan["end"], "2037-11-20T10:30:00Z");
     assert_eq!(plan["total_minutes"], 90);
     assert_eq!(plan["focus_minutes"], 75);
     assert_eq!(plan["break_minutes"], 15);
@@ -101,11 +101,11 @@ fn an_end_time_past_midnight_is_tomorrow() {
         "plan",
         "Finish the slides",
         "--start",
-        "2026-11-20 23:00",
+        "2037-11-20 23:00",
         "--until",
         "00:30",
     ]);
-    assert_eq!(plan["end"], "2026-11-21T00:30:00Z");
+    assert_eq!(plan["end"], "2037-11-21T00:30:00Z");
 }
 
 #[test]
@@ -189,14 +189,14 @@ fn writes_ics_to_stdout_or_a_file() {
             "--for",
             "1h",
             "--start",
-            "2026-11-20 09:00",
+            "2037-11-20 09:00",
             "--ics",
         ])
         .run()
         .ok();
     assert!(out.starts_with("BEGIN:VCALENDAR\r\n"), "{out}");
     assert_eq!(out.matches("BEGIN:VEVENT").count(), 4);
-    assert!(out.contains("DTSTART:20261120T090000Z\r\n"));
+    assert!(out.contains("DTSTART:20371120T090000Z\r\n"));
 
     let run = focus()
         .args([
@@ -307,8 +307,8 @@ fn inputs_that_do_not_make_a_plan_are_one_line_errors() {
             "focus: error: how long? say it with the task, e.g. \"Write the report for 50m\" (or until 16:00, or 3 pomodoros)",
         ),
         (
-            vec!["--start", "2026-11-20 10:00", "--until", "2026-11-20 09:00"],
-            "focus: error: until 2026-11-20 09:00 is not after the start (10:00); give a later end",
+            vec!["--start", "2037-11-20 10:00", "--until", "2037-11-20 09:00"],
+            "focus: error: until 2037-11-20 09:00 is not after the start (10:00); give a later end",
         ),
         (
             vec!["--start", "2031-03-03 10:00", "--until", "09:00"],
@@ -338,6 +338,26 @@ fn inputs_that_do_not_make_a_plan_are_one_line_errors() {
             .usage_error();
         assert_eq!(line, expected, "{args:?}");
     }
+}
+
+#[test]
+fn a_start_date_that_has_passed_is_refused() {
+    let line = focus()
+        .args([
+            "plan",
+            "Write the report",
+            "--for",
+            "1h",
+            "--start",
+            "2020-01-06 09:00",
+        ])
+        .run()
+        .usage_error();
+    assert!(
+        line.starts_with("focus: error: the start, 2020-01-06 09:00, has passed (it is 20")
+            && line.ends_with("); give a time to come"),
+        "{line}"
+    );
 }
 
 #[test]
@@ -399,7 +419,7 @@ fn until_counts_real_time_across_a_clock_change() {
             "plan",
             "Write the report",
             "--start",
-            "2026-03-29 01:00",
+            "2037-03-29 01:00",
             "--until",
             "04:00",
             "--json",
@@ -408,8 +428,8 @@ fn until_counts_real_time_across_a_clock_change() {
         .ok();
     let plan: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(plan["total_minutes"], 120);
-    assert_eq!(plan["start"], "2026-03-29T01:00:00+01:00");
-    assert_eq!(plan["end"], "2026-03-29T04:00:00+02:00");
+    assert_eq!(plan["start"], "2037-03-29T01:00:00+01:00");
+    assert_eq!(plan["end"], "2037-03-29T04:00:00+02:00");
 
     let line = focus()
         .env("TZ", "CET-1CEST,M3.5.0,M10.5.0/3")
@@ -417,7 +437,7 @@ fn until_counts_real_time_across_a_clock_change() {
             "plan",
             "Write the report",
             "--start",
-            "2026-03-29 02:30",
+            "2037-03-29 02:30",
             "--for",
             "1h",
         ])
@@ -512,7 +532,7 @@ fn a_plan_past_midnight_names_the_day_it_ends() {
             "--for",
             "90m",
             "--start",
-            "2026-11-20 23:45",
+            "2037-11-20 23:45",
         ])
         .run()
         .ok();

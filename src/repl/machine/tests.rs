@@ -29,10 +29,7 @@ fn planner() -> Planner {
     Box::new(|line, base, now| {
         let said = words::read(line).map_err(|e| e.to_string())?;
         let goal_only = request::only_goal(&said);
-        let (mut asked, amended) = match base {
-            Some(base) if said.task.is_empty() => (request::amend(base, said), true),
-            _ => (said, false),
-        };
+        let (mut asked, amended) = request::said_under(base, said, &now);
         if asked.length.is_none() && asked.count.is_none() {
             let minutes = if line.contains("short") { 25 } else { 55 };
             asked.length = Some(Length::Minutes(minutes));
@@ -47,7 +44,7 @@ fn planner() -> Planner {
         let plan = plan(&request, &Rhythms::default()).map_err(|e| e.to_string())?;
         Ok(Planned {
             plan,
-            asked,
+            asked: request::settled(asked, request.start.naive_local()),
             amended,
             goal_only: amended && goal_only,
         })
