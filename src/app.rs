@@ -117,17 +117,27 @@ fn to_stderr(lines: &[String]) {
     }
 }
 
-/// What was asked: the words of the task read, the options added (a part given both ways
-/// must agree).
+/// What was asked: the words of the task read, the options added. When the words say a
+/// part an option gives otherwise ("Prepare slides for 2h workshop" with `--for 45m`), the
+/// option is meant and the words are the task as typed.
 fn asked(words: &str, options: &PlanOptions, start: Option<ClockTime>) -> Result<Asked, Error> {
     let said = words::read(words).map_err(|e| Error::Input(e.to_string()))?;
-    words::merge(said, given(options, start)).map_err(|e| Error::Input(e.to_string()))
+    let given = given(options, start);
+    words::merge(said, given.clone())
+        .or_else(|_| {
+            let literal = Asked {
+                task: words.trim().to_owned(),
+                ..Asked::default()
+            };
+            words::merge(literal, given)
+        })
+        .map_err(|e| Error::Input(e.to_string()))
 }
 
 /// What was asked after `/plan`: its words, then any options as `focus plan` takes them
 /// (`/plan "Report" --for 50m --method deep`), read by the command line's own definitions.
 fn asked_in_line(line: &str) -> Result<Asked, Error> {
-    let (words, options) = split_options(line);
+    let (words, options) = words::split_options(line);
     let Some(options) = options else {
         return asked(words, &PlanOptions::default(), None);
     };
@@ -139,41 +149,6 @@ fn asked_in_line(line: &str) -> Result<Asked, Error> {
         )));
     }
     asked(words, &parsed.options, parsed.start)
-}
-
-/// The line cut where its options begin: at the first word, outside quotes, that starts
-/// with `--` or `-` and a letter.
-fn split_options(line: &str) -> (&str, Option<&str>) {
-    let mut quote: Option<char> = None;
-    let mut word_start = true;
-    let chars: Vec<(usize, char)> = line.char_indices().collect();
-    for (k, &(at, c)) in chars.iter().enumerate() {
-        let next = chars.get(k + 1).map(|&(_, c)| c);
-        match quote {
-            Some(close) if c == close && next.is_none_or(char::is_whitespace) => quote = None,
-            None if word_start => {
-                let option = c == '-'
-                    && match next {
-                        Some('-') => chars.get(k + 2).is_some_and(|&(_, c)| c.is_alphabetic()),
-                        Some(n) => n.is_alphabetic(),
-                        None => false,
-                    };
-                if option {
-                    return (line[..at].trim(), Some(&line[at..]));
-                }
-                quote = match c {
-                    '"' | '\'' => Some(c),
-                    '“' => Some('”'),
-                    '‘' => Some('’'),
-                    '«' => Some('»'),
-                    _ => None,
-                };
-            }
-            Some(_) | None => {}
-        }
-        word_start = c.is_whitespace();
-    }
-    (line.trim(), None)
 }
 
 /// Words as a shell splits them, for clap.
@@ -384,6 +359,12 @@ mod tests {
             (asked.work, asked.break_minutes, asked.length),
             (Some(40), Some(8), Some(Length::Minutes(120)))
         );
+        // Words that say a part an option gives otherwise are the task as typed.
+        let asked = read("write the report for 90m --for 2h").unwrap();
+        assert_eq!(
+            (asked.task.as_str(), asked.length),
+            ("write the report for 90m", Some(Length::Minutes(120)))
+        );
         // Quotes still guard the words before the options.
         let asked = read(r#""Fix the --force flag until 5" --for 1h"#).unwrap();
         assert_eq!(asked.task, "Fix the --force flag until 5");
@@ -408,26 +389,11 @@ mod tests {
                 "\"words\" follows the options; put a value of several words in quotes",
             ),
             ("write --goal \"800 words", "a quote is not closed"),
-            (
-                "write the report for 90m --for 2h",
-                "two lengths: \"1h 30m\" and \"2h\"; keep one",
-            ),
             ("write --for 1h --until 16:00", "cannot be used with"),
         ] {
             let error = read(line).unwrap_err();
             assert!(error.contains(want), "{line}: {error}");
             assert!(!error.contains('\n'), "{line}: {error}");
         }
-    }
-
-    #[test]
-    fn the_options_start_at_the_first_dash_word_outside_quotes() {
-        assert_eq!(split_options("a b"), ("a b", None));
-        assert_eq!(split_options("a --for 5m"), ("a", Some("--for 5m")));
-        assert_eq!(split_options("a -m deep"), ("a", Some("-m deep")));
-        assert_eq!(split_options("\"a -m\" -g x"), ("\"a -m\"", Some("-g x")));
-        assert_eq!(split_options("don't -g x"), ("don't", Some("-g x")));
-        assert_eq!(split_options("re-org - it -5"), ("re-org - it -5", None));
-        assert_eq!(split_options("--for 5m a"), ("", Some("--for 5m a")));
     }
 }

@@ -15,7 +15,9 @@
 //!   4" at 17:00) has passed, and the message says so.
 //! - A count of blocks ("3 pomodoros") with no length gives the length: the blocks at the
 //!   method's (or the given) work length with the method's breaks between them. With a length
-//!   as well, the planner fits the blocks to it.
+//!   as well, the planner fits the blocks to it; a count of one with a length ("one session
+//!   on the report for 50m", "a pomodoro on email for 1h") names the session, and the
+//!   method's blocks fill the length.
 //! - With no method asked, a chain is stacked; a work length alone picks the method it fits
 //!   (micro under 25 minutes, pomodoro at 25, else custom) and a break length makes a custom
 //!   rhythm, unless the default method is one that takes them; counted blocks with nothing else
@@ -115,7 +117,7 @@ pub fn request<Tz: TimeZone>(
         block_goals: asked.block_goals.clone(),
         method,
         minutes,
-        blocks: asked.count,
+        blocks: blocks(asked),
         stack: asked.stack.clone(),
         work: asked.work,
         break_minutes: asked.break_minutes,
@@ -236,6 +238,14 @@ pub fn asked_for<Tz: TimeZone>(plan: &Plan, now: &DateTime<Tz>) -> Asked {
     }
 }
 
+/// The work blocks counted. A count of one with a length ("one session for 50m", "a pomodoro
+/// on email for 1h") names the session, not its blocks.
+fn blocks(asked: &Asked) -> Option<u32> {
+    asked
+        .count
+        .filter(|&blocks| blocks > 1 || asked.length.is_none())
+}
+
 /// The method when none was asked. A default that cannot take a work or break length (deep
 /// work, or auto) gives way to the method the lengths fit: a work length alone under the
 /// pomodoro's is micro, the pomodoro's own is pomodoro, anything else (or a break length) is a
@@ -246,7 +256,7 @@ fn default_for(asked: &Asked, default_method: Method, rhythms: &Rhythms) -> Meth
         (Some(work), None) if flexible && work < rhythms.pomodoro.work => Method::Micro,
         (Some(work), None) if flexible && work == rhythms.pomodoro.work => Method::Pomodoro,
         (Some(_), _) | (_, Some(_)) if flexible => Method::Custom,
-        _ if default_method == Method::Auto && asked.count.is_some() => Method::Pomodoro,
+        _ if default_method == Method::Auto && blocks(asked).is_some() => Method::Pomodoro,
         _ => default_method,
     }
 }

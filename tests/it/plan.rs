@@ -650,13 +650,11 @@ fn the_task_is_read_as_plain_words() {
         (plan["task"].as_str(), plan["total_minutes"].as_u64()),
         (Some("write the report"), Some(50))
     );
-    // Words and an option that disagree: one line that says so.
-    let line = focus()
-        .args(["plan", "write the report for 50m", "--for", "1h"])
-        .run()
-        .usage_error();
+    // Words and an option that disagree: the option is meant, the words are the task as
+    // typed ("for 2h" is part of what is being prepared).
+    let plan = json(&["plan", "Prepare slides for 2h workshop", "--for", "45m"]);
     assert_eq!(
-        line,
-        "focus: error: two lengths: \"50m\" and \"1h\"; keep one, or put the task in quotes if it holds the other"
+        (plan["task"].as_str(), plan["total_minutes"].as_u64()),
+        (Some("Prepare slides for 2h workshop"), Some(45))
     );
 }

@@ -127,6 +127,38 @@ pub(super) fn lex(text: &str) -> Vec<Token> {
     tokens
 }
 
+/// The line cut where its options begin (`write the report --for 50m`): at the first word,
+/// outside quotes as the lexer reads them, that starts with `--` or `-` and a letter.
+pub fn split_options(line: &str) -> (&str, Option<&str>) {
+    let chars: Vec<(usize, char)> = line.char_indices().collect();
+    let plain: Vec<char> = chars.iter().map(|&(_, c)| c).collect();
+    let mut k = 0;
+    let mut word_start = true;
+    while let Some(&(at, c)) = chars.get(k) {
+        if c.is_whitespace() {
+            word_start = true;
+            k += 1;
+            continue;
+        }
+        if word_start {
+            let letter = |j: usize| plain.get(j).is_some_and(|c| c.is_alphabetic());
+            let option =
+                c == '-' && (letter(k + 1) || plain.get(k + 1) == Some(&'-') && letter(k + 2));
+            if option {
+                return (line[..at].trim(), Some(&line[at..]));
+            }
+            if let Some(close) = closing_quote(c)
+                && let Some(end) = find_close(&plain, k + 1, close)
+            {
+                k = end;
+            }
+        }
+        word_start = false;
+        k += 1;
+    }
+    (line.trim(), None)
+}
+
 pub(super) fn closing_quote(open: char) -> Option<char> {
     match open {
         '"' => Some('"'),

@@ -38,6 +38,7 @@ mod task;
 mod time;
 
 use clauses::{take_goal, take_stack};
+pub use lex::split_options;
 use lex::{Token, lex, render};
 use settings::{scan, settle};
 use task::{runs, task_text};

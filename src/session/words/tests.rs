@@ -927,3 +927,22 @@ fn time_no_clock_places_is_noted() {
     // "for the next hour" is an hour from now.
     assert_eq!(asked("write for the next hour").length, Some(mins(60)));
 }
+
+#[test]
+fn the_options_start_at_the_first_dash_word_outside_quotes() {
+    assert_eq!(split_options("a b"), ("a b", None));
+    assert_eq!(split_options("a --for 5m"), ("a", Some("--for 5m")));
+    assert_eq!(split_options("a -m deep"), ("a", Some("-m deep")));
+    assert_eq!(split_options("\"a -m\" -g x"), ("\"a -m\"", Some("-g x")));
+    assert_eq!(split_options("don't -g x"), ("don't", Some("-g x")));
+    assert_eq!(split_options("re-org - it -5"), ("re-org - it -5", None));
+    assert_eq!(split_options("--for 5m a"), ("", Some("--for 5m a")));
+    // Quotes as the lexer reads them: one with no close opens nothing, and a close may
+    // carry punctuation.
+    assert_eq!(
+        split_options("'cause it's due --for 5m"),
+        ("'cause it's due", Some("--for 5m"))
+    );
+    assert_eq!(split_options("\"a -m\", -g x"), ("\"a -m\",", Some("-g x")));
+    assert_eq!(split_options("«a -m» -g x"), ("«a -m»", Some("-g x")));
+}
