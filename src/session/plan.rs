@@ -231,7 +231,8 @@ pub fn plan<Tz: TimeZone>(request: &PlanRequest<Tz>, rhythms: &Rhythms) -> Resul
 
     let mut notes = goal_notes(&task, goal.as_deref(), &block_goals, work_count);
     notes.extend(target.and_then(|target| adjusted_note(method, target, total, &blocks)));
-    notes.extend(range.and_then(|range| range_note(method, range, total, &blocks)));
+    let counted = request.blocks.is_some();
+    notes.extend(range.and_then(|range| range_note(method, range, total, &blocks, counted)));
     notes.extend(no_break_note(&blocks));
     let split = split_lengths(total);
     if !split.is_empty() {
@@ -415,16 +416,19 @@ fn layout<Tz: TimeZone>(request: &PlanRequest<Tz>, rhythms: &Rhythms) -> Result<
         Method::Custom => (rhythms.custom, None),
         Method::Deep if rhythm_given => return Err(PlanError::RhythmWithMethod(Method::Deep)),
         Method::Deep => {
-            let segments = match request.blocks {
-                Some(blocks) => counted(total, blocks, deep_cycle(total, rhythms))?,
-                None => deep(total, rhythms),
+            let (segments, range) = match request.blocks {
+                Some(blocks) => {
+                    let (cycle, range) = counted_deep(total, blocks, rhythms);
+                    (counted(total, blocks, cycle)?, Some(range))
+                }
+                None => (deep(total, rhythms), deep_range(total, rhythms)),
             };
             return Ok(Layout {
                 method,
                 total,
                 segments,
                 target: None,
-                range: deep_range(total, rhythms),
+                range,
             });
         }
         Method::Auto | Method::Stacked => unreachable!("resolved above"),
@@ -488,6 +492,29 @@ fn deep_cycle(total: u32, rhythms: &Rhythms) -> Cycle {
         long_break: None,
         closing_break: false,
     }
+}
+
+/// Deep work's rhythm for `blocks` counted blocks in `total` minutes, and the block lengths
+/// it promises: the short one or the long one, whichever's work length is nearer each block's
+/// share ("4 deep work sessions" are 55-minute blocks, though they take over three hours).
+fn counted_deep(total: u32, blocks: u32, rhythms: &Rhythms) -> (Cycle, (u32, u32)) {
+    let d = rhythms.deep;
+    let share = total / blocks.max(1);
+    let (work, break_minutes, range) =
+        if share.abs_diff(d.short_work) <= share.abs_diff(d.long_work) {
+            let range = (d.short_work.min(50), d.short_work.max(60));
+            (d.short_work, d.short_break, range)
+        } else {
+            let range = (d.long_work.min(90), d.long_work.max(120));
+            (d.long_work, d.long_break, range)
+        };
+    let cycle = Cycle {
+        work,
+        break_minutes,
+        long_break: None,
+        closing_break: false,
+    };
+    (cycle, range)
 }
 
 /// Exactly `blocks` work blocks with the cycle's breaks between them (none after the last),
@@ -748,6 +775,7 @@ fn range_note(
     (low, high): (u32, u32),
     total: u32,
     blocks: &[Block],
+    counted: bool,
 ) -> Option<Note> {
     let lengths: Vec<u32> = blocks
         .iter()
@@ -764,12 +792,20 @@ fn range_note(
     } else {
         format!("{min}–{max}m")
     };
+    let total = format_minutes(total);
+    let message = if counted {
+        format!(
+            "Work blocks are {range} instead of the {low}–{high}m {method} work promises, so that {} blocks fill {total}; fewer blocks or a different length would keep to it.",
+            lengths.len()
+        )
+    } else {
+        format!(
+            "Work blocks are {range} instead of the {low}–{high}m {method} work promises, so the plan fills {total} exactly; a little more or less time would fit it."
+        )
+    };
     Some(Note {
         kind: NoteKind::Adjusted,
-        message: format!(
-            "Work blocks are {range} instead of the {low}–{high}m {method} work promises, so the plan fills {} exactly; a little more or less time would fit it.",
-            format_minutes(total)
-        ),
+        message,
     })
 }
 

@@ -215,6 +215,21 @@ fn a_count_of_blocks_is_kept_and_fitted_to_the_time() {
         shape(&counted(Method::Micro, 55, 3, None).unwrap()),
         "W15 B5 W15 B5 W15"
     );
+    // Deep work keeps the rhythm nearest each block's share, whatever the total.
+    assert_eq!(
+        shape(&counted(Method::Deep, 250, 4, None).unwrap()),
+        "W55 B10 W55 B10 W55 B10 W55"
+    );
+    assert_eq!(
+        shape(&counted(Method::Deep, 240, 2, None).unwrap()),
+        "W113 B15 W112"
+    );
+    let p = counted(Method::Deep, 120, 3, None).unwrap();
+    assert_eq!(shape(&p), "W34 B10 W33 B10 W33");
+    assert_eq!(
+        note(&p, NoteKind::Adjusted),
+        "Work blocks are 33–34m instead of the 50–60m deep work promises, so that 3 blocks fill 2h; fewer blocks or a different length would keep to it."
+    );
     // A total that differs: the blocks share it, and the plan says so.
     let p = counted(Method::Pomodoro, 90, 3, None).unwrap();
     assert_eq!(shape(&p), "W27 B5 W27 B5 W26");
