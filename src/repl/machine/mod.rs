@@ -27,6 +27,25 @@
 
 mod effects;
 mod events;
+/// "2 blocks", "1 block": the plan's work blocks.
+fn blocks_of(plan: &Plan) -> String {
+    match plan.work_blocks().count() {
+        1 => "1 block".to_owned(),
+        n => format!("{n} blocks"),
+    }
+}
+
+/// A time as the clock shows it, with the day when it is not today: "11:00", "tomorrow
+/// 09:00", "Mon 7 Dec 09:00".
+fn clock_on(at: Wall, now: Wall) -> String {
+    let days = (at.date_naive() - now.date_naive()).num_days();
+    match days {
+        0 => at.format("%H:%M").to_string(),
+        1 => at.format("tomorrow %H:%M").to_string(),
+        _ => at.format("%a %-d %b %H:%M").to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests;
 
@@ -363,10 +382,10 @@ impl Repl {
         let reopen = first == Some(SessionEvent::Reopen);
         if let Some(plan) = &self.draft {
             out.say(format!(
-                "A plan from last time is waiting: \"{}\", {} ({} blocks). /start begins it now, /plan makes another.",
+                "A plan from last time is waiting: \"{}\", {} ({}). /start begins it now, /plan makes another.",
                 plan.task,
                 format_minutes(plan.total_minutes),
-                plan.work_blocks().count()
+                blocks_of(plan)
             ));
         } else if !reopen && let Some(text) = self.last.as_ref().and_then(offline::handoff) {
             out.say(text);
@@ -443,7 +462,7 @@ impl Repl {
             }
             None => match self.waiting {
                 Some(Waiting::Asking(_)) => "focus [start now? yes/no] › ".to_owned(),
-                Some(Waiting::Until(at)) => format!("focus [starts {}] › ", at.format("%H:%M")),
+                Some(Waiting::Until(at)) => format!("focus [starts {}] › ", clock_on(at, now)),
                 None => render::prompt::IDLE.to_owned(),
             },
         }
@@ -473,7 +492,7 @@ impl Repl {
             match &command {
                 Command::Say(answer) => {
                     out.typed = None;
-                    return self.answer_start(answer, at, out);
+                    return self.answer_start(answer, at, now, out);
                 }
                 // Anything else leaves the question: the plan waits for /start as before.
                 _ => self.waiting = None,
@@ -637,10 +656,10 @@ impl Repl {
         if self.session.is_none() {
             let text = match &self.draft {
                 Some(plan) => format!(
-                    "No session is running. Planned: \"{}\", {} ({} blocks); /start begins it.",
+                    "No session is running. Planned: \"{}\", {} ({}); /start begins it.",
                     plan.task,
                     format_minutes(plan.total_minutes),
-                    plan.work_blocks().count()
+                    blocks_of(plan)
                 ),
                 None => "No session is running; /plan <task and time> makes one.".to_owned(),
             };
@@ -806,11 +825,11 @@ impl Repl {
             && let Some(mut draft) = self.draft.take()
         {
             plan::set_goal(&mut draft, planned.asked.goal.as_deref());
-            return self.show_plan(draft, out);
+            return self.show_plan(draft, now, out);
         }
         let draft = planned.plan;
         if !self.coach.is_ready(now) {
-            return self.show_plan(draft, out);
+            return self.show_plan(draft, now, out);
         }
         let words = words.as_str();
         match self.coach.plan_request(words, &draft) {
@@ -826,7 +845,7 @@ impl Repl {
             }
             Err(error) => {
                 out.say(format!("focus: {error}; here is focus's own plan"));
-                self.show_plan(draft, out);
+                self.show_plan(draft, now, out);
             }
         }
     }
@@ -840,7 +859,7 @@ impl Repl {
     }
 
     /// Shows a plan and keeps it for `/start`.
-    fn show_plan(&mut self, plan: Plan, out: &mut Out) {
+    fn show_plan(&mut self, plan: Plan, now: Wall, out: &mut Out) {
         let mut text = Vec::new();
         // Writing to memory cannot fail.
         let _ = crate::output::plan_text::render(&plan, &mut text);
@@ -852,13 +871,13 @@ impl Repl {
             if plan.start == at {
                 out.say(format!(
                     "Still waiting: it starts at {}.",
-                    at.format("%H:%M")
+                    clock_on(at, now)
                 ));
             } else {
                 self.waiting = None;
                 out.say(format!(
                     "No longer waiting for {}: /start begins this plan.",
-                    at.format("%H:%M")
+                    clock_on(at, now)
                 ));
             }
         }
@@ -880,16 +899,16 @@ impl Repl {
             self.waiting = Some(Waiting::Asking(at));
             return out.say(format!(
                 "The plan starts at {}, in {}. Start now instead, its blocks moved to begin now? (yes: now / no: wait until {})",
-                at.format("%H:%M"),
+                clock_on(at, now),
                 format_minutes(u32::try_from(later.num_minutes()).unwrap_or(u32::MAX)),
-                at.format("%H:%M"),
+                clock_on(at, now),
             ));
         }
         self.open_draft(out);
     }
 
     /// The answer to "start now?".
-    fn answer_start(&mut self, answer: &str, at: Wall, out: &mut Out) {
+    fn answer_start(&mut self, answer: &str, at: Wall, now: Wall, out: &mut Out) {
         match answer.trim().to_lowercase().as_str() {
             "yes" | "y" | "now" | "start" | "ok" | "sure" => {
                 self.waiting = None;
@@ -903,12 +922,12 @@ impl Repl {
                 });
                 out.say(format!(
                     "Waiting: the session starts at {}, and focus will say so. /start begins it now instead; /plan changes it.",
-                    at.format("%H:%M")
+                    clock_on(at, now)
                 ));
             }
             _ => out.say(format!(
                 "focus: yes starts it now, no waits until {}",
-                at.format("%H:%M")
+                clock_on(at, now)
             )),
         }
     }
@@ -1353,7 +1372,7 @@ impl Repl {
                     ),
                     _ => "focus: stopped; here is focus's own plan".to_owned(),
                 });
-                return self.show_plan(draft, out);
+                return self.show_plan(draft, now, out);
             }
             Ending::Failed(error) => {
                 match self.coach.failed(error, now) {
@@ -1363,11 +1382,11 @@ impl Repl {
                         "focus: the coach could not plan ({error}); here is focus's own plan"
                     )),
                 }
-                return self.show_plan(draft, out);
+                return self.show_plan(draft, now, out);
             }
             Ending::CutOff(_) => {
                 out.say("focus: the coach's plan broke off; here is focus's own plan");
-                return self.show_plan(draft, out);
+                return self.show_plan(draft, now, out);
             }
         }
         match planning::read_plan(reply.text(), &draft) {
@@ -1375,7 +1394,7 @@ impl Repl {
                 for repair in &proposal.repairs {
                     out.note(&format!("focus: {repair}"));
                 }
-                self.show_plan(proposal.plan, out);
+                self.show_plan(proposal.plan, now, out);
                 if let Some(goal) = proposal.suggested_goal {
                     out.say(format!(
                         "suggested goal: {goal} — /plan goal: {goal} to take it"
@@ -1397,7 +1416,7 @@ impl Repl {
                     "focus: the coach's plan could not be used ({}); here is focus's own plan",
                     problem.for_person
                 ));
-                self.show_plan(draft, out);
+                self.show_plan(draft, now, out);
             }
         }
     }

@@ -983,6 +983,43 @@ fn start_before_a_plans_start_asks_now_or_wait() {
 }
 
 #[test]
+fn a_wait_for_another_day_names_the_day() {
+    let mut h = Harness::offline();
+    h.line("/plan write the report tomorrow at 9");
+    h.line("/start");
+    assert!(
+        h.said_text()
+            .contains("The plan starts at tomorrow 09:00, in 24h.")
+            && h.said_text().contains("no: wait until tomorrow 09:00"),
+        "{}",
+        h.said_text()
+    );
+    h.line("no");
+    assert_eq!(h.prompt(), "focus [starts tomorrow 09:00] › ");
+    assert!(
+        h.said_text()
+            .contains("Waiting: the session starts at tomorrow 09:00")
+    );
+    h.line("/status");
+    assert!(
+        h.said_text().contains("(2 blocks); /start begins it."),
+        "{}",
+        h.said_text()
+    );
+    h.line("/plan email, short");
+    assert!(
+        h.said_text()
+            .contains("No longer waiting for tomorrow 09:00")
+    );
+    h.line("/status");
+    assert!(
+        h.said_text().contains("(1 block); /start begins it."),
+        "{}",
+        h.said_text()
+    );
+}
+
+#[test]
 fn a_wait_ends_only_at_its_own_time_and_survives_a_change_that_keeps_the_start() {
     // Waiting for 11:00, then a new plan for 11:30 waited for: the old timer opens nothing.
     let mut h = Harness::offline();
