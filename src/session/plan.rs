@@ -658,9 +658,9 @@ fn place<Tz: TimeZone>(
 
 /// The plan with the session's goal set (or cleared) and nothing else changed: its blocks
 /// stand, and the nudges about goals are made again. A one-block plan's block takes the goal
-/// too when it had none.
+/// too when it had none or had the session's old one.
 pub fn set_goal(plan: &mut Plan, goal: Option<&str>) {
-    plan.goal = goal.map(tidy).filter(|g| !g.is_empty());
+    let old = std::mem::replace(&mut plan.goal, goal.map(tidy).filter(|g| !g.is_empty()));
     let work_count = plan.work_blocks().count();
     if work_count == 1
         && let Some(BlockKind::Work { goal, .. }) = plan
@@ -668,7 +668,7 @@ pub fn set_goal(plan: &mut Plan, goal: Option<&str>) {
             .iter_mut()
             .map(|b| &mut b.kind)
             .find(|k| matches!(k, BlockKind::Work { .. }))
-        && goal.is_none()
+        && (goal.is_none() || *goal == old)
     {
         goal.clone_from(&plan.goal);
     }

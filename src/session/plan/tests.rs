@@ -678,3 +678,23 @@ fn block_times_follow_the_time_zone_across_a_clock_change() {
         "People around you know you are busy until 04:00"
     );
 }
+
+#[test]
+fn a_new_session_goal_reaches_a_one_block_plans_block_unless_it_has_its_own() {
+    let block_goal = |p: &Plan| match &p.work_blocks().next().unwrap().kind {
+        BlockKind::Work { goal, .. } => goal.clone(),
+        BlockKind::Break { .. } => unreachable!("a work block"),
+    };
+    // The block took the session's goal; a new one replaces both.
+    let mut p = plan_of(Method::Pomodoro, 25);
+    assert_eq!(block_goal(&p).as_deref(), Some("800 words"));
+    set_goal(&mut p, Some("the intro"));
+    assert_eq!(p.goal.as_deref(), Some("the intro"));
+    assert_eq!(block_goal(&p).as_deref(), Some("the intro"));
+    // A goal of the block's own stays.
+    let mut r = request(Method::Pomodoro, 25);
+    r.block_goals = vec!["outline".into()];
+    let mut p = plan(&r, &Rhythms::default()).unwrap();
+    set_goal(&mut p, Some("the intro"));
+    assert_eq!(block_goal(&p).as_deref(), Some("outline"));
+}
