@@ -359,6 +359,10 @@ mod tests {
             (asked.work, asked.break_minutes, asked.length),
             (Some(40), Some(8), Some(Length::Minutes(120)))
         );
+        // The quoted goal the coach's suggestion offers is a goal alone.
+        let asked = read("--goal '3 pages for 1h'").unwrap();
+        assert!(session::request::only_goal(&asked));
+        assert_eq!(asked.goal.as_deref(), Some("3 pages for 1h"));
         // Words that say a part an option gives otherwise are the task as typed.
         let asked = read("write the report for 90m --for 2h").unwrap();
         assert_eq!(

@@ -27,6 +27,21 @@
 
 mod effects;
 mod events;
+/// The `/plan` line that sets `goal` as the session's goal: `/plan goal: X` when those words
+/// read back as that goal alone, else the option, quoted (`/plan --goal "until 5, or so"`).
+fn take_goal(goal: &str) -> String {
+    let words = format!("goal: {goal}");
+    let reads_back = crate::session::words::read(&words)
+        .is_ok_and(|asked| request::only_goal(&asked) && asked.goal.as_deref() == Some(goal));
+    if reads_back {
+        format!("/plan {words}")
+    } else {
+        let quoted =
+            shlex::try_quote(goal).map_or_else(|_| format!("\"{goal}\""), |q| q.into_owned());
+        format!("/plan --goal {quoted}")
+    }
+}
+
 /// "2 blocks", "1 block": the plan's work blocks.
 fn blocks_of(plan: &Plan) -> String {
     match plan.work_blocks().count() {
@@ -1397,7 +1412,8 @@ impl Repl {
                 self.show_plan(proposal.plan, now, out);
                 if let Some(goal) = proposal.suggested_goal {
                     out.say(format!(
-                        "suggested goal: {goal} — /plan goal: {goal} to take it"
+                        "suggested goal: {goal} — {} to take it",
+                        take_goal(&goal)
                     ));
                 }
             }

@@ -901,6 +901,9 @@ fn the_models_plan_is_asked_in_a_shape_repaired_and_stays_the_persons() {
         said.contains("suggested goal: 800 words — /plan goal: 800 words to take it"),
         "{said}"
     );
+    // A goal whose words would read as more than a goal is offered as the quoted option.
+    assert_eq!(take_goal("800 words"), "/plan goal: 800 words");
+    assert_eq!(take_goal("3 pages for 1h"), "/plan --goal '3 pages for 1h'");
     // Taking it keeps the coach's blocks, and asks nothing more.
     let asked = h.asked.len();
     h.line("/plan goal: 800 words");
