@@ -27,40 +27,6 @@
 
 mod effects;
 mod events;
-/// The `/plan` line that sets `goal` as the session's goal: `/plan goal: X` when those words
-/// read back as that goal alone, else the option, quoted (`/plan --goal "until 5, or so"`).
-fn take_goal(goal: &str) -> String {
-    let words = format!("goal: {goal}");
-    let reads_back = crate::session::words::read(&words)
-        .is_ok_and(|asked| request::only_goal(&asked) && asked.goal.as_deref() == Some(goal));
-    if reads_back {
-        format!("/plan {words}")
-    } else {
-        let quoted =
-            shlex::try_quote(goal).map_or_else(|_| format!("\"{goal}\""), |q| q.into_owned());
-        format!("/plan --goal {quoted}")
-    }
-}
-
-/// "2 blocks", "1 block": the plan's work blocks.
-fn blocks_of(plan: &Plan) -> String {
-    match plan.work_blocks().count() {
-        1 => "1 block".to_owned(),
-        n => format!("{n} blocks"),
-    }
-}
-
-/// A time as the clock shows it, with the day when it is not today: "11:00", "tomorrow
-/// 09:00", "Mon 7 Dec 09:00".
-fn clock_on(at: Wall, now: Wall) -> String {
-    let days = (at.date_naive() - now.date_naive()).num_days();
-    match days {
-        0 => at.format("%H:%M").to_string(),
-        1 => at.format("tomorrow %H:%M").to_string(),
-        _ => at.format("%a %-d %b %H:%M").to_string(),
-    }
-}
-
 #[cfg(test)]
 mod tests;
 
@@ -1794,5 +1760,39 @@ fn same_stretch(a: Phase, b: Phase) -> bool {
     match (a, b) {
         (Phase::Working(i) | Phase::Paused(i), Phase::Working(j) | Phase::Paused(j)) => i == j,
         _ => a == b,
+    }
+}
+
+/// The `/plan` line that sets `goal` as the session's goal: `/plan goal: X` when those words
+/// read back as that goal alone, else the option, quoted (`/plan --goal "until 5, or so"`).
+fn take_goal(goal: &str) -> String {
+    let words = format!("goal: {goal}");
+    let reads_back = crate::session::words::read(&words)
+        .is_ok_and(|asked| request::only_goal(&asked) && asked.goal.as_deref() == Some(goal));
+    if reads_back {
+        format!("/plan {words}")
+    } else {
+        let quoted = shlex::try_quote(goal)
+            .map_or_else(|_| format!("\"{goal}\""), std::borrow::Cow::into_owned);
+        format!("/plan --goal {quoted}")
+    }
+}
+
+/// "2 blocks", "1 block": the plan's work blocks.
+fn blocks_of(plan: &Plan) -> String {
+    match plan.work_blocks().count() {
+        1 => "1 block".to_owned(),
+        n => format!("{n} blocks"),
+    }
+}
+
+/// A time as the clock shows it, with the day when it is not today: "11:00", "tomorrow
+/// 09:00", "Mon 7 Dec 09:00".
+fn clock_on(at: Wall, now: Wall) -> String {
+    let days = (at.date_naive() - now.date_naive()).num_days();
+    match days {
+        0 => at.format("%H:%M").to_string(),
+        1 => at.format("tomorrow %H:%M").to_string(),
+        _ => at.format("%a %-d %b %H:%M").to_string(),
     }
 }
