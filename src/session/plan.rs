@@ -72,7 +72,9 @@ pub enum PlanError {
         "the stack adds up to {stack} but the session is {asked}; drop --for/--until or change the stack"
     )]
     StackLength { stack: String, asked: String },
-    #[error("--work and --break set the rhythm of pomodoro, micro or custom sessions, not {0}")]
+    #[error(
+        "a work and break rhythm (50/10, --work, --break) is for pomodoro, micro or custom sessions, not {0}; drop the rhythm or the method"
+    )]
     RhythmWithMethod(Method),
     #[error(
         "{goals} goals for {} work block{}; give at most {blocks} with --goals, or plan more time",

@@ -328,7 +328,7 @@ fn inputs_that_do_not_make_a_plan_are_one_line_errors() {
         ),
         (
             vec!["--for", "2h", "--method", "deep", "--work", "30"],
-            "focus: error: --work and --break set the rhythm of pomodoro, micro or custom sessions, not deep",
+            "focus: error: a work and break rhythm (50/10, --work, --break) is for pomodoro, micro or custom sessions, not deep; drop the rhythm or the method",
         ),
     ] {
         let line = focus()

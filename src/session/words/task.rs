@@ -1,7 +1,7 @@
 //! The task: the words left over.
 //!
-//! Filler at the start ("I have", "I want to", "help me", "please", "let's" and the like)
-//! goes, and so do connectors and punctuation left dangling next to a removed setting
+//! Filler at the start ("I have", "I want to", "can you help me", "please", "let's",
+//! "actually" and the like, one after another) goes, and so do connectors and punctuation left dangling next to a removed setting
 //! ("for", "on", "with", "to", a comma) and punctuation at either end. No word is changed or
 //! added; quotes around the whole task are dropped, quotes inside it stay.
 
@@ -9,7 +9,7 @@ use super::lex::{Kind, Token, render, words_at};
 
 /// Words dropped at the end of a piece of the task when a setting after them was removed.
 pub(super) const DANGLING_BEFORE: &str = "for in within during over of on with using via as by \
-    to at and spend spending have got need about around roughly approximately";
+    to at and spend spending have got need about around roughly approximately starting beginning";
 
 /// Words dropped at the start of the task when what came before them was removed.
 pub(super) const DANGLING_AFTER: &str = "on for to of with";
@@ -19,7 +19,8 @@ pub(super) const FILLERS: &str = "i have got to|i have got|i've got to|i've got|
     we've got|i got|i have to|i have|i've|we have|i need to|i need|i want to|i want|i'd like to|\
     i would like to|i wanna|i gotta|i'm going to|i am going to|i'm gonna|i will|i'll|i must|\
     i should|i plan to|i'm planning to|i am planning to|please help me|help me to|help me|let me|\
-    let's|lets|please|time to";
+    let's|lets|please|time to|can you help me to|can you help me|could you help me|can you|\
+    could you|actually";
 
 /// The task: the tokens not removed, less filler at the start, connectors and punctuation
 /// left dangling next to what was removed, and punctuation at either end; what it drops is
@@ -94,16 +95,20 @@ fn trim_end(tokens: &[Token], a: usize, mut b: usize, drop: impl Fn(&Token) -> b
 
 /// Marks filler at the start ("I have", "I want to") as removed.
 pub(super) fn strip_filler(tokens: &[Token], removed: &mut [bool]) {
-    let Some(start) = (0..tokens.len()).find(|&k| !removed[k] && tokens[k].kind != Kind::Punct)
-    else {
-        return;
-    };
-    let longest = FILLERS
-        .split('|')
-        .filter_map(|phrase| words_at(tokens, start, phrase))
-        .filter(|&end| !removed[start..end].contains(&true))
-        .max();
-    if let Some(end) = longest {
-        removed[start..end].fill(true);
+    // Filler after filler ("actually, can you help me …") goes too.
+    loop {
+        let Some(start) = (0..tokens.len()).find(|&k| !removed[k] && tokens[k].kind != Kind::Punct)
+        else {
+            return;
+        };
+        let longest = FILLERS
+            .split('|')
+            .filter_map(|phrase| words_at(tokens, start, phrase))
+            .filter(|&end| !removed[start..end].contains(&true))
+            .max();
+        let Some(end) = longest else {
+            return;
+        };
+        removed[..end].fill(true);
     }
 }
