@@ -61,6 +61,13 @@ pub struct LlmSettings {
     /// are summarised.
     #[serde(deserialize_with = "de::whole::<1000, 1000000, _>")]
     pub context_tokens: u32,
+    /// The most a chat reply may take, in tokens (sent as `max_tokens`); the templates set
+    /// their own.
+    #[serde(deserialize_with = "de::whole::<16, 100000, _>")]
+    pub max_reply_tokens: u32,
+    /// The longest a chat reply may stream before focus ends it, keeping what came.
+    #[serde(deserialize_with = "de::whole::<1, 3600, _>")]
+    pub reply_timeout_secs: u32,
     /// After the server could not be reached, the coach stays quiet this long before it tries
     /// again.
     #[serde(deserialize_with = "de::whole::<0, 86400, _>")]
@@ -82,6 +89,8 @@ impl Default for LlmSettings {
             headers: BTreeMap::new(),
             offline: false,
             context_tokens: 6000,
+            max_reply_tokens: 600,
+            reply_timeout_secs: 120,
             retry_after_down_secs: 120,
         }
     }

@@ -34,7 +34,10 @@ pub(super) fn ask(
     messages.push(Message::user(text));
     let mut request = Request::new(messages);
     request.temperature = system.params.temperature;
-    request.max_tokens = system.params.max_tokens;
+    request.max_tokens = system
+        .params
+        .max_tokens
+        .or(Some(settings.llm.max_reply_tokens));
 
     let chosen = if offline {
         Some("--offline")
@@ -101,6 +104,7 @@ pub(super) async fn stream_reply(
     show_usage: bool,
 ) -> Result<(), Error> {
     let name = model.name().to_owned();
+    let limit = request.max_tokens;
     let mut reply = Reply::new(&request);
     let mut stream = llm::with_trim(model, request);
     let ctrl_c = tokio::signal::ctrl_c();
@@ -153,17 +157,20 @@ pub(super) async fn stream_reply(
     if show_usage {
         let usage = reply.usage();
         notice(&format!(
-            "{name}: {} prompt + {} reply tokens{}",
+            "{name}: {} prompt{} + {} reply tokens{}",
             usage.prompt_tokens,
+            usage
+                .cached_tokens
+                .map_or_else(String::new, |cached| format!(" ({cached} cached)")),
             usage.completion_tokens,
             if usage.estimated { " (estimated)" } else { "" }
         ));
     }
-    conclude(&reply)
+    conclude(&reply, limit)
 }
 
 /// What the reply's ending means for the exit: notes on stderr, and the error to exit with.
-fn conclude(reply: &Reply) -> Result<(), Error> {
+fn conclude(reply: &Reply, limit: Option<u32>) -> Result<(), Error> {
     match reply.ending() {
         Some(Ending::Finished { .. }) if reply.text().trim().is_empty() => {
             Err(LlmError::NoAnswer {
@@ -174,7 +181,10 @@ fn conclude(reply: &Reply) -> Result<(), Error> {
         Some(Ending::Finished { reason, skipped }) => {
             match reason {
                 FinishReason::Stop => {}
-                FinishReason::Length => notice("the reply stopped at the model's length limit"),
+                FinishReason::Length => notice(&limit.map_or_else(
+                    || "the reply stopped at the model's length limit".to_owned(),
+                    |max| format!("the reply stopped at its length limit, {max} tokens (llm.max_reply_tokens)"),
+                )),
                 FinishReason::ContentFilter => {
                     notice("the provider's content filter stopped the reply");
                 }

@@ -231,8 +231,7 @@ fn repl(ctx: &Ctx<'_>, lines: &Lines, mode: Mode) -> Repl {
         ctx.prompts.clone(),
         &settings.llm.model,
         &redact_url(settings.llm.base_url.trim().trim_end_matches('/')),
-        settings.llm.context_tokens,
-        settings.llm.retry_after_down_secs,
+        crate::coach::talk::Limits::from(&settings.llm),
         ctx.offline.cloned(),
     );
     let owned = settings.clone();

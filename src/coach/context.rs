@@ -1,15 +1,30 @@
-//! What the coach sends with each message of a conversation: the system prompt, a compact
-//! block describing the session, a summary of older turns, as many recent turns as fit a
-//! token budget, and the new message.
+//! What the coach sends with each message of a conversation, laid out so that a server's
+//! prompt cache (llama.cpp, Ollama, vLLM, hosted APIs) can reuse everything but the newest
+//! turn:
+//!
+//! ```text
+//! system   the system prompt                                      ┐ fixed
+//! system   the session's facts (task, goal, method, plan shape)   ┘
+//! system   the summary of older turns          changes only when a summary is made
+//! user/assistant ...   the turns since, each as it was sent       append-only
+//! user     [where the session is now]\n\nthe new message          changing
+//! ```
 //!
 //! Invariants:
+//! - Between two requests with no summary made in between, the earlier request's messages
+//!   are an exact prefix of the later one's: a turn is kept as it was sent (its line about
+//!   where the session stood included), and nothing before the newest message depends on
+//!   the clock.
+//! - Summaries are rare and big: once the conversation passes the budget, the oldest turns
+//!   are summarised down to about half of what the budget leaves for the conversation, in
+//!   one request ([`Conversation::summary_due`], [`Conversation::fold`]); the summary then
+//!   stays byte for byte until the next one. Without a model's summary (it failed), a
+//!   digest made here ([`Conversation::digest`]) is folded in instead, just as stable.
 //! - Tokens sent per turn stay within the budget however long the conversation runs (the new
-//!   message itself is always sent, however long).
-//! - A turn never silently disappears: a turn that no longer fits is covered by the summary,
-//!   which a model writes when asked ([`Conversation::to_summarise`], [`Conversation::fold`]);
-//!   until then, or without a model, a short digest made here stands in for it and says how
-//!   many turns it leaves out.
-//! - Turns stay whole: a question is never sent without its answer or the reverse.
+//!   message itself is always sent, however long): should turns pass the budget with no
+//!   summary made, the oldest are left out and a digest says what they were.
+//! - A turn never silently disappears, and turns stay whole: a question is never sent
+//!   without its answer or the reverse.
 
 use std::fmt::Write as _;
 
@@ -26,16 +41,33 @@ const FRAMING: u32 = 4;
 /// conversation …", "N older exchanges not shown").
 const HEADINGS: u32 = 40;
 
-/// One exchange: the person's message and the coach's reply.
+/// One exchange: the person's message (with the line on where the session stood when it
+/// was sent) and the coach's reply.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Turn {
     pub person: String,
     pub coach: String,
+    /// Where the session stood, sent with the message (`None` for turns taken up from a
+    /// journal, and for messages that carry it in their own words).
+    pub now: Option<String>,
 }
 
 impl Turn {
     fn tokens(&self) -> u32 {
-        2 * FRAMING + estimate_tokens(&self.person) + estimate_tokens(&self.coach)
+        2 * FRAMING + estimate_tokens(&self.sent()) + estimate_tokens(&self.coach)
+    }
+
+    /// The person's message as it was sent.
+    fn sent(&self) -> String {
+        with_now(self.now.as_deref(), &self.person)
+    }
+}
+
+/// The user message for `person`, with the line on where the session stands first.
+pub fn with_now(now: Option<&str>, person: &str) -> String {
+    match now {
+        Some(now) if !now.is_empty() => format!("{now}\n\n{person}"),
+        _ => person.to_owned(),
     }
 }
 
@@ -43,7 +75,7 @@ impl Turn {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Conversation {
     turns: Vec<Turn>,
-    /// The model's summary of `turns[..summarised]`.
+    /// The summary of `turns[..summarised]` (a model's, or a digest).
     summary: Option<String>,
     summarised: usize,
 }
@@ -62,21 +94,46 @@ impl Conversation {
         &self.turns
     }
 
-    pub fn push(&mut self, person: impl Into<String>, coach: impl Into<String>) {
+    /// How many turns the summary covers.
+    pub fn summarised(&self) -> usize {
+        self.summarised
+    }
+
+    /// Keeps an exchange as it was sent: the line on where the session stood (`now`), the
+    /// person's message, the coach's reply.
+    pub fn push(
+        &mut self,
+        now: Option<String>,
+        person: impl Into<String>,
+        coach: impl Into<String>,
+    ) {
         self.turns.push(Turn {
             person: person.into(),
             coach: coach.into(),
+            now,
         });
     }
 
-    /// What goes into a request whose fixed part (system prompt, session block, new message)
-    /// takes `fixed` tokens, within `budget`.
+    /// What goes into a request whose other parts (system prompt, session facts, the line on
+    /// now, the new message) take `fixed` tokens, within `budget`: the summary and every turn
+    /// after it, unless they would pass the budget (no summary was made in time), when the
+    /// oldest give way to a digest.
     pub fn layout(&self, fixed: u32, budget: u32) -> Layout {
+        let since: u32 = self.turns[self.summarised..].iter().map(Turn::tokens).sum();
+        let summary = self
+            .summary
+            .as_deref()
+            .map_or(0, |s| estimate_tokens(s) + HEADINGS + FRAMING);
+        if fixed + summary + since <= budget {
+            return Layout {
+                recent_from: self.summarised,
+                earlier: (self.summarised > 0).then(|| self.earlier(self.summarised, u32::MAX)),
+            };
+        }
         // Room for the recent turns once the fixed part and a summary are counted.
         let room = budget.saturating_sub(fixed + SUMMARY_TOKENS + HEADINGS + FRAMING);
         let mut used = 0;
         let mut recent_from = self.turns.len();
-        // Turns the summary covers are not sent again in full.
         for (i, turn) in self.turns.iter().enumerate().skip(self.summarised).rev() {
             if used + turn.tokens() > room {
                 break;
@@ -92,54 +149,106 @@ impl Conversation {
         }
     }
 
-    /// The request for the person's new message `person`.
+    /// The request for the person's new message `person`, sent with `now` (where the session
+    /// stands) before it.
     pub fn request(
         &self,
         system: Message,
-        session: Option<String>,
+        facts: Option<String>,
+        now: Option<&str>,
         person: &str,
         budget: u32,
     ) -> Request {
+        let sent = with_now(now, person);
         let fixed = FRAMING * 3
             + estimate_tokens(&system.content)
-            + session.as_deref().map_or(0, estimate_tokens)
-            + estimate_tokens(person);
+            + facts.as_deref().map_or(0, estimate_tokens)
+            + estimate_tokens(&sent);
         let plan = self.layout(fixed, budget);
         let mut messages = vec![system];
-        messages.extend(session.map(Message::system));
+        messages.extend(facts.map(Message::system));
         if let Some(earlier) = plan.earlier {
             messages.push(Message::system(earlier));
         }
         for turn in &self.turns[plan.recent_from..] {
-            messages.push(Message::user(turn.person.clone()));
+            messages.push(Message::user(turn.sent()));
             messages.push(Message::assistant(turn.coach.clone()));
         }
-        messages.push(Message::user(person));
+        messages.push(Message::user(sent));
         Request::new(messages)
     }
 
-    /// The turns a model should summarise now: those before `recent_from` that the summary
-    /// does not cover yet. Summarise them with the current summary (if any), then [`fold`].
+    /// Whether the conversation, sent with other parts taking `fixed` tokens, passes
+    /// `budget`; if so, the index up to which to summarise so that the turns left take about
+    /// half of the room the budget leaves them. Summarise `turns[summarised..upto]` with the
+    /// current summary ([`to_summarise`]), then [`fold`].
     ///
+    /// [`to_summarise`]: Conversation::to_summarise
     /// [`fold`]: Conversation::fold
-    pub fn to_summarise(&self, recent_from: usize) -> Option<(Option<&str>, &[Turn])> {
-        (recent_from > self.summarised).then(|| {
-            (
-                self.summary.as_deref(),
-                &self.turns[self.summarised..recent_from],
-            )
-        })
+    pub fn summary_due(&self, fixed: u32, budget: u32) -> Option<usize> {
+        let since: u32 = self.turns[self.summarised..].iter().map(Turn::tokens).sum();
+        let room = budget.saturating_sub(fixed + SUMMARY_TOKENS + HEADINGS + FRAMING);
+        if since <= room {
+            return None;
+        }
+        let half = room / 2;
+        let mut kept = 0;
+        let mut upto = self.turns.len();
+        for (i, turn) in self.turns.iter().enumerate().skip(self.summarised).rev() {
+            if kept + turn.tokens() > half {
+                break;
+            }
+            kept += turn.tokens();
+            upto = i;
+        }
+        (upto > self.summarised).then_some(upto)
     }
 
-    /// Takes the model's summary of every turn before `upto`.
+    /// The summary so far and the turns from it up to `upto`, for a model to summarise.
+    pub fn to_summarise(&self, upto: usize) -> Option<(Option<&str>, &[Turn])> {
+        let upto = upto.min(self.turns.len());
+        (upto > self.summarised)
+            .then(|| (self.summary.as_deref(), &self.turns[self.summarised..upto]))
+    }
+
+    /// Takes the summary (a model's, or [`digest`]) of every turn before `upto`.
+    ///
+    /// [`digest`]: Conversation::digest
     pub fn fold(&mut self, summary: &str, upto: usize) {
         let summary = text::truncate(&text::sanitize(summary), (SUMMARY_TOKENS * 4) as usize);
         self.summary = Some(summary);
         self.summarised = upto.min(self.turns.len());
     }
 
-    /// What stands for the turns before `recent_from`: the model's summary of those it covers,
-    /// then a digest of the rest (the latest first to be kept), within `cap` tokens (and
+    /// A summary made here of every turn before `upto`, when no model made one: the summary
+    /// so far, then the latest of those turns in brief, within the summary's size.
+    pub fn digest(&self, upto: usize) -> String {
+        let upto = upto.min(self.turns.len());
+        let mut out = self.summary.clone().unwrap_or_default();
+        let mut lines = Vec::new();
+        let mut budget = SUMMARY_TOKENS.saturating_sub(estimate_tokens(&out) + HEADINGS);
+        for turn in self.turns[self.summarised..upto].iter().rev() {
+            let line = brief(turn);
+            let cost = estimate_tokens(&line) + 1;
+            if cost > budget {
+                break;
+            }
+            budget -= cost;
+            lines.push(line);
+        }
+        let left_out = upto - self.summarised - lines.len();
+        lines.reverse();
+        if left_out > 0 {
+            let _ = write!(out, "\n- ({left_out} exchanges not kept)");
+        }
+        for line in lines {
+            let _ = write!(out, "\n{line}");
+        }
+        out.trim_start().to_owned()
+    }
+
+    /// What stands for the turns before `recent_from`: the summary of those it covers, then a
+    /// digest of the rest (the latest first to be kept), within `cap` tokens (and
     /// [`SUMMARY_TOKENS`]). When the fixed part leaves no room at all, only the first line
     /// is left, which still says that earlier exchanges exist.
     fn earlier(&self, recent_from: usize, cap: u32) -> String {
@@ -156,11 +265,7 @@ impl Conversation {
         }
         let mut lines = Vec::new();
         for turn in rest.iter().rev() {
-            let line = format!(
-                "- they said: {} / you said: {}",
-                text::truncate(&turn.person, 120),
-                text::truncate(&turn.coach, 120)
-            );
+            let line = brief(turn);
             // The line and the newline before it.
             let cost = estimate_tokens(&line) + 1;
             if cost > budget {
@@ -180,6 +285,15 @@ impl Conversation {
         }
         fit(&out, cap)
     }
+}
+
+/// A turn on one line, for a digest.
+fn brief(turn: &Turn) -> String {
+    format!(
+        "- they said: {} / you said: {}",
+        text::truncate(&turn.person, 120),
+        text::truncate(&turn.coach, 120)
+    )
 }
 
 /// `text` cut so that its estimate is at most `cap` tokens (its first line is always kept).
@@ -221,6 +335,7 @@ mod tests {
         let mut c = Conversation::default();
         for i in 0..n {
             c.push(
+                None,
                 format!("question {i} {}", "word ".repeat(words)),
                 format!("answer {i} {}", "word ".repeat(words)),
             );
@@ -235,7 +350,13 @@ mod tests {
     #[test]
     fn a_short_conversation_is_sent_whole() {
         let c = talk(3, 5);
-        let request = c.request(system(), Some("Session: block 1".into()), "next?", 4000);
+        let request = c.request(
+            system(),
+            Some("Session: block 1".into()),
+            None,
+            "next?",
+            4000,
+        );
         let roles: Vec<Role> = request.messages.iter().map(|m| m.role).collect();
         assert_eq!(
             roles,
@@ -264,7 +385,7 @@ mod tests {
             (1000, 530),
         ] {
             let c = talk(n, 40);
-            let request = c.request(system(), Some("Session block".into()), "hi", budget);
+            let request = c.request(system(), Some("Session block".into()), None, "hi", budget);
             assert!(
                 request.estimated_tokens() <= budget,
                 "{n} turns: {} tokens",
@@ -333,5 +454,62 @@ mod tests {
         let text = &request.messages[1].content;
         assert!(text.contains("Before: planning."));
         assert!(text.contains("They said: question 1"));
+    }
+
+    #[test]
+    fn each_request_begins_with_the_one_before_until_a_summary() {
+        let mut c = Conversation::default();
+        let facts = || Some("Task: the report".to_owned());
+        let mut previous: Option<Request> = None;
+        let mut summaries = 0;
+        for i in 0..40 {
+            let now = format!("[09:{i:02} · work block, {} min left]", 25 - i % 25);
+            let fixed = 200;
+            if let Some(upto) = c.summary_due(fixed, 3000) {
+                let text = c.digest(upto);
+                c.fold(&text, upto);
+                summaries += 1;
+                previous = None;
+            }
+            let message = format!("question {i} {}", "word ".repeat(30));
+            let request = c.request(system(), facts(), Some(&now), &message, 3000);
+            assert!(request.estimated_tokens() <= 3000);
+            if let Some(before) = previous {
+                assert_eq!(
+                    request.messages[..before.messages.len()],
+                    before.messages[..],
+                    "turn {i}"
+                );
+            }
+            let last = request.messages.last().unwrap().content.clone();
+            assert!(last.starts_with(&now) && last.ends_with(&message));
+            c.push(
+                Some(now),
+                message,
+                format!("answer {i} {}", "word ".repeat(60)),
+            );
+            previous = Some(request);
+        }
+        // Summaries came in big steps, each leaving about half the room.
+        assert!((2..=5).contains(&summaries), "{summaries} summaries");
+    }
+
+    #[test]
+    fn a_summary_is_due_only_past_the_budget_and_leaves_half_the_room() {
+        let c = talk(10, 40);
+        assert_eq!(c.summary_due(100, 6000), None);
+        let c = talk(60, 40);
+        let upto = c.summary_due(100, 6000).expect("over the budget");
+        let room = 6000 - (100 + SUMMARY_TOKENS + HEADINGS + FRAMING);
+        let kept: u32 = c.turns()[upto..].iter().map(Turn::tokens).sum();
+        assert!(kept <= room / 2 && kept + c.turns()[upto - 1].tokens() > room / 2);
+        // The digest that stands in for a model's summary names what it leaves out.
+        let digest = c.digest(upto);
+        assert!(estimate_tokens(&digest) <= SUMMARY_TOKENS);
+        assert!(
+            digest.contains(&format!("question {}", upto - 1)),
+            "{digest}"
+        );
+        assert!(digest.contains("exchanges not kept"), "{digest}");
     }
 }

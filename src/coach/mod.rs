@@ -3,8 +3,9 @@
 //!
 //! [`offline`] is the deterministic wording used with no model; it is also what every
 //! check-in shows first, so a check-in never waits on a network. With a model, the coach
-//! sends the `system` template ([`prompts`]) and a description of the session
-//! ([`session_context`]) with the person's words.
+//! sends the `system` template ([`prompts`]), the session's facts ([`session_facts`]), the
+//! conversation ([`context`]) and where the session stands now ([`session_now`]) with the
+//! person's words.
 
 pub mod context;
 pub mod offline;
@@ -25,8 +26,8 @@ use self::prompts::{PromptError, Prompts};
 pub use self::talk::{Availability, Coach, Failure, reads_as_message};
 use crate::config::{Env, LlmSettings};
 use crate::llm::{self, LlmError, Message, Request};
-use crate::session::machine::Status;
-use crate::session::{Block, BlockKind, Plan};
+use crate::session::machine::{CaptureKind, Status};
+use crate::session::{Block, BlockKind, Plan, format_minutes};
 
 /// The `system` template: the partner's role, tone and the workflow's rules, sent first in
 /// every conversation.
@@ -125,37 +126,42 @@ pub fn review_request(
     )
 }
 
-/// The compact description of where the person is, sent with each message of a
-/// conversation: the running session (task, goal, criteria, the plan with the current block,
-/// elapsed and remaining time, everything captured), or the plan waiting for `/start`, and
-/// the last session's next step. `None` when there is nothing to say.
-pub fn session_block(
-    status: Option<&Status>,
+/// What holds while a session runs (or waits to start), sent early in every request of a
+/// conversation and so the same from turn to turn: the task, the goal, the method, the plan's
+/// shape (as planned: kinds and lengths; clock times only for a plan not started), and the
+/// last session's next step. The clock, the phase and the block goals given as the session
+/// goes are in [`session_now`]. `None` when there is nothing to say.
+pub fn session_facts(
     plan: Option<&Plan>,
     draft: Option<&Plan>,
     last_next_step: Option<&str>,
 ) -> Option<String> {
     let mut out = String::new();
-    match (status, plan, draft) {
-        (Some(status), Some(plan), _) => {
-            out.push_str(&session_context(status));
-            out.push_str(
-                "
-The plan:",
+    let goal = |plan: &Plan| {
+        plan.goal
+            .as_deref()
+            .map_or_else(String::new, |g| format!(", goal: {g}"))
+    };
+    match (plan, draft) {
+        (Some(plan), _) => {
+            let _ = write!(
+                out,
+                "The person is in a focus session on \"{}\"{}, {} minutes, {}. The plan:",
+                plan.task,
+                goal(plan),
+                plan.total_minutes,
+                plan.method.name()
             );
             for block in &plan.blocks {
-                let _ = write!(out, "\n- {}", block_line(block));
+                let _ = write!(out, "\n- {}", block_shape(block));
             }
         }
-        (_, _, Some(draft)) => {
+        (None, Some(draft)) => {
             let _ = write!(
                 out,
                 "The person has planned a session but not started it (they type /start to begin): \"{}\"{}, {} minutes, {}.",
                 draft.task,
-                draft
-                    .goal
-                    .as_deref()
-                    .map_or_else(String::new, |g| format!(", goal: {g}")),
+                goal(draft),
                 draft.total_minutes,
                 draft.method.name()
             );
@@ -163,7 +169,7 @@ The plan:",
                 let _ = write!(out, "\n- {}", block_line(block));
             }
         }
-        _ => out.push_str("No focus session is running."),
+        (None, None) => out.push_str("No focus session is running."),
     }
     if let Some(next) = last_next_step {
         let _ = write!(
@@ -173,6 +179,67 @@ The plan:",
         );
     }
     Some(out)
+}
+
+/// Where the session stands at `now`, sent with the person's newest message (and nowhere
+/// earlier, so the rest of a request stays the same from turn to turn): the clock, the
+/// phase, the time left, the block's goal, the figures so far, and what was captured and
+/// shown (`captured`, `shown`) since the last message the coach saw. One bracketed paragraph.
+pub fn session_now(
+    now: DateTime<FixedOffset>,
+    status: Option<&Status>,
+    captured: &[(CaptureKind, String)],
+    shown: &[String],
+) -> String {
+    let mut out = format!("[It is {}.", offline::hhmm(now));
+    if let Some(status) = status {
+        let _ = write!(out, " {}", offline::where_now(status));
+        if let Some(goal) = status.block.as_ref().and_then(|b| b.goal.as_deref()) {
+            let _ = write!(out, " Goal of this block: {goal}.");
+        }
+        let _ = write!(
+            out,
+            " Focused {} of {} planned; {} of {} blocks done; the session ends at {}.",
+            format_minutes(u32::try_from(status.focused / 60).unwrap_or(u32::MAX)),
+            format_minutes(status.planned),
+            status.blocks_done,
+            status.blocks,
+            offline::hhmm(status.ends)
+        );
+    }
+    let mut since = Vec::new();
+    for (kind, text) in captured {
+        let what = match kind {
+            CaptureKind::Distraction => "parked",
+            CaptureKind::Insight => "insight",
+            CaptureKind::Decision => "decision",
+            CaptureKind::Blocker => "blocker",
+        };
+        since.push(format!("{what}: {}", crate::text::truncate(text, 120)));
+    }
+    for line in shown {
+        let line = crate::text::truncate(line, 160);
+        since.push(format!("focus said: {}", line.trim_end_matches('.')));
+    }
+    if !since.is_empty() {
+        let since = since.join("; ");
+        let stop = if since.ends_with(['.', '!', '?']) {
+            ""
+        } else {
+            "."
+        };
+        let _ = write!(out, " Since their last message: {since}{stop}");
+    }
+    out.push(']');
+    out
+}
+
+/// "work (25 min): intro", "break (5 min)": a block as planned, without clock times.
+fn block_shape(block: &Block) -> String {
+    match &block.kind {
+        BlockKind::Work { .. } => format!("work ({} min)", block.minutes),
+        BlockKind::Break { .. } => format!("break ({} min)", block.minutes),
+    }
 }
 
 /// "09:00–09:25 work (25 min): intro"

@@ -17,7 +17,7 @@ use crate::store::stats::{Group, Stats};
 use crate::text::sanitize;
 
 /// A time of day on the local clock (a daylight-saving change during the session included).
-fn hhmm(t: DateTime<FixedOffset>) -> String {
+pub(crate) fn hhmm(t: DateTime<FixedOffset>) -> String {
     t.with_timezone(&Local).format("%H:%M").to_string()
 }
 
@@ -374,7 +374,7 @@ fn refusal(phase: Phase) -> &'static str {
 }
 
 /// One line on where the session stands.
-fn where_now(status: &Status) -> String {
+pub(crate) fn where_now(status: &Status) -> String {
     let left = format_seconds(status.left);
     match (status.phase, &status.block, &status.on_break) {
         (Phase::Working(_), Some(block), _) => format!(

@@ -15,16 +15,47 @@ use chrono::{DateTime, FixedOffset, TimeDelta};
 use minijinja::context;
 use serde::Serialize;
 
-use super::context::{Conversation, summary_request};
+use super::context::{Conversation, summary_request, with_now};
 use super::prompts::{PromptError, Prompts};
-use super::{Offline, offline, planning, reflection, turn};
+use super::{Offline, offline, planning, reflection};
 use crate::llm::{self, LlmError, Message, Request, Role, Usage};
 use crate::session::Plan;
 use crate::session::machine::{Message as Said, Next, Session, Status};
 use crate::store::log::Entry;
 
-/// How many turns beyond the budget are summarised at once.
-const SUMMARY_BATCH: usize = 4;
+/// What the coach may spend: tokens a request and a reply may take, and time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// The most a conversation request may take, in estimated tokens (`llm.context_tokens`).
+    pub context_tokens: u32,
+    /// The most a chat reply may take, in tokens (`llm.max_reply_tokens`); a template's own
+    /// `max_tokens` stands for its requests.
+    pub max_reply_tokens: u32,
+    /// The longest a chat reply may stream (`llm.reply_timeout_secs`).
+    pub reply_timeout: std::time::Duration,
+    /// After a failure to reach the server, quiet this long (`llm.retry_after_down_secs`).
+    pub quiet_secs: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits::from(&crate::config::LlmSettings::default())
+    }
+}
+
+impl From<&crate::config::LlmSettings> for Limits {
+    fn from(settings: &crate::config::LlmSettings) -> Self {
+        Limits {
+            context_tokens: settings.context_tokens,
+            max_reply_tokens: settings.max_reply_tokens,
+            reply_timeout: std::time::Duration::from_secs(settings.reply_timeout_secs.into()),
+            quiet_secs: settings.retry_after_down_secs,
+        }
+    }
+}
+
+/// Room kept for the person's next message when deciding whether a summary is due.
+const NEXT_MESSAGE: u32 = 200;
 
 /// Words that open a request to the coach rather than an answer: "give me a pep talk", "how
 /// do I start?". Matched as whole words at the start of the line, ignoring case.
@@ -89,8 +120,9 @@ pub struct Coach {
     pub spent: Usage,
     /// Tokens spent in this run.
     pub spent_in_run: Usage,
-    /// The most a request may take, in estimated tokens.
-    budget: u32,
+    /// What the last turn with the model took, cached tokens among them when the server said.
+    last_usage: Option<Usage>,
+    pub limits: Limits,
     model: String,
     server: String,
     /// No model for this whole run: chosen (`--offline`) or impossible (no key).
@@ -116,8 +148,7 @@ impl Coach {
         prompts: Prompts,
         model: &str,
         server: &str,
-        budget: u32,
-        quiet_secs: u32,
+        limits: Limits,
         run_offline: Option<Offline>,
     ) -> Coach {
         Coach {
@@ -125,13 +156,14 @@ impl Coach {
             conversation: Conversation::default(),
             spent: Usage::default(),
             spent_in_run: Usage::default(),
-            budget,
+            last_usage: None,
+            limits,
             model: model.to_owned(),
             server: server.to_owned(),
             run_offline,
             switched_off: false,
             down: None,
-            quiet_for: TimeDelta::seconds(i64::from(quiet_secs)),
+            quiet_for: TimeDelta::seconds(i64::from(limits.quiet_secs)),
             reflection_replies: true,
         }
     }
@@ -273,18 +305,20 @@ impl Coach {
     pub fn spend(&mut self, usage: Usage) {
         self.spent.add(usage);
         self.spent_in_run.add(usage);
+        self.last_usage = Some(usage);
     }
 
     /// Takes up the turns of a resumed session.
     pub fn remember(&mut self, turns: impl IntoIterator<Item = (String, String)>) {
         for (person, coach) in turns {
-            self.conversation.push(person, coach);
+            self.conversation.push(None, person, coach);
         }
     }
 
-    /// Keeps a finished exchange.
-    pub fn push(&mut self, person: &str, coach: String) {
-        self.conversation.push(person, coach);
+    /// Keeps a finished exchange as it was sent: the line on where the session stood
+    /// (`now`), the person's message, the reply.
+    pub fn push(&mut self, now: Option<String>, person: &str, coach: String) {
+        self.conversation.push(now, person, coach);
     }
 
     /// The system message and the parameters its front matter sets.
@@ -297,53 +331,68 @@ impl Coach {
     }
 
     /// The request for the person's message (`sent`, a workflow prompt in full or their
-    /// words): the system prompt, the session, the turns that fit the budget, the message.
-    pub fn chat_request(&self, sent: &str, block: Option<String>) -> Result<Request, PromptError> {
+    /// words): the system prompt, the session's facts, the conversation, then `now` (where
+    /// the session stands) and the message. Its reply is held to `llm.max_reply_tokens`
+    /// unless the system prompt's front matter sets a limit.
+    pub fn chat_request(
+        &self,
+        sent: &str,
+        facts: Option<String>,
+        now: Option<&str>,
+    ) -> Result<Request, PromptError> {
         let (system, params) = self.system()?;
-        let mut request = self.conversation.request(system, block, sent, self.budget);
+        let mut request =
+            self.conversation
+                .request(system, facts, now, sent, self.limits.context_tokens);
         request.temperature = params.temperature;
-        request.max_tokens = params.max_tokens;
+        request.max_tokens = params.max_tokens.or(Some(self.limits.max_reply_tokens));
         Ok(request)
     }
 
-    /// The request that summarises turns no longer fitting the budget, once a few have left
-    /// it (until then the digest stands in for them), and the index up to which it covers.
+    /// The request that summarises the oldest turns, once the conversation (sent with
+    /// `facts`, `now` and a message) passes the budget, and the index up to which it covers.
     pub fn summary_due(
         &self,
-        block: Option<&str>,
+        facts: Option<&str>,
+        now: Option<&str>,
     ) -> Result<Option<(Request, usize)>, PromptError> {
         let (system, _) = self.system()?;
         let fixed = 3 * 4
             + llm::estimate_tokens(&system.content)
-            + block.map_or(0, llm::estimate_tokens)
-            // Room for the new message.
-            + 200;
-        let layout = self.conversation.layout(fixed, self.budget);
-        let Some((previous, turns)) = self
+            + facts.map_or(0, llm::estimate_tokens)
+            + now.map_or(0, llm::estimate_tokens)
+            + NEXT_MESSAGE;
+        let Some(upto) = self
             .conversation
-            .to_summarise(layout.recent_from)
-            .filter(|(_, turns)| turns.len() >= SUMMARY_BATCH)
+            .summary_due(fixed, self.limits.context_tokens)
         else {
             return Ok(None);
         };
-        Ok(Some((
-            summary_request(system, previous, turns),
-            layout.recent_from,
-        )))
+        let Some((previous, turns)) = self.conversation.to_summarise(upto) else {
+            return Ok(None);
+        };
+        let mut request = summary_request(system, previous, turns);
+        request.max_tokens = Some(500);
+        Ok(Some((request, upto)))
     }
 
-    /// Takes the model's summary of the turns before `upto`.
-    pub fn fold(&mut self, summary: &str, upto: usize) {
-        self.conversation.fold(summary, upto);
+    /// Takes the model's summary of the turns before `upto`; `None`: the model made none,
+    /// and a digest made here stands for them.
+    pub fn fold(&mut self, summary: Option<&str>, upto: usize) {
+        let summary = summary.map_or_else(|| self.conversation.digest(upto), str::to_owned);
+        self.conversation.fold(&summary, upto);
     }
 
-    /// The request for a short line after a check-in (`check-in` or `break` template).
+    /// The request for a short line after a check-in (`check-in` or `break` template), in
+    /// the conversation (so a server reuses its cache), and the message it sends: kept as a
+    /// turn with the line when the line is shown.
     pub fn checkin_request(
         &self,
         said: &Said,
         text: &str,
-        block: &str,
-    ) -> Result<Request, PromptError> {
+        facts: Option<String>,
+        now: &str,
+    ) -> Result<(Request, String), PromptError> {
         let template = match said {
             Said::BlockEnd {
                 next: Next::Break(_),
@@ -351,11 +400,23 @@ impl Coach {
             } => "break",
             _ => "check-in",
         };
-        turn(
-            &self.prompts,
-            template,
-            context! { said => text, session => block },
-        )
+        let rendered = self
+            .prompts
+            .render(template, context! { said => text, session => now })?;
+        let (system, _) = self.system()?;
+        let mut request = self.conversation.request(
+            system,
+            facts,
+            None,
+            &rendered.text,
+            self.limits.context_tokens,
+        );
+        request.temperature = rendered.params.temperature;
+        request.max_tokens = rendered
+            .params
+            .max_tokens
+            .or(Some(self.limits.max_reply_tokens));
+        Ok((request, rendered.text))
     }
 
     /// The request for the coach's reply to the reflection answer just given.
@@ -385,54 +446,98 @@ impl Coach {
             .text)
     }
 
-    /// What `/context` says: what goes to the model with the next message, and its size.
-    pub fn context_view(&self, block: Option<&str>) -> Result<String, PromptError> {
+    /// What `/context` says: what goes to the model with the next message, in its three
+    /// parts (fixed, the conversation, what changes) with their sizes, and how much of the
+    /// last request the server had cached, when it said.
+    pub fn context_view(
+        &self,
+        facts: Option<&str>,
+        now: Option<&str>,
+    ) -> Result<String, PromptError> {
         let (system, _) = self.system()?;
-        let request =
-            self.conversation
-                .request(system.clone(), block.map(str::to_owned), "", self.budget);
+        let request = self.conversation.request(
+            system.clone(),
+            facts.map(str::to_owned),
+            now,
+            "",
+            self.limits.context_tokens,
+        );
+        let framed = |text: &str| 4 + llm::estimate_tokens(text);
+        let system_tokens = framed(&system.content);
+        let facts_tokens = facts.map_or(0, framed);
+        let changing = framed(&with_now(now, ""));
+        let conversation = request
+            .estimated_tokens()
+            .saturating_sub(system_tokens + facts_tokens + changing);
         let turns = self.conversation.turns().len();
-        let sent_turns = request
+        let in_full = request
             .messages
             .iter()
             .filter(|m| m.role == Role::Assistant)
             .count();
-        let earlier = request
-            .messages
-            .iter()
-            .skip(1 + usize::from(block.is_some()))
-            .find(|m| m.role == Role::System)
-            .map_or(0, |m| llm::estimate_tokens(&m.content));
+        let before = turns - in_full;
         let mut text = format!(
-            "Sent with your next message: about {} tokens of a budget of {} (llm.context_tokens).\n  system prompt        {:>6} tokens\n  the session          {:>6} tokens\n  earlier exchanges    {:>6} tokens ({} summarised or in brief)\n  recent exchanges     {:>6} in full, of {turns} in all",
+            "Sent with your next message: about {} tokens of a budget of {} (llm.context_tokens).\n  fixed           {:>6} tokens  the system prompt ({system_tokens}) and the session's facts ({facts_tokens}), the same every turn\n  conversation    {conversation:>6} tokens  {in_full} exchange{} in full{}, only ever added to\n  changing        {changing:>6} tokens  where the session is now, sent with your message",
             request.estimated_tokens(),
-            self.budget,
-            llm::estimate_tokens(&system.content),
-            block.map_or(0, llm::estimate_tokens),
-            earlier,
-            turns - sent_turns,
-            sent_turns,
+            self.limits.context_tokens,
+            system_tokens + facts_tokens,
+            if in_full == 1 { "" } else { "s" },
+            if before > 0 {
+                format!(", {before} before them summarised")
+            } else {
+                String::new()
+            },
         );
-        if let Some(block) = block {
-            text.push_str("\n\nThe session, as the model sees it:\n");
-            text.push_str(block);
+        text.push('\n');
+        match self.last_usage {
+            Some(Usage {
+                prompt_tokens,
+                cached_tokens: Some(cached),
+                estimated: false,
+                ..
+            }) if prompt_tokens > 0 => {
+                let _ = write!(
+                    text,
+                    "The last request: {prompt_tokens} prompt tokens, {cached} of them reused from the server's cache ({}%).",
+                    u64::from(cached) * 100 / u64::from(prompt_tokens.max(cached))
+                );
+            }
+            Some(_) => {
+                text.push_str("The server did not say how much of the last request it had cached.");
+            }
+            None => text.push_str("Nothing has been sent yet in this run."),
+        }
+        if let Some(facts) = facts {
+            text.push_str("\n\nThe session's facts, as the model sees them:\n");
+            text.push_str(facts);
+        }
+        if let Some(now) = now {
+            text.push_str("\n\nWhere it is now, sent with your message:\n");
+            text.push_str(now);
         }
         Ok(text)
     }
 }
 
 /// What `/context` says when there is no model.
-pub fn offline_context_view(why: &Offline, block: Option<&str>) -> String {
+pub fn offline_context_view(why: &Offline, facts: Option<&str>, now: &str) -> String {
     let mut text = format!(
-        "The coach is offline ({}), so nothing is sent. A model would get the system prompt",
+        "The coach is offline ({}), so nothing is sent. A model would get the system prompt, ",
         why.why()
     );
-    text.push_str(if block.is_some() {
-        ", this description of the session, and the recent conversation:\n\n"
-    } else {
-        " and the recent conversation."
-    });
-    text.push_str(block.unwrap_or_default());
+    match facts {
+        Some(facts) => {
+            text.push_str("these facts of the session:\n\n");
+            text.push_str(facts);
+            text.push_str(
+                "\n\nthe conversation, and with your message where the session is now:\n\n",
+            );
+        }
+        None => {
+            text.push_str("the conversation, and with your message where the session is now:\n\n");
+        }
+    }
+    text.push_str(now);
     text
 }
 
@@ -502,7 +607,13 @@ mod tests {
     }
 
     fn coach() -> Coach {
-        Coach::new(Prompts::builtin(), "m", "http://x/v1", 6000, 120, None)
+        Coach::new(
+            Prompts::builtin(),
+            "m",
+            "http://x/v1",
+            Limits::default(),
+            None,
+        )
     }
 
     #[test]

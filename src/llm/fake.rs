@@ -27,6 +27,7 @@ pub fn reply(text: &str) -> Vec<Say> {
     script.push(Say::Item(Ok(Chunk::Usage(Usage {
         prompt_tokens: 10,
         completion_tokens: text.split_whitespace().count() as u32,
+        cached_tokens: None,
         estimated: false,
     }))));
     script.push(Say::Item(Ok(Chunk::Finished {

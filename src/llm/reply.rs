@@ -237,6 +237,7 @@ impl Reply {
         self.usage.unwrap_or_else(|| Usage {
             prompt_tokens: self.prompt_estimate,
             completion_tokens: estimate_tokens(&self.text) + estimate_tokens(&self.reasoning),
+            cached_tokens: None,
             estimated: true,
         })
     }

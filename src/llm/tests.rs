@@ -301,6 +301,7 @@ async fn a_reply_is_sanitized_across_pieces_and_estimates_usage_when_none_is_sen
         Usage {
             prompt_tokens: request.estimated_tokens(),
             completion_tokens: 2,
+            cached_tokens: None,
             estimated: true
         }
     );

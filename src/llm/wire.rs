@@ -23,6 +23,8 @@ const MAX_MESSAGE: usize = 160;
 pub struct WireChunk {
     pub choices: Vec<WireChoice>,
     pub usage: Option<Value>,
+    /// llama.cpp's own figures: `cache_n` prompt tokens reused, `prompt_n` read fresh.
+    pub timings: Option<Value>,
     pub error: Option<Value>,
 }
 
@@ -78,7 +80,13 @@ impl WireChunk {
                     .and_then(FinishReason::from_wire);
             }
         }
-        piece.usage = self.usage.as_ref().and_then(usage);
+        piece.usage = self.usage.as_ref().and_then(usage).map(|mut usage| {
+            usage.cached_tokens = self.usage.as_ref().and_then(cached).or_else(|| {
+                let timings = self.timings.as_ref()?;
+                count(timings, "cache_n")
+            });
+            usage
+        });
         if let Some(error) = &self.error {
             piece.error = Some(message_in(error).unwrap_or_else(|| quote(&error.to_string())));
         }
@@ -91,17 +99,26 @@ impl WireChunk {
 
 /// Usage when the server counted both sides; `{}` or a partial object counts as none.
 fn usage(value: &Value) -> Option<Usage> {
-    let count = |key: &str| {
-        value
-            .get(key)?
-            .as_u64()
-            .map(|n| n.min(u64::from(u32::MAX)) as u32)
-    };
     Some(Usage {
-        prompt_tokens: count("prompt_tokens")?,
-        completion_tokens: count("completion_tokens")?,
+        prompt_tokens: count(value, "prompt_tokens")?,
+        completion_tokens: count(value, "completion_tokens")?,
+        cached_tokens: None,
         estimated: false,
     })
+}
+
+/// The prompt tokens a usage object says were cached (`OpenAI`, `DeepSeek`, vLLM, `OpenRouter`).
+fn cached(usage: &Value) -> Option<u32> {
+    count(usage.get("prompt_tokens_details")?, "cached_tokens")
+        .or_else(|| count(usage, "prompt_cache_hit_tokens"))
+}
+
+/// A count in an object, capped to fit.
+fn count(value: &Value, key: &str) -> Option<u32> {
+    value
+        .get(key)?
+        .as_u64()
+        .map(|n| n.min(u64::from(u32::MAX)) as u32)
 }
 
 /// The message an error value carries: `error.message`, `error` as a string, `message`,

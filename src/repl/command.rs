@@ -202,7 +202,7 @@ pub const COMMANDS: &[Spec] = &[
         "/context",
         "/context",
         Group::Coach,
-        "what is sent to the model with your next message, and its size in tokens",
+        "what is sent to the model with your next message: the fixed part, the conversation, where the session is now, their sizes, and what the server had cached",
     ),
     with_values(
         spec(

@@ -714,8 +714,7 @@ mod tests {
             Prompts::builtin(),
             "scripted",
             "http://127.0.0.1:9/v1",
-            6000,
-            120,
+            crate::coach::talk::Limits::default(),
             None,
         );
         let setup = Setup {
@@ -838,7 +837,13 @@ mod tests {
         // The plan, the story, the line after the check-in, then the question; later
         // check-ins asked for lines the script no longer had (and nothing was said of it).
         let asked = &ran.requests[3].messages;
-        assert_eq!(asked.last().unwrap().content, "how do I start?");
+        let message = &asked.last().unwrap().content;
+        assert!(message.ends_with("\n\nhow do I start?"), "{message}");
+        // With where the session stood, and what happened since the story was asked for.
+        assert!(
+            message.starts_with("[It is 09:") && message.contains("parked: C"),
+            "{message}"
+        );
         assert!(!screen.contains("no reply left"), "{screen}");
         // The input ended with the session in its break: it runs on until it needs the
         // person (the next block waits for the go).

@@ -68,6 +68,23 @@ fn the_reply_streams_to_stdout_and_only_the_configured_key_is_sent() {
             .contains("accountability partner")
     );
     assert_eq!(messages[1]["content"], "How do I start?");
+    assert_eq!(body["max_tokens"], 600, "llm.max_reply_tokens");
+}
+
+#[test]
+fn usage_says_how_many_prompt_tokens_the_server_had_cached() {
+    let server = Server::start([Response::sse(fixture("llamacpp_stream_cached.sse"))]);
+    let run = ask_at(&server)
+        .env("FOCUS__LLM__MAX_REPLY_TOKENS", "64")
+        .args(["How do I start?", "--usage"])
+        .run();
+    assert_eq!(
+        run.stderr(),
+        "focus: test-model: 107 prompt (106 cached) + 8 reply tokens\n\
+         focus: the reply stopped at its length limit, 64 tokens (llm.max_reply_tokens)\n"
+    );
+    let [sent] = server.requests().try_into().expect("one request");
+    assert_eq!(sent.json()["max_tokens"], 64);
 }
 
 #[test]

@@ -148,6 +148,10 @@ fn expected_streams() -> Vec<(&'static str, Expected)> {
             "openai_stream_usage_tail_n3.sse",
             done("", Stop, Some((24, 58))),
         ),
+        (
+            "llamacpp_stream_cached.sse",
+            done("4EEu?wU'", Length, Some((107, 8))),
+        ),
         // A usage chunk alone: nothing said, no finish.
         (
             "openai_stream_usage_chunk_swiftopenai.sse",
@@ -250,6 +254,7 @@ fn check(name: &str, split: &str, outcome: &Outcome, expected: &Expected) {
             Usage {
                 prompt_tokens: prompt,
                 completion_tokens: completion,
+                cached_tokens: usage.cached_tokens,
                 estimated: false
             },
             "usage of {at}"
@@ -271,6 +276,25 @@ async fn every_recorded_stream_gives_its_text_finish_and_usage_however_it_is_spl
             check(name, split, &outcome, &expected);
         }
     }
+}
+
+#[tokio::test]
+async fn the_prompt_tokens_a_server_reused_from_its_cache_are_read() {
+    for (name, cached) in [
+        // A real llama.cpp server, asked the same twice: both its spellings say 106 of 107.
+        ("llamacpp_stream_cached.sse", Some(106)),
+        // An older one, with `timings` but no `cache_n`.
+        ("llamacpp_stream_b5517.sse", None),
+        ("openai_stream_usage_tail_n3.sse", None),
+    ] {
+        let (outcome, _) = play(vec![Response::sse(stream_of(name))]).await;
+        assert_eq!(outcome.reply.usage().cached_tokens, cached, "{name}");
+    }
+    // llama.cpp's own figure stands in when the usage object has none.
+    let timings_only = stream_of("llamacpp_stream_cached.sse")
+        .replace(r#","prompt_tokens_details":{"cached_tokens":106}"#, "");
+    let (outcome, _) = play(vec![Response::sse(&timings_only)]).await;
+    assert_eq!(outcome.reply.usage().cached_tokens, Some(106));
 }
 
 #[tokio::test]

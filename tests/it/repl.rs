@@ -47,7 +47,7 @@ fn route(request: &Recorded) -> Response {
             ),
         ]);
     }
-    if last == "tell me about focus" {
+    if last.ends_with("\n\ntell me about focus") {
         // Thirty words over three seconds.
         let mut parts = Vec::new();
         for n in 1..=30 {
@@ -209,8 +209,9 @@ mod terminal {
             .find(|body| body.to_string().contains("tell me a story"))
             .expect("the message went to the model");
         let sent = chat.to_string();
-        assert!(sent.contains("in a focus session right now"), "{sent}");
+        assert!(sent.contains("in a focus session on"), "{sent}");
         assert!(sent.contains("Block 1 of 1"), "{sent}");
+        assert_eq!(chat["max_tokens"], 600, "llm.max_reply_tokens");
         assert!(
             sent.contains("intro and the first tip"),
             "the model's plan: {sent}"
@@ -339,6 +340,39 @@ mod terminal {
             ["tell me about focus", "A", "B", "how do I start?", "C"]
         );
     }
+}
+
+/// A model that runs on is ended at `llm.reply_timeout_secs` with one line, what it said is
+/// kept, and every chat request carries `llm.max_reply_tokens`.
+#[test]
+fn a_reply_that_runs_on_is_ended_at_its_time_limit_and_kept() {
+    let server = Server::routed(route);
+    let run = focus()
+        .env("FOCUS__LLM__BASE_URL", server.url())
+        .env("FOCUS__LLM__MODEL", "test-model")
+        .env("FOCUS__LLM__REPLY_TIMEOUT_SECS", "1")
+        .env("FOCUS__LLM__MAX_REPLY_TOKENS", "150")
+        .input("tell me a story\n")
+        .run();
+    let out = run.ok();
+    assert!(out.contains("Once upon a time\nand then and then"), "{out}");
+    assert!(
+        out.contains(
+            "(the reply ran past 1 s, llm.reply_timeout_secs: focus ended it and kept what came)"
+        ),
+        "{out}"
+    );
+    assert!(
+        server.wait_left(1, Duration::from_secs(5)),
+        "the connection is closed"
+    );
+    let chat = server
+        .requests()
+        .iter()
+        .map(Recorded::json)
+        .find(|body| body.to_string().contains("tell me a story"))
+        .expect("the message went to the model");
+    assert_eq!(chat["max_tokens"], 150);
 }
 
 #[test]

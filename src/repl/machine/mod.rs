@@ -171,10 +171,36 @@ enum Stop {
     Limit,
 }
 
+/// What happened in the session since the coach last saw a message: captures (counted in
+/// the session's list) and the check-ins shown.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+struct Since {
+    /// Captures the coach has been told of.
+    captures: usize,
+    /// Check-ins shown since, the latest few.
+    shown: Vec<String>,
+}
+
+/// A message to the coach under way: `shown` is what the person typed, `sent` the message
+/// as the request carried it, with `now` (where the session stood) and what that told
+/// (`told`); kept with the reply as a turn of the conversation. `reask`: the question the
+/// person was asked before is asked again after the reply.
+#[derive(Debug)]
+struct ChatTurn {
+    shown: String,
+    sent: String,
+    now: Option<String>,
+    told: Since,
+    reask: bool,
+}
+
+/// Check-ins kept for the next message to the coach.
+const SHOWN_KEPT: usize = 3;
+
 #[derive(Debug)]
 enum TurnKind {
     /// A reply to the person, shown as it streams.
-    Chat { shown: String, reask: bool },
+    Chat(ChatTurn),
     /// Older turns summarised (hidden); then the chat goes on.
     Summarise { upto: usize, then: Box<Task> },
     /// The model shapes a plan (hidden JSON).
@@ -201,7 +227,7 @@ enum Shown {
 impl TurnKind {
     fn shown(&self) -> Shown {
         match self {
-            TurnKind::Chat { .. } | TurnKind::Review => Shown::Reply,
+            TurnKind::Chat(_) | TurnKind::Review => Shown::Reply,
             TurnKind::Reflection => Shown::Paragraph,
             TurnKind::Summarise { .. } | TurnKind::Plan { .. } => Shown::Hidden,
         }
@@ -216,6 +242,9 @@ struct Comment {
     /// Where the session was when the check-in was said; the line is dropped if it has
     /// moved on by the time the line arrives.
     phase: Phase,
+    /// The message that asked for it, kept with the line as a turn of the conversation
+    /// once the line is shown.
+    message: String,
 }
 
 /// The effects of one event, and the line they come from.
@@ -272,6 +301,9 @@ pub struct Repl {
     turn: Option<Turn>,
     queue: VecDeque<Task>,
     comments: Vec<Comment>,
+    /// What happened since the last message the coach saw, for the line on where the
+    /// session stands that goes with the next one.
+    since: Since,
     /// The session's effects held back until the coach's reply in the reflection ends (the
     /// next question, the close).
     held: Vec<SessionEffect>,
@@ -318,6 +350,7 @@ impl Repl {
             turn: None,
             queue: VecDeque::new(),
             comments: Vec::new(),
+            since: Since::default(),
             held: Vec::new(),
             next_job: 0,
             opening: None,
@@ -353,6 +386,7 @@ impl Repl {
     ) -> Self {
         self.coach.remember(turns);
         self.session = Some(running);
+        self.since = Since::default();
         self
     }
 
@@ -676,12 +710,13 @@ impl Repl {
 
     /// `/context`: what goes to the model with the next message.
     fn context(&self, now: Wall, out: &mut Out) {
-        let block = self.session_block(now);
+        let facts = self.facts();
+        let (line, _) = self.now_line(now);
         let text = match self.coach.availability(now) {
             Availability::Off(why) if !self.coach.has_model() => {
-                coach::talk::offline_context_view(&why, block.as_deref())
+                coach::talk::offline_context_view(&why, facts.as_deref(), &line)
             }
-            _ => match self.coach.context_view(block.as_deref()) {
+            _ => match self.coach.context_view(facts.as_deref(), Some(&line)) {
                 Ok(text) => text,
                 Err(error) => format!("focus: {error}"),
             },
@@ -756,9 +791,10 @@ impl Repl {
             }
             return;
         }
-        let block = self.session_block(now);
+        let facts = self.facts();
+        let (line, told) = self.now_line(now);
         if !summarised {
-            match self.coach.summary_due(block.as_deref()) {
+            match self.coach.summary_due(facts.as_deref(), Some(&line)) {
                 Ok(Some((request, upto))) => {
                     out.note("(the coach is summarising earlier turns…)");
                     let then = Box::new(Task::Chat { shown, sent, reask });
@@ -769,8 +805,18 @@ impl Repl {
                 Err(error) => return out.say(format!("focus: {error}")),
             }
         }
-        match self.coach.chat_request(&sent, block) {
-            Ok(request) => self.ask(TurnKind::Chat { shown, reask }, request, None, now, out),
+        match self.coach.chat_request(&sent, facts, Some(&line)) {
+            Ok(request) => {
+                let kind = TurnKind::Chat(ChatTurn {
+                    shown,
+                    sent,
+                    now: Some(line),
+                    told,
+                    reask,
+                });
+                let limit = Some(self.coach.limits.reply_timeout);
+                self.ask(kind, request, limit, now, out);
+            }
             Err(error) => out.say(format!("focus: {error}")),
         }
     }
@@ -992,8 +1038,8 @@ impl Repl {
         if !self.coach.is_ready(now) {
             return out.say(offline::progress(&status));
         }
-        let block = self.session_block(now).unwrap_or_default();
-        match self.coach.progress_prompt(&block) {
+        // The figures in full; the line on where the session stands goes with it as always.
+        match self.coach.progress_prompt(&offline::status(&status)) {
             Ok(prompt) => self.chat("/summary".to_owned(), prompt, false, false, now, out),
             Err(error) => out.say(format!("focus: {error}")),
         }
@@ -1157,7 +1203,7 @@ impl Repl {
             out.push(Effect::Stream(rest));
         }
         let said = text::sanitize(turn.reply.text().trim());
-        if let TurnKind::Chat { shown, .. } = turn.kind
+        if let TurnKind::Chat(chat) = turn.kind
             && !said.is_empty()
             && self.session.is_some()
         {
@@ -1165,7 +1211,7 @@ impl Repl {
                 SessionEvent::Coach {
                     text: said,
                     cut_off: true,
-                    to: Some(shown),
+                    to: Some(chat.shown),
                 },
                 now,
                 out,
@@ -1204,18 +1250,34 @@ impl Repl {
             Ending::Cancelled if turn.stopped == Some(Stop::Interrupt) && turn.begun => {
                 out.note("(stopped)");
             }
+            Ending::Cancelled
+                if turn.stopped == Some(Stop::Limit) && matches!(turn.kind, TurnKind::Chat(_)) =>
+            {
+                out.note(&format!(
+                    "(the reply ran past {} s, llm.reply_timeout_secs: focus ended it and kept what came)",
+                    self.coach.limits.reply_timeout.as_secs()
+                ));
+            }
+            Ending::Finished {
+                reason: crate::llm::FinishReason::Length,
+                ..
+            } if matches!(turn.kind, TurnKind::Chat(_)) => {
+                out.note(&format!(
+                    "(the reply reached its length limit, {} tokens: llm.max_reply_tokens)",
+                    self.coach.limits.max_reply_tokens
+                ));
+            }
             Ending::CutOff(error) => out.note(&format!("(the reply was cut off: {error})")),
             _ => {}
         }
         match turn.kind {
-            TurnKind::Chat { shown, reask } => {
-                self.chat_ended(&turn.reply, &ending, &shown, reask, now, out);
-            }
+            TurnKind::Chat(chat) => self.chat_ended(&turn.reply, &ending, chat, now, out),
             TurnKind::Summarise { upto, then } => {
-                if matches!(ending, Ending::Finished { .. }) && !turn.reply.text().trim().is_empty()
-                {
-                    self.coach.fold(turn.reply.text(), upto);
-                }
+                // A summary that did not come is a digest made here: as stable, so the next
+                // turns reuse the server's cache all the same.
+                let made = matches!(ending, Ending::Finished { .. })
+                    && !turn.reply.text().trim().is_empty();
+                self.coach.fold(made.then(|| turn.reply.text()), upto);
                 if turn.stopped == Some(Stop::Interrupt) {
                     // Ctrl-C stops the whole turn, not only its summary.
                     out.note("(stopped)");
@@ -1273,11 +1335,17 @@ impl Repl {
         &mut self,
         reply: &Reply,
         ending: &Ending,
-        shown: &str,
-        reask: bool,
+        chat: ChatTurn,
         now: Wall,
         out: &mut Out,
     ) {
+        let ChatTurn {
+            shown,
+            sent,
+            now: line,
+            told,
+            reask,
+        } = chat;
         if let Ending::Failed(error) = ending {
             match self.coach.failed(error, now) {
                 Failure::Down(line) => out.say(line),
@@ -1310,7 +1378,7 @@ impl Repl {
                     SessionEvent::Coach {
                         text: answer.clone(),
                         cut_off,
-                        to: Some(shown.to_owned()),
+                        to: Some(shown.clone()),
                     },
                     now,
                     out,
@@ -1321,7 +1389,8 @@ impl Repl {
             } else {
                 answer
             };
-            self.coach.push(shown, remembered);
+            self.coach.push(line, &sent, remembered);
+            self.told(&told);
         }
         if reask {
             self.ask_again(now, out);
@@ -1414,9 +1483,10 @@ impl Repl {
             return;
         };
         let phase = running.machine.session().phase();
-        let block = self.session_block(now).unwrap_or_default();
-        let request = match self.coach.checkin_request(said, text, &block) {
-            Ok(request) => request,
+        // The check-in itself is what the coach comments on, not news since.
+        let (line, _) = self.now_line(now);
+        let (request, message) = match self.coach.checkin_request(said, text, self.facts(), &line) {
+            Ok(asked) => asked,
             Err(error) => {
                 tracing::debug!(%error, "no line after the check-in");
                 return;
@@ -1427,6 +1497,7 @@ impl Repl {
             job,
             reply: Reply::new(&request),
             phase,
+            message,
         });
         out.push(Effect::Ask { job, request });
         out.push(Effect::Timer {
@@ -1464,6 +1535,7 @@ impl Repl {
         if line.is_empty() {
             return;
         }
+        self.coach.push(None, &comment.message, line.clone());
         let mut markdown = Markdown::new(self.setup.styled);
         let mut shown = markdown.push(&line);
         shown.push_str(&markdown.finish());
@@ -1548,6 +1620,9 @@ impl Repl {
                 SessionEffect::Say(message) => {
                     let text = offline::say(&message);
                     out.say(format!("{}{text}", stamp(at)));
+                    self.since.shown.push(text.clone());
+                    let over = self.since.shown.len().saturating_sub(SHOWN_KEPT);
+                    self.since.shown.drain(..over);
                     last_said = Some((message, text));
                 }
                 SessionEffect::Notify(_) => {
@@ -1646,6 +1721,7 @@ impl Repl {
         self.coach.spent = Usage::default();
         let machine = Machine::new(header.plan.clone(), header.rules);
         self.session = Some(Running::new(&header, machine));
+        self.since = Since::default();
         self.feed(SessionEvent::Start, now, out);
     }
 
@@ -1742,15 +1818,33 @@ impl Repl {
             .map(|r| r.machine.session().status(r.at(now)))
     }
 
-    /// The compact description of where the person is, sent with each message.
-    fn session_block(&self, now: Wall) -> Option<String> {
-        let status = self.status_now(now);
-        coach::session_block(
-            status.as_ref(),
+    /// What holds while the session runs (or waits), sent early in every request.
+    fn facts(&self) -> Option<String> {
+        coach::session_facts(
             self.session.as_ref().map(|r| r.machine.session().plan()),
             self.draft.as_ref(),
             self.last.as_ref().and_then(|e| e.next_step.as_deref()),
         )
+    }
+
+    /// What a turn kept in the conversation told the coach: not news for the next one.
+    fn told(&mut self, told: &Since) {
+        self.since.captures = self.since.captures.max(told.captures);
+        self.since.shown.retain(|line| !told.shown.contains(line));
+    }
+
+    /// Where the session stands at `now`, sent with the next message, and what it tells the
+    /// coach of (to mark as told once the turn is kept).
+    fn now_line(&self, now: Wall) -> (String, Since) {
+        let status = self.status_now(now);
+        let captured = status.as_ref().map_or(&[][..], |s| &s.captured[..]);
+        let new = captured.get(self.since.captures..).unwrap_or_default();
+        let line = coach::session_now(now, status.as_ref(), new, &self.since.shown);
+        let told = Since {
+            captures: captured.len(),
+            shown: self.since.shown.clone(),
+        };
+        (line, told)
     }
 }
 

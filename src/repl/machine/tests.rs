@@ -8,7 +8,7 @@ use chrono::{FixedOffset, TimeDelta, TimeZone};
 use super::*;
 use crate::coach::Offline;
 use crate::coach::prompts::Prompts;
-use crate::llm::{Chunk, FinishReason, LlmError};
+use crate::llm::{Chunk, FinishReason, LlmError, Usage};
 use crate::session::machine::{Record, Rules};
 use crate::session::plan::NoteKind;
 use crate::session::words::{self, Length};
@@ -65,6 +65,8 @@ struct Harness {
     journal: Vec<Record>,
     /// Model jobs started and not yet stopped, with their requests.
     asked: Vec<(JobId, Request)>,
+    /// Every request made, in order.
+    sent: Vec<Request>,
     cancelled: Vec<JobId>,
     timers: Vec<(TimerId, Wall)>,
     exited: bool,
@@ -80,8 +82,7 @@ impl Harness {
             Prompts::builtin(),
             "test-model",
             "http://127.0.0.1:9/v1",
-            6000,
-            120,
+            coach::talk::Limits::default(),
             why,
         );
         let setup = Setup {
@@ -96,6 +97,7 @@ impl Harness {
             streamed: String::new(),
             journal: Vec::new(),
             asked: Vec::new(),
+            sent: Vec::new(),
             cancelled: Vec::new(),
             timers: Vec::new(),
             exited: false,
@@ -132,7 +134,10 @@ impl Harness {
                 Effect::Stream(piece) => self.streamed.push_str(&plain(&piece)),
                 Effect::Persist(record, _) => self.journal.push(record),
                 Effect::Timer { id, at } => self.timers.push((id, at)),
-                Effect::Ask { job, request } => self.asked.push((job, request)),
+                Effect::Ask { job, request } => {
+                    self.sent.push(request.clone());
+                    self.asked.push((job, request));
+                }
                 Effect::Cancel { job } => {
                     self.asked.retain(|(j, _)| *j != job);
                     self.cancelled.push(job);
@@ -356,19 +361,155 @@ fn a_check_in_due_during_a_reply_says_the_figures_of_its_moment() {
     h.line("tell me a story");
     let job = h.job();
     h.pieces(job, &["Once upon a time "]);
-    h.run_to(at(9, 13, 0));
+    h.run_to(at(9, 12, 30));
     let checkin = h
         .said
         .iter()
         .find(|l| l.contains("Check-in:"))
         .expect("the check-in is said on time, during the reply");
     assert!(checkin.contains("12m in, 13m left"), "{checkin}");
-    h.reply(&["the end."]);
+    h.pieces(job, &["the end."]);
+    h.finish(job);
     assert!(
         h.streamed.contains("Once upon a time … the end."),
         "{:?}",
         h.streamed
     );
+}
+
+#[test]
+fn a_reply_that_runs_past_its_time_limit_is_ended_and_kept() {
+    let mut h = Harness::with_model();
+    h.line("tell me a long story");
+    let (_, request) = h.asked.last().expect("the coach is asked");
+    assert_eq!(request.max_tokens, Some(600), "llm.max_reply_tokens");
+    let job = h.job();
+    h.pieces(job, &["Once upon a time, "]);
+    h.run_to(at(9, 1, 59));
+    assert!(!h.said_text().contains("ran past"));
+    h.run_to(at(9, 2, 0));
+    assert!(
+        h.said_text().contains(
+            "(the reply ran past 120 s, llm.reply_timeout_secs: focus ended it and kept what came)"
+        ),
+        "{}",
+        h.said_text()
+    );
+    assert!(h.streamed.contains("Once upon a time,"));
+    // The next message carries it, marked as cut off.
+    h.line("and then?");
+    let (_, request) = h.asked.last().unwrap();
+    let kept = &request.messages[request.messages.len() - 2];
+    assert_eq!(kept.content, "Once upon a time, [cut off]");
+}
+
+/// Whether a request asks for a summary of older turns.
+fn summarising(request: &Request) -> bool {
+    request.messages.last().is_some_and(|m| {
+        m.content
+            .starts_with("Summarise this part of our conversation")
+    })
+}
+
+#[test]
+fn each_request_to_the_coach_begins_with_the_one_before_until_a_summary() {
+    let mut h = Harness::with_model();
+    h.start("write the report");
+    h.line("the intro");
+    let answer = "Start with the one sentence you are surest of, then the next. ".repeat(8);
+    for i in 0..40 {
+        h.run_to(at(9, 1 + i, 0));
+        // Check-ins asked for a line: the first few get one, kept in the conversation.
+        for (job, _) in h.asked.clone() {
+            if i < 10 {
+                h.pieces(job, &["Keep going, the intro is close."]);
+                h.finish(job);
+            }
+        }
+        h.line(&format!("what should I write in paragraph {i}?"));
+        // A summary comes first when the conversation has passed the budget.
+        while let Some((job, request)) = h.asked.last().cloned()
+            && summarising(&request)
+        {
+            h.pieces(
+                job,
+                &["They are writing the report's intro, a paragraph at a time."],
+            );
+            h.finish(job);
+        }
+        let job = h.job();
+        h.pieces(job, &[answer.as_str()]);
+        h.finish(job);
+    }
+    // The conversation's requests (the plan's is not one).
+    let requests: Vec<&Request> = h
+        .sent
+        .iter()
+        .filter(|r| r.response_format.is_none())
+        .collect();
+    let mut summaries = 0;
+    let mut compared = 0;
+    for pair in requests.windows(2) {
+        let (earlier, later) = (pair[0], pair[1]);
+        if summarising(earlier) || summarising(later) {
+            summaries += usize::from(summarising(later));
+            continue;
+        }
+        // Everything before the earlier request's newest message (which carries where the
+        // session stood) is where the later one begins.
+        let before = &earlier.messages[..earlier.messages.len() - 1];
+        assert!(
+            later.messages.starts_with(before),
+            "request {compared} changed what came before its newest message"
+        );
+        compared += 1;
+    }
+    assert!(compared >= 40, "{compared}");
+    // The conversation passed the budget, and was summarised rarely.
+    assert!(
+        (1..=5).contains(&summaries),
+        "{summaries} summaries in 40 turns"
+    );
+}
+
+#[test]
+fn context_shows_its_three_parts_and_what_the_server_had_cached() {
+    let mut h = Harness::with_model();
+    h.start("write the report");
+    h.line("the intro");
+    h.line("/context");
+    let said = h.said_text();
+    assert!(
+        said.contains("Nothing has been sent yet in this run."),
+        "{said}"
+    );
+    h.line("how do I start?");
+    let job = h.job();
+    h.pieces(job, &["One sentence first."]);
+    h.send(Event::Model {
+        job,
+        item: Ok(Chunk::Usage(Usage {
+            prompt_tokens: 1000,
+            completion_tokens: 4,
+            cached_tokens: Some(900),
+            estimated: false,
+        })),
+    });
+    h.finish(job);
+    h.line("/context");
+    let said = h.said_text();
+    for part in [
+        "\n  fixed ",
+        "the same every turn",
+        "\n  conversation ",
+        "1 exchange in full, only ever added to",
+        "\n  changing ",
+        "The last request: 1000 prompt tokens, 900 of them reused from the server's cache (90%).",
+        "The session's facts, as the model sees them:\nThe person is in a focus session on \"write the report\"",
+        "Where it is now, sent with your message:\n[It is 09:00. Block 1 of 2",
+    ] {
+        assert!(said.contains(part), "{part:?} in:\n{said}");
+    }
 }
 
 // ── the prompt ───────────────────────────────────────────────────────────────
@@ -552,8 +693,7 @@ fn leaving_with_a_plan_keeps_it_for_the_next_run() {
         Prompts::builtin(),
         "m",
         "u",
-        6000,
-        120,
+        coach::talk::Limits::default(),
         Some(Offline::Chosen { by: "--offline" }),
     );
     let setup = Setup {
@@ -755,8 +895,7 @@ fn ctrl_c_without_a_terminal_leaves_and_with_one_only_stops_the_reply() {
         Prompts::builtin(),
         "m",
         "u",
-        6000,
-        120,
+        coach::talk::Limits::default(),
         Some(Offline::Chosen { by: "--offline" }),
     );
     let setup = Setup {
