@@ -448,71 +448,100 @@ fn groups(out: &mut impl Write, title: &str, groups: &[Group]) -> io::Result<()>
     Ok(())
 }
 
-/// `focus export`
+/// The start of a logged entry, all its JSON read.
+#[derive(serde::Deserialize)]
+struct Head {
+    start: chrono::DateTime<chrono::FixedOffset>,
+}
+
+/// `focus export`: the log's entries in `--range`, as JSON, CSV or iCalendar. The log is read
+/// in parallel parts, each rendered by its own thread and written in file order.
 pub(super) fn export(args: &ExportArgs, settings: &Settings) -> Result<(), Error> {
+    use icalendar::Component;
     let path = log_path(settings);
     let range = range(&args.range, today())?;
     let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
-    let failed = Error::io("cannot write to standard output");
-    match args.format {
-        ExportFormat::Json => {
-            let mut first = true;
-            let mut result = out.write_all(b"[");
-            scan(&path, |_, _, entry: Entry| {
-                if result.is_err() || !range.contains(entry.start.date_naive()) {
-                    return;
-                }
-                let sep: &[u8] = if first { b"\n  " } else { b",\n  " };
-                first = false;
-                result = out.write_all(sep).and_then(|()| {
-                    serde_json::to_writer(&mut out, &entry).map_err(io::Error::from)
-                });
-            })?;
-            result
-                .and_then(|()| out.write_all(if first { b"]\n" } else { b"\n]\n" }))
-                .map_err(failed)?;
-        }
+    let mut out = io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    let (head, tail): (Vec<u8>, &[u8]) = match args.format {
+        ExportFormat::Json => (b"[".to_vec(), b"\n]\n"),
         ExportFormat::Csv => {
-            let mut writer = csv::Writer::from_writer(&mut out);
-            let mut result = writer.write_record(CSV_HEADER);
-            scan(&path, |_, _, entry: Entry| {
-                if result.is_ok() && range.contains(entry.start.date_naive()) {
-                    result = writer.write_record(csv_row(&entry));
-                }
-            })?;
-            result
-                .and_then(|()| writer.flush().map_err(csv::Error::from))
-                .map_err(|e| {
-                    // The write's own error, so a closed pipe (`| head`) stays quiet.
-                    let source = if e.is_io_error() {
-                        match e.into_kind() {
-                            csv::ErrorKind::Io(io) => io,
-                            _ => unreachable!("an I/O error"),
-                        }
-                    } else {
-                        io::Error::other(e.to_string())
-                    };
-                    Error::Io {
-                        context: "cannot write to standard output".into(),
-                        source,
-                    }
-                })?;
+            let mut header = csv::Writer::from_writer(Vec::new());
+            header
+                .write_record(CSV_HEADER)
+                .map_err(|e| Error::io("cannot write the CSV header")(io::Error::other(e)))?;
+            (header.into_inner().unwrap_or_default(), b"")
         }
         ExportFormat::Ics => {
             let mut calendar = icalendar::Calendar::new();
             calendar.name("focus sessions");
-            let stamp = clock::now().to_utc();
-            scan(&path, |_, _, entry: Entry| {
-                if range.contains(entry.start.date_naive()) {
-                    calendar.push(ics_event(&entry, stamp));
-                }
-            })?;
-            out.write_all(calendar.done().to_string().as_bytes())
-                .map_err(failed)?;
+            let text = calendar.done().to_string();
+            let head = text
+                .strip_suffix("END:VCALENDAR\r\n")
+                .unwrap_or(&text)
+                .as_bytes()
+                .to_vec();
+            (head, b"END:VCALENDAR\r\n")
         }
-    }
-    out.flush()
+    };
+    let mut written = out.write_all(&head);
+    let stamp = clock::now().to_utc();
+    let format = args.format;
+    // Each part's entries as text; JSON items each begin with ",\n  ".
+    let each = |text: &mut Vec<u8>, line: &[u8]| -> serde_json::Result<()> {
+        if format == ExportFormat::Json {
+            // Each entry as logged: the line is read through (so a damaged one is skipped)
+            // for its start, and written as it is.
+            let head: Head = serde_json::from_slice(line)?;
+            if range.contains(head.start.date_naive()) {
+                text.extend_from_slice(b",\n  ");
+                text.extend_from_slice(line);
+            }
+            return Ok(());
+        }
+        let entry: Entry = serde_json::from_slice(line)?;
+        if !range.contains(entry.start.date_naive()) {
+            return Ok(());
+        }
+        if format == ExportFormat::Csv {
+            let mut row = csv::WriterBuilder::new()
+                .has_headers(false)
+                .buffer_capacity(1024)
+                .from_writer(&mut *text);
+            // Writing to memory cannot fail.
+            let _ = row.write_record(csv_row(&entry));
+        } else {
+            let mut event = String::new();
+            // Writing to a String cannot fail.
+            let _ = ics_event(&entry, stamp).fmt_write(&mut event);
+            text.extend_from_slice(event.as_bytes());
+        }
+        Ok(())
+    };
+    let mut first = true;
+    let emit = |text: Vec<u8>| {
+        let mut text = &text[..];
+        if format == ExportFormat::Json && first && !text.is_empty() {
+            // The first item has no comma before it.
+            text = &text[1..];
+            first = false;
+        }
+        if written.is_ok() {
+            written = out.write_all(text);
+        }
+        written.is_ok()
+    };
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let warnings = log::map_ordered(&path, threads, Vec::new, each, emit)
+        .map_err(Error::io(format!("cannot read {}", path.display())))?;
+    to_stderr(&warnings.messages(&path));
+    let tail: &[u8] = if format == ExportFormat::Json && first {
+        b"]\n"
+    } else {
+        tail
+    };
+    written
+        .and_then(|()| out.write_all(tail))
+        .and_then(|()| out.flush())
         .map_err(Error::io("cannot write to standard output"))
 }
 

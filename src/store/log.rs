@@ -483,8 +483,9 @@ fn scan_in<S: Send>(
                 let (init, each) = (&init, &each);
                 scope.spawn(move || {
                     let mut state = init(i);
-                    let (lines, problems) =
-                        scan_part(path, from, to, |line, text| each(&mut state, line, text))?;
+                    let (lines, problems) = scan_part(path, from, to, true, |line, text| {
+                        each(&mut state, line, text)
+                    })?;
                     Ok((state, lines, problems))
                 })
             })
@@ -507,6 +508,80 @@ fn scan_in<S: Send>(
         states.push(state);
     }
     Ok((states, warnings))
+}
+
+/// The most log bytes one part of [`map_ordered`] reads; its output is held until the parts
+/// before it are written.
+const ORDERED_PART: u64 = 2 << 20;
+
+/// Reads every whole line, in parallel, and hands what `each` makes of them to `emit` in file
+/// order: each part of the file folds its lines into its own state (`init()`), `each(state,
+/// line)` returning the line's parse error if it cannot read it; `emit(state)` takes the
+/// parts' states in order and says whether to go on (`false` after a failed write). The file
+/// is cut into parts of about [`ORDERED_PART`] bytes, read `threads` at a time, so memory
+/// stays at a few parts' worth however long the log.
+pub fn map_ordered<S: Send>(
+    path: &Path,
+    threads: usize,
+    init: impl Fn() -> S + Sync,
+    each: impl Fn(&mut S, &[u8]) -> serde_json::Result<()> + Sync,
+    emit: impl FnMut(S) -> bool,
+) -> io::Result<Warnings> {
+    map_ordered_in(path, threads, ORDERED_PART, init, each, emit)
+}
+
+/// [`map_ordered`] with parts of about `part_bytes`.
+fn map_ordered_in<S: Send>(
+    path: &Path,
+    threads: usize,
+    part_bytes: u64,
+    init: impl Fn() -> S + Sync,
+    each: impl Fn(&mut S, &[u8]) -> serde_json::Result<()> + Sync,
+    mut emit: impl FnMut(S) -> bool,
+) -> io::Result<Warnings> {
+    let len = match fs::metadata(path) {
+        Ok(meta) => meta.len(),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Warnings::default()),
+        Err(e) => return Err(e),
+    };
+    let parts = usize::try_from(len.div_ceil(part_bytes.max(1)).max(1)).unwrap_or(usize::MAX);
+    let bounds = line_bounds(path, len, parts)?;
+    let windows: Vec<&[u64]> = bounds.windows(2).collect();
+    let mut warnings = Warnings::default();
+    let mut before = 0;
+    for batch in windows.chunks(threads.max(1)) {
+        let results: Vec<io::Result<Part<S>>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = batch
+                .iter()
+                .map(|w| {
+                    let (from, to) = (w[0], w[1]);
+                    let (init, each) = (&init, &each);
+                    scope.spawn(move || {
+                        let mut state = init();
+                        let (lines, problems) =
+                            scan_part(path, from, to, false, |line, _| each(&mut state, line))?;
+                        Ok((state, lines, problems))
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("a log reader thread panicked"))
+                .collect()
+        });
+        for result in results {
+            let (state, lines, problems) = result?;
+            for (number, why) in problems.lines {
+                warnings.push(skipped(path, before + number, &why));
+            }
+            warnings.more += problems.more;
+            before += lines;
+            if !emit(state) {
+                return Ok(warnings);
+            }
+        }
+    }
+    Ok(warnings)
 }
 
 /// What a part of the log gave: its state, how many lines it has, and its problems.
@@ -557,17 +632,20 @@ fn line_bounds(path: &Path, len: u64, parts: usize) -> io::Result<Vec<u64>> {
     Ok(bounds)
 }
 
-/// Reads the lines in `from..to`; returns how many there were and the problems.
+/// Reads the lines in `from..to`; returns how many there were and the problems. `prefix`:
+/// `each` is tried on the line up to [`SCAN_END`] first (see [`scan`]).
 fn scan_part(
     path: &Path,
     from: u64,
     to: u64,
+    prefix: bool,
     mut each: impl FnMut(&[u8], &[u8]) -> serde_json::Result<()>,
 ) -> io::Result<(usize, Problems)> {
     let mut file = File::open(path)?;
     file.seek(SeekFrom::Start(from))?;
     let mut reader = file.take(to - from);
     let finder = memchr::memmem::Finder::new(SCAN_END);
+    let first_prefix = prefix;
     let mut prefix = Vec::with_capacity(1024);
     let mut problems = Problems::default();
     let mut number = 0;
@@ -580,7 +658,7 @@ fn scan_part(
             problems.push(number, newer(schema));
             return;
         }
-        if let Some(end) = finder.find(line) {
+        if let Some(end) = finder.find(line).filter(|_| first_prefix) {
             prefix.clear();
             prefix.extend_from_slice(&line[..end]);
             prefix.push(b'}');
@@ -773,6 +851,72 @@ mod tests {
                 .collect();
             assert_eq!(named, ["7", "14", "21", "28"], "{parts} parts");
         }
+    }
+
+    #[test]
+    #[allow(clippy::items_after_statements)]
+    fn ordered_parts_come_out_in_file_order_and_a_failed_write_stops_the_reading() {
+        use std::fmt::Write as _;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE);
+        let mut text = String::new();
+        for i in 1..=200 {
+            if i % 23 == 0 {
+                text.push_str("damaged\n");
+            } else {
+                let _ = writeln!(text, "{{\"schema\":1,\"id\":\"{i}\"}}");
+            }
+        }
+        fs::write(&path, &text).unwrap();
+        let want: Vec<String> = (1..=200)
+            .filter(|i| i % 23 != 0)
+            .map(|i| i.to_string())
+            .collect();
+        // Parts of a line or two up to the whole file, read one to four at a time.
+        for (part_bytes, threads) in [(30, 1), (30, 4), (100, 3), (1 << 20, 2)] {
+            let mut ids = Vec::new();
+            let mut parts = 0;
+            let warnings = map_ordered_in(
+                &path,
+                threads,
+                part_bytes,
+                Vec::new,
+                |out: &mut Vec<String>, line| {
+                    out.push(serde_json::from_slice::<Id>(line)?.id);
+                    Ok(())
+                },
+                |out| {
+                    parts += 1;
+                    ids.extend(out);
+                    true
+                },
+            )
+            .unwrap();
+            assert_eq!(ids, want, "parts of {part_bytes} bytes");
+            assert!(parts > 1 || part_bytes > 4096, "{parts} parts");
+            let named: Vec<&str> = warnings
+                .lines
+                .iter()
+                .map(|w| w.split(" line ").nth(1).unwrap().split(' ').next().unwrap())
+                .collect();
+            assert_eq!(named, ["23", "46", "69", "92", "115"], "{part_bytes}");
+            assert_eq!(warnings.more, 3, "{part_bytes}");
+        }
+        // A write that fails (a closed pipe) ends the reading.
+        let mut emitted = 0;
+        map_ordered_in(
+            &path,
+            2,
+            30,
+            Vec::new,
+            |_: &mut Vec<()>, _| Ok(()),
+            |_| {
+                emitted += 1;
+                false
+            },
+        )
+        .unwrap();
+        assert_eq!(emitted, 1);
     }
 
     #[test]
