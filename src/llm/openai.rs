@@ -123,12 +123,15 @@ impl OpenAiCompatible {
         let idle = Duration::from_secs(settings.idle_timeout_secs.into());
         let connect = Duration::from_secs(settings.connect_timeout_secs.into());
         let probe = (http.clone(), format!("{base}/models"), connect);
+        let http_for_openai = http.clone();
         let service = tower::service_fn(move |factory: HttpRequestFactory| {
             let http = http.clone();
             async move { send(&http, &factory, idle).await }
         });
         Ok(OpenAiCompatible {
-            client: Client::with_config(config).with_http_service(service),
+            // `build` takes our HTTP client: `with_config` would set up another (TLS roots and all)
+            // only for the service to replace it.
+            client: Client::build(http_for_openai, config).with_http_service(service),
             shared: Arc::new(Shared {
                 target: Target {
                     // The address as shown in messages and logs: without a password in it.

@@ -304,6 +304,9 @@ pub struct Repl {
     /// What happened since the last message the coach saw, for the line on where the
     /// session stands that goes with the next one.
     since: Since,
+    /// Lines after check-ins (the message that asked, the line) that came while a turn was
+    /// under way: kept in the conversation after that turn, in the order the server saw them.
+    lines_after: Vec<(String, String)>,
     /// The session's effects held back until the coach's reply in the reflection ends (the
     /// next question, the close).
     held: Vec<SessionEffect>,
@@ -351,6 +354,7 @@ impl Repl {
             queue: VecDeque::new(),
             comments: Vec::new(),
             since: Since::default(),
+            lines_after: Vec::new(),
             held: Vec::new(),
             next_job: 0,
             opening: None,
@@ -1196,6 +1200,7 @@ impl Repl {
         let Some(mut turn) = self.turn.take() else {
             return;
         };
+        self.keep_lines_after();
         out.push(Effect::Cancel { job: turn.job });
         if turn.begun {
             let mut rest = turn.markdown.finish();
@@ -1270,6 +1275,10 @@ impl Repl {
             Ending::CutOff(error) => out.note(&format!("(the reply was cut off: {error})")),
             _ => {}
         }
+        // A chat or a summary keeps the lines that waited for it once it is kept itself.
+        if !matches!(turn.kind, TurnKind::Chat(_) | TurnKind::Summarise { .. }) {
+            self.keep_lines_after();
+        }
         match turn.kind {
             TurnKind::Chat(chat) => self.chat_ended(&turn.reply, &ending, chat, now, out),
             TurnKind::Summarise { upto, then } => {
@@ -1278,6 +1287,7 @@ impl Repl {
                 let made = matches!(ending, Ending::Finished { .. })
                     && !turn.reply.text().trim().is_empty();
                 self.coach.fold(made.then(|| turn.reply.text()), upto);
+                self.keep_lines_after();
                 if turn.stopped == Some(Stop::Interrupt) {
                     // Ctrl-C stops the whole turn, not only its summary.
                     out.note("(stopped)");
@@ -1392,6 +1402,7 @@ impl Repl {
             self.coach.push(line, &sent, remembered);
             self.told(&told);
         }
+        self.keep_lines_after();
         if reask {
             self.ask_again(now, out);
         }
@@ -1535,7 +1546,6 @@ impl Repl {
         if line.is_empty() {
             return;
         }
-        self.coach.push(None, &comment.message, line.clone());
         let mut markdown = Markdown::new(self.setup.styled);
         let mut shown = markdown.push(&line);
         shown.push_str(&markdown.finish());
@@ -1545,6 +1555,10 @@ impl Repl {
             stamp(running.at(now)),
             shown.trim_end()
         ));
+        self.lines_after.push((comment.message, line));
+        if self.turn.is_none() {
+            self.keep_lines_after();
+        }
     }
 
     /// Ctrl-C: stops the coach's turn, or the write-up; with no prompt to clear, leaves.
@@ -1825,6 +1839,13 @@ impl Repl {
             self.draft.as_ref(),
             self.last.as_ref().and_then(|e| e.next_step.as_deref()),
         )
+    }
+
+    /// Keeps the lines after check-ins that waited for a turn, in the conversation after it.
+    fn keep_lines_after(&mut self) {
+        for (message, line) in std::mem::take(&mut self.lines_after) {
+            self.coach.push(None, &message, line);
+        }
     }
 
     /// What a turn kept in the conversation told the coach: not news for the next one.

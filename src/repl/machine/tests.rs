@@ -473,6 +473,37 @@ fn each_request_to_the_coach_begins_with_the_one_before_until_a_summary() {
 }
 
 #[test]
+fn a_line_after_a_check_in_that_ends_during_a_reply_is_kept_after_it() {
+    let mut h = Harness::with_model();
+    h.start("write the report");
+    h.line("the intro");
+    // The check-in at 09:12:30 asks for a line; the person writes before it comes.
+    h.run_to(at(9, 12, 31));
+    let (comment, _) = h.asked.last().cloned().expect("a line is asked for");
+    h.line("how do I start?");
+    let chat = h.job();
+    assert_ne!(chat, comment);
+    let asked = h.asked.last().unwrap().1.clone();
+    // The line comes first (the server answered it first), then the reply.
+    h.pieces(comment, &["Keep going."]);
+    h.finish(comment);
+    h.pieces(chat, &["One sentence first."]);
+    h.finish(chat);
+    h.line("and then?");
+    let next = &h.asked.last().unwrap().1.messages;
+    // The next request goes on from the one the server saw last: the reply, then the line.
+    assert!(next.starts_with(&asked.messages), "{next:#?}");
+    let n = asked.messages.len();
+    assert_eq!(next[n].content, "One sentence first.");
+    assert!(
+        next[n + 1].content.contains("this check-in"),
+        "{:?}",
+        next[n + 1]
+    );
+    assert_eq!(next[n + 2].content, "Keep going.");
+}
+
+#[test]
 fn context_shows_its_three_parts_and_what_the_server_had_cached() {
     let mut h = Harness::with_model();
     h.start("write the report");
