@@ -1,5 +1,5 @@
-//! `focus stats` and `focus log` over a long log: wall time and peak memory of the whole
-//! process.
+//! `focus stats`, `focus log` and `focus export` over a long log: wall time and peak memory
+//! of the whole process (an export's output goes to /dev/null).
 //!
 //! Generates a `sessions.jsonl` of 100,000 varied sessions (1 to 6 blocks, 0 to 5 captures,
 //! a summary; made from the known session in `tests/fixtures/log`) in a temporary HOME, then
@@ -51,12 +51,15 @@ fn main() {
         started.elapsed().as_secs_f64()
     )
     .unwrap();
-    let cases: [&[&str]; 5] = [
+    let cases: [&[&str]; 8] = [
         &["stats"],
         &["stats", "--json"],
         &["stats", "--since", "2026-01-01"],
         &["log"],
         &["log", "--task", "report", "-n", "50"],
+        &["export", "--format", "json"],
+        &["export", "--format", "csv"],
+        &["export", "--format", "ics"],
     ];
     for case in cases {
         let report = Command::new(std::env::current_exe().unwrap())

@@ -4,6 +4,7 @@
 //! log costs time in proportion to its size and memory in proportion to what is shown. A
 //! damaged line is skipped with a warning on standard error.
 
+use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::io::{self, Write};
 use std::path::Path;
@@ -19,10 +20,11 @@ use crate::config::Settings;
 use crate::error::Error;
 use crate::output;
 use crate::repl::machine::Figures;
-use crate::session::format_minutes;
+use crate::session::reflection::Achieved;
+use crate::session::{Method, format_minutes};
 use crate::store::log::{self, Entry};
 use crate::store::notes;
-use crate::store::stats::{Brief, Group, Range, Stats, Tally};
+use crate::store::stats::{Brief, Group, Range, Stats, Tally, Text};
 use crate::text;
 
 /// How many distractions `stats` lists.
@@ -449,9 +451,50 @@ fn groups(out: &mut impl Write, title: &str, groups: &[Group]) -> io::Result<()>
 }
 
 /// The start of a logged entry, all its JSON read.
-#[derive(serde::Deserialize)]
+#[derive(Deserialize)]
 struct Head {
     start: chrono::DateTime<chrono::FixedOffset>,
+}
+
+/// What the CSV and iCalendar exports show of a logged entry, borrowed from its line where it
+/// can be; the plan and the times of captures are passed over, not parsed.
+#[derive(Deserialize)]
+struct Exported<'a> {
+    #[serde(borrow)]
+    id: Cow<'a, str>,
+    #[serde(borrow)]
+    task: Cow<'a, str>,
+    start: chrono::DateTime<chrono::FixedOffset>,
+    end: chrono::DateTime<chrono::FixedOffset>,
+    #[serde(borrow)]
+    goal: Option<Cow<'a, str>>,
+    method: Method,
+    planned_minutes: u32,
+    focused_minutes: u32,
+    blocks_done: u32,
+    blocks: u32,
+    pauses: Vec<serde::de::IgnoredAny>,
+    outcome: Option<Achieved>,
+    criteria: Vec<Met>,
+    energy: Option<u8>,
+    #[serde(borrow)]
+    distractions: Vec<Text<'a>>,
+    #[serde(borrow)]
+    insights: Vec<Text<'a>>,
+    #[serde(borrow)]
+    decisions: Vec<Text<'a>>,
+    #[serde(borrow)]
+    blockers: Vec<Text<'a>>,
+    #[serde(borrow)]
+    next_step: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    summary: Option<Cow<'a, str>>,
+}
+
+/// Whether a goal of the session was met (`null`: not answered).
+#[derive(Deserialize)]
+struct Met {
+    met: Option<bool>,
 }
 
 /// `focus export`: the log's entries in `--range`, as JSON, CSV or iCalendar. The log is read
@@ -486,39 +529,45 @@ pub(super) fn export(args: &ExportArgs, settings: &Settings) -> Result<(), Error
     let mut written = out.write_all(&head);
     let stamp = clock::now().to_utc();
     let format = args.format;
-    // Each part's entries as text; JSON items each begin with ",\n  ".
-    let each = |text: &mut Vec<u8>, line: &[u8]| -> serde_json::Result<()> {
-        if format == ExportFormat::Json {
-            // Each entry as logged: the line is read through (so a damaged one is skipped)
-            // for its start, and written as it is.
-            let head: Head = serde_json::from_slice(line)?;
-            if range.contains(head.start.date_naive()) {
-                text.extend_from_slice(b",\n  ");
-                text.extend_from_slice(line);
-            }
-            return Ok(());
-        }
-        let entry: Entry = serde_json::from_slice(line)?;
-        if !range.contains(entry.start.date_naive()) {
-            return Ok(());
-        }
-        if format == ExportFormat::Csv {
-            let mut row = csv::WriterBuilder::new()
-                .has_headers(false)
-                .buffer_capacity(1024)
-                .from_writer(&mut *text);
-            // Writing to memory cannot fail.
-            let _ = row.write_record(csv_row(&entry));
-        } else {
-            let mut event = String::new();
-            // Writing to a String cannot fail.
-            let _ = ics_event(&entry, stamp).fmt_write(&mut event);
-            text.extend_from_slice(event.as_bytes());
-        }
-        Ok(())
+    // Each part's entries as text (JSON items each begin with ",\n  "); CSV rows through
+    // one writer a part.
+    let init = || {
+        let rows = csv::WriterBuilder::new()
+            .has_headers(false)
+            .from_writer(Vec::new());
+        (Vec::new(), rows)
     };
+    let each =
+        |part: &mut (Vec<u8>, csv::Writer<Vec<u8>>), line: &[u8]| -> serde_json::Result<()> {
+            if format == ExportFormat::Json {
+                // Each entry as logged: the line is read through (so a damaged one is skipped)
+                // for its start, and written as it is.
+                let head: Head = serde_json::from_slice(line)?;
+                if range.contains(head.start.date_naive()) {
+                    part.0.extend_from_slice(b",\n  ");
+                    part.0.extend_from_slice(line);
+                }
+                return Ok(());
+            }
+            let entry: Exported<'_> = serde_json::from_slice(line)?;
+            if !range.contains(entry.start.date_naive()) {
+                return Ok(());
+            }
+            if format == ExportFormat::Csv {
+                // Writing to memory cannot fail.
+                let _ = part.1.write_record(csv_row(&entry));
+            } else {
+                let mut event = String::new();
+                // Writing to a String cannot fail.
+                let _ = ics_event(&entry, stamp).fmt_write(&mut event);
+                part.0.extend_from_slice(event.as_bytes());
+            }
+            Ok(())
+        };
     let mut first = true;
-    let emit = |text: Vec<u8>| {
+    let emit = |(mut text, rows): (Vec<u8>, csv::Writer<Vec<u8>>)| {
+        // Flushing to memory cannot fail.
+        text.extend(rows.into_inner().unwrap_or_default());
         let mut text = &text[..];
         if format == ExportFormat::Json && first && !text.is_empty() {
             // The first item has no comma before it.
@@ -531,7 +580,7 @@ pub(super) fn export(args: &ExportArgs, settings: &Settings) -> Result<(), Error
         written.is_ok()
     };
     let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    let warnings = log::map_ordered(&path, threads, Vec::new, each, emit)
+    let warnings = log::map_ordered(&path, threads, init, each, emit)
         .map_err(Error::io(format!("cannot read {}", path.display())))?;
     to_stderr(&warnings.messages(&path));
     let tail: &[u8] = if format == ExportFormat::Json && first {
@@ -570,22 +619,28 @@ const CSV_HEADER: [&str; 22] = [
     "summary",
 ];
 
-fn csv_row(entry: &Entry) -> [String; 22] {
-    let (met, goals) = entry.goals_met();
-    let joined = |items: &[log::Item]| {
+fn csv_row(entry: &Exported<'_>) -> [String; 22] {
+    let met = entry
+        .criteria
+        .iter()
+        .filter(|c| c.met == Some(true))
+        .count();
+    let goals = entry.criteria.len();
+    let joined = |items: &[Text<'_>]| {
         items
             .iter()
-            .map(|i| i.text.as_str())
+            .map(|i| i.text.as_ref())
             .collect::<Vec<_>>()
             .join("; ")
     };
+    let text = |value: &Option<Cow<'_, str>>| value.as_deref().unwrap_or_default().to_owned();
     [
-        entry.id.clone(),
+        entry.id.to_string(),
         entry.start.format("%Y-%m-%d").to_string(),
         entry.start.to_rfc3339(),
         entry.end.to_rfc3339(),
-        entry.task.clone(),
-        entry.goal.clone().unwrap_or_default(),
+        entry.task.to_string(),
+        text(&entry.goal),
         entry.method.name().to_owned(),
         entry.planned_minutes.to_string(),
         entry.focused_minutes.to_string(),
@@ -603,12 +658,12 @@ fn csv_row(entry: &Entry) -> [String; 22] {
         joined(&entry.insights),
         joined(&entry.decisions),
         joined(&entry.blockers),
-        entry.next_step.clone().unwrap_or_default(),
-        entry.summary.clone().unwrap_or_default(),
+        text(&entry.next_step),
+        text(&entry.summary),
     ]
 }
 
-fn ics_event(entry: &Entry, stamp: chrono::DateTime<Utc>) -> icalendar::Event {
+fn ics_event(entry: &Exported<'_>, stamp: chrono::DateTime<Utc>) -> icalendar::Event {
     use icalendar::{Component, EventLike};
     let outcome = entry.outcome.map_or("not answered", |a| a.as_str());
     let mut description = format!(
