@@ -795,8 +795,8 @@ mod tests {
             }),
             // Three seconds of reply (15 minutes of the session).
             slow(30, Duration::from_millis(100)),
-            // The line after the check-in, then the answer to the question typed meanwhile.
-            reply("Keep going."),
+            // The answer to the question typed meanwhile (a check-in during a reply gets no
+            // line from the coach).
             reply("Start with one sentence."),
         ]);
         let ran = run(
@@ -834,14 +834,16 @@ mod tests {
         // The question typed during the reply was answered after it.
         let answer = screen.find("Start with one sentence.").expect(screen);
         assert!(last < answer, "{screen}");
-        // The plan, the story, the line after the check-in, then the question; later
-        // check-ins asked for lines the script no longer had (and nothing was said of it).
-        let asked = &ran.requests[3].messages;
+        // The plan, the story, then the question; later check-ins asked for lines the script
+        // no longer had (and nothing was said of it).
+        let asked = &ran.requests[2].messages;
         let message = &asked.last().unwrap().content;
         assert!(message.ends_with("\n\nhow do I start?"), "{message}");
         // With where the session stood, and what happened since the story was asked for.
         assert!(
-            message.starts_with("[It is 09:") && message.contains("parked: C"),
+            message.starts_with("[It is 09:")
+                && message.contains("parked: C")
+                && message.contains("focus said: Check-in: 12m in, 13m left"),
             "{message}"
         );
         assert!(!screen.contains("no reply left"), "{screen}");

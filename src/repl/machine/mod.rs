@@ -304,9 +304,6 @@ pub struct Repl {
     /// What happened since the last message the coach saw, for the line on where the
     /// session stands that goes with the next one.
     since: Since,
-    /// Lines after check-ins (the message that asked, the line) that came while a turn was
-    /// under way: kept in the conversation after that turn, in the order the server saw them.
-    lines_after: Vec<(String, String)>,
     /// The session's effects held back until the coach's reply in the reflection ends (the
     /// next question, the close).
     held: Vec<SessionEffect>,
@@ -354,7 +351,6 @@ impl Repl {
             queue: VecDeque::new(),
             comments: Vec::new(),
             since: Since::default(),
-            lines_after: Vec::new(),
             held: Vec::new(),
             next_job: 0,
             opening: None,
@@ -795,6 +791,10 @@ impl Repl {
             }
             return;
         }
+        // The person speaks: a line after a check-in still to come would talk over the reply.
+        for comment in std::mem::take(&mut self.comments) {
+            out.push(Effect::Cancel { job: comment.job });
+        }
         let facts = self.facts();
         let (line, told) = self.now_line(now);
         if !summarised {
@@ -1200,7 +1200,6 @@ impl Repl {
         let Some(mut turn) = self.turn.take() else {
             return;
         };
-        self.keep_lines_after();
         out.push(Effect::Cancel { job: turn.job });
         if turn.begun {
             let mut rest = turn.markdown.finish();
@@ -1275,10 +1274,6 @@ impl Repl {
             Ending::CutOff(error) => out.note(&format!("(the reply was cut off: {error})")),
             _ => {}
         }
-        // A chat or a summary keeps the lines that waited for it once it is kept itself.
-        if !matches!(turn.kind, TurnKind::Chat(_) | TurnKind::Summarise { .. }) {
-            self.keep_lines_after();
-        }
         match turn.kind {
             TurnKind::Chat(chat) => self.chat_ended(&turn.reply, &ending, chat, now, out),
             TurnKind::Summarise { upto, then } => {
@@ -1287,7 +1282,6 @@ impl Repl {
                 let made = matches!(ending, Ending::Finished { .. })
                     && !turn.reply.text().trim().is_empty();
                 self.coach.fold(made.then(|| turn.reply.text()), upto);
-                self.keep_lines_after();
                 if turn.stopped == Some(Stop::Interrupt) {
                     // Ctrl-C stops the whole turn, not only its summary.
                     out.note("(stopped)");
@@ -1402,7 +1396,6 @@ impl Repl {
             self.coach.push(line, &sent, remembered);
             self.told(&told);
         }
-        self.keep_lines_after();
         if reask {
             self.ask_again(now, out);
         }
@@ -1486,8 +1479,11 @@ impl Repl {
     /// After a check-in, with a model: a short personal line, fetched in the background;
     /// the check-in never waits for it.
     fn comment(&mut self, said: &Message, text: &str, now: Wall, out: &mut Out) {
-        // A gentle follow-up says all there is to say; the coach adds nothing to it.
-        if !self.coach.is_ready(now) || matches!(said, Message::FollowUp(_)) {
+        // A gentle follow-up says all there is to say; the coach adds nothing to it. Nor
+        // does it while it is talking: its next message hears of the check-in instead (one
+        // voice at a time, and one request at a time for the server's cache).
+        if !self.coach.is_ready(now) || matches!(said, Message::FollowUp(_)) || self.turn.is_some()
+        {
             return;
         }
         let Some(running) = &self.session else {
@@ -1555,10 +1551,7 @@ impl Repl {
             stamp(running.at(now)),
             shown.trim_end()
         ));
-        self.lines_after.push((comment.message, line));
-        if self.turn.is_none() {
-            self.keep_lines_after();
-        }
+        self.coach.push(None, &comment.message, line);
     }
 
     /// Ctrl-C: stops the coach's turn, or the write-up; with no prompt to clear, leaves.
@@ -1839,13 +1832,6 @@ impl Repl {
             self.draft.as_ref(),
             self.last.as_ref().and_then(|e| e.next_step.as_deref()),
         )
-    }
-
-    /// Keeps the lines after check-ins that waited for a turn, in the conversation after it.
-    fn keep_lines_after(&mut self) {
-        for (message, line) in std::mem::take(&mut self.lines_after) {
-            self.coach.push(None, &message, line);
-        }
     }
 
     /// What a turn kept in the conversation told the coach: not news for the next one.

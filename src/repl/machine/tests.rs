@@ -473,34 +473,38 @@ fn each_request_to_the_coach_begins_with_the_one_before_until_a_summary() {
 }
 
 #[test]
-fn a_line_after_a_check_in_that_ends_during_a_reply_is_kept_after_it() {
+fn the_coach_adds_no_line_to_a_check_in_while_the_person_and_it_are_talking() {
     let mut h = Harness::with_model();
     h.start("write the report");
     h.line("the intro");
-    // The check-in at 09:12:30 asks for a line; the person writes before it comes.
+    // The check-in at 09:12:30 asks for a line; the person writes before it comes, so the
+    // line is called off and the reply hears of the check-in instead.
     h.run_to(at(9, 12, 31));
     let (comment, _) = h.asked.last().cloned().expect("a line is asked for");
     h.line("how do I start?");
-    let chat = h.job();
-    assert_ne!(chat, comment);
-    let asked = h.asked.last().unwrap().1.clone();
-    // The line comes first (the server answered it first), then the reply.
-    h.pieces(comment, &["Keep going."]);
-    h.finish(comment);
+    assert!(h.asked.iter().all(|(job, _)| *job != comment), "called off");
+    let (chat, asked) = h.asked.last().cloned().unwrap();
+    let message = &asked.messages.last().unwrap().content;
+    assert!(
+        message.contains("focus said: Check-in: 12m in, 13m left"),
+        "{message}"
+    );
     h.pieces(chat, &["One sentence first."]);
     h.finish(chat);
+    // While the coach replies, a check-in gets no line of its own.
+    h.run_to(at(9, 22, 30));
     h.line("and then?");
+    let (chat, asked) = h.asked.last().cloned().unwrap();
+    h.run_to(at(9, 23, 0));
+    assert!(h.said_text().contains("2 minutes left in block 1"));
+    assert_eq!(h.asked.len(), 1, "only the reply is under way");
+    h.pieces(chat, &["The second one."]);
+    h.finish(chat);
+    // The next request goes on from the last one, the only one the server saw.
+    h.line("and after that?");
     let next = &h.asked.last().unwrap().1.messages;
-    // The next request goes on from the one the server saw last: the reply, then the line.
     assert!(next.starts_with(&asked.messages), "{next:#?}");
-    let n = asked.messages.len();
-    assert_eq!(next[n].content, "One sentence first.");
-    assert!(
-        next[n + 1].content.contains("this check-in"),
-        "{:?}",
-        next[n + 1]
-    );
-    assert_eq!(next[n + 2].content, "Keep going.");
+    assert_eq!(next[asked.messages.len()].content, "The second one.");
 }
 
 #[test]
