@@ -1627,9 +1627,11 @@ impl Repl {
                 SessionEffect::Say(message) => {
                     let text = offline::say(&message);
                     out.say(format!("{}{text}", stamp(at)));
-                    self.since.shown.push(text.clone());
-                    let over = self.since.shown.len().saturating_sub(SHOWN_KEPT);
-                    self.since.shown.drain(..over);
+                    if message.is_check_in() {
+                        self.since.shown.push(text.clone());
+                        let over = self.since.shown.len().saturating_sub(SHOWN_KEPT);
+                        self.since.shown.drain(..over);
+                    }
                     last_said = Some((message, text));
                 }
                 SessionEffect::Notify(_) => {

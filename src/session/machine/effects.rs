@@ -293,6 +293,24 @@ pub enum Message {
 }
 
 impl Message {
+    /// Whether the clock said this (a check-in), rather than an answer to something the
+    /// person did.
+    pub fn is_check_in(&self) -> bool {
+        matches!(
+            self,
+            Message::BlockStart(_)
+                | Message::Middle { .. }
+                | Message::EndWarning { .. }
+                | Message::BlockEnd { .. }
+                | Message::BreakEnd { .. }
+                | Message::FollowUp(_)
+                | Message::LongPause { .. }
+                | Message::Reflect { .. }
+                | Message::CaughtUp { .. }
+                | Message::Back { .. }
+        )
+    }
+
     /// The check-in this message leaves waiting for an answer, if any.
     pub fn asks(&self) -> Option<Asked> {
         match self {
