@@ -94,11 +94,6 @@ impl Conversation {
         &self.turns
     }
 
-    /// How many turns the summary covers.
-    pub fn summarised(&self) -> usize {
-        self.summarised
-    }
-
     /// Keeps an exchange as it was sent: the line on where the session stood (`now`), the
     /// person's message, the coach's reply.
     pub fn push(

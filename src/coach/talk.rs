@@ -57,6 +57,9 @@ impl From<&crate::config::LlmSettings> for Limits {
 /// Room kept for the person's next message when deciding whether a summary is due.
 const NEXT_MESSAGE: u32 = 200;
 
+/// The most a summary of older turns may take (it is cut to about 400 tokens when kept).
+const SUMMARY_REPLY_TOKENS: u32 = 500;
+
 /// Words that open a request to the coach rather than an answer: "give me a pep talk", "how
 /// do I start?". Matched as whole words at the start of the line, ignoring case.
 const REQUESTS: &[&str] = &[
@@ -372,7 +375,7 @@ impl Coach {
             return Ok(None);
         };
         let mut request = summary_request(system, previous, turns);
-        request.max_tokens = Some(500);
+        request.max_tokens = Some(SUMMARY_REPLY_TOKENS);
         Ok(Some((request, upto)))
     }
 
