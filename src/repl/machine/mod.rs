@@ -20,6 +20,10 @@
 //! - The coach's reply streams as [`Effect::Stream`] pieces; everything else is a whole
 //!   [`Effect::Say`], so typed text and check-ins never land inside the reply's words.
 //! - Whether the model may be asked is [`Coach::availability`]'s call, and only its.
+//! - One request to the model at a time in a conversation, so a server's prompt cache always
+//!   extends the last request: a check-in gets a line from the coach only when nothing else
+//!   is under way, and the person's message calls off a line still to come (the reply hears
+//!   of the check-in in the line on where the session is, [`coach::session_now`]).
 //! - Leaving mid-block pauses the block (journaled) before the loop ends.
 //! - A plan that starts later is started at its time, or now when the person says so:
 //!   `/start` before a plan's start asks which ([`Waiting`]), and the plan's blocks move to
