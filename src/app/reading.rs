@@ -527,7 +527,7 @@ pub(super) fn export(args: &ExportArgs, settings: &Settings) -> Result<(), Error
         }
     };
     let mut written = out.write_all(&head);
-    let stamp = clock::now().to_utc();
+    let stamp = ics_time(clock::now().fixed_offset());
     let format = args.format;
     // Each part's entries as text (JSON items each begin with ",\n  "); CSV rows through
     // one writer a part.
@@ -559,7 +559,7 @@ pub(super) fn export(args: &ExportArgs, settings: &Settings) -> Result<(), Error
             } else {
                 let mut event = String::new();
                 // Writing to a String cannot fail.
-                let _ = ics_event(&entry, stamp).fmt_write(&mut event);
+                let _ = ics_event(&entry, &stamp).fmt_write(&mut event);
                 part.0.extend_from_slice(event.as_bytes());
             }
             Ok(())
@@ -663,8 +663,8 @@ fn csv_row(entry: &Exported<'_>) -> [String; 22] {
     ]
 }
 
-fn ics_event(entry: &Exported<'_>, stamp: chrono::DateTime<Utc>) -> icalendar::Event {
-    use icalendar::{Component, EventLike};
+fn ics_event(entry: &Exported<'_>, stamp: &str) -> icalendar::Event {
+    use icalendar::Component;
     let outcome = entry.outcome.map_or("not answered", |a| a.as_str());
     let mut description = format!(
         "{} focused of {} planned. Goal reached: {outcome}.",
@@ -677,12 +677,28 @@ fn ics_event(entry: &Exported<'_>, stamp: chrono::DateTime<Utc>) -> icalendar::E
     }
     icalendar::Event::new()
         .uid(&format!("focus-session-{}@focus", entry.id))
-        .timestamp(stamp)
+        .add_property("DTSTAMP", stamp)
         .summary(&format!("Focus: {}", entry.task))
         .description(&description)
-        .starts(entry.start.with_timezone(&Utc))
-        .ends(entry.end.with_timezone(&Utc))
+        .add_property("DTSTART", ics_time(entry.start))
+        .add_property("DTEND", ics_time(entry.end))
         .done()
+}
+
+/// A time as iCalendar writes it in UTC, `20261120T090000Z` (what `icalendar` writes for
+/// `starts` and `ends`, without a format string parsed for every event).
+fn ics_time(at: chrono::DateTime<chrono::FixedOffset>) -> String {
+    use chrono::{Datelike, Timelike};
+    let at = at.with_timezone(&Utc);
+    format!(
+        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
+        at.year(),
+        at.month(),
+        at.day(),
+        at.hour(),
+        at.minute(),
+        at.second()
+    )
 }
 
 /// `focus review`: this week's figures against last week's; the model narrates them and
