@@ -127,15 +127,7 @@ impl Conversation {
         }
         // Room for the recent turns once the fixed part and a summary are counted.
         let room = budget.saturating_sub(fixed + SUMMARY_TOKENS + HEADINGS + FRAMING);
-        let mut used = 0;
-        let mut recent_from = self.turns.len();
-        for (i, turn) in self.turns.iter().enumerate().skip(self.summarised).rev() {
-            if used + turn.tokens() > room {
-                break;
-            }
-            used += turn.tokens();
-            recent_from = i;
-        }
+        let (recent_from, used) = self.latest_within(room);
         let cap = budget.saturating_sub(fixed + used + FRAMING);
         let earlier = (recent_from > 0).then(|| self.earlier(recent_from, cap));
         Layout {
@@ -186,17 +178,23 @@ impl Conversation {
         if since <= room {
             return None;
         }
-        let half = room / 2;
-        let mut kept = 0;
-        let mut upto = self.turns.len();
+        let (upto, _) = self.latest_within(room / 2);
+        (upto > self.summarised).then_some(upto)
+    }
+
+    /// The latest turns after the summary that fit in `room` tokens: the index of the first,
+    /// and the tokens they take.
+    fn latest_within(&self, room: u32) -> (usize, u32) {
+        let mut used = 0;
+        let mut from = self.turns.len();
         for (i, turn) in self.turns.iter().enumerate().skip(self.summarised).rev() {
-            if kept + turn.tokens() > half {
+            if used + turn.tokens() > room {
                 break;
             }
-            kept += turn.tokens();
-            upto = i;
+            used += turn.tokens();
+            from = i;
         }
-        (upto > self.summarised).then_some(upto)
+        (from, used)
     }
 
     /// The summary so far and the turns from it up to `upto`, for a model to summarise.
