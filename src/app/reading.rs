@@ -450,6 +450,9 @@ fn groups(out: &mut impl Write, title: &str, groups: &[Group]) -> io::Result<()>
     Ok(())
 }
 
+/// What a part of the log becomes in an export: its text, its CSV rows, and scratch text.
+type ExportPart = (Vec<u8>, csv::Writer<Vec<u8>>, String);
+
 /// The start of a logged entry, all its JSON read.
 #[derive(Deserialize)]
 struct Head {
@@ -491,6 +494,23 @@ struct Exported<'a> {
     summary: Option<Cow<'a, str>>,
 }
 
+/// What the iCalendar export shows of a logged entry: fewer fields than CSV, so the rest of
+/// the line is passed over.
+#[derive(Deserialize)]
+struct Calendared<'a> {
+    #[serde(borrow)]
+    id: Cow<'a, str>,
+    #[serde(borrow)]
+    task: Cow<'a, str>,
+    start: chrono::DateTime<chrono::FixedOffset>,
+    end: chrono::DateTime<chrono::FixedOffset>,
+    planned_minutes: u32,
+    focused_minutes: u32,
+    outcome: Option<Achieved>,
+    #[serde(borrow)]
+    summary: Option<Cow<'a, str>>,
+}
+
 /// Whether a goal of the session was met (`null`: not answered).
 #[derive(Deserialize)]
 struct Met {
@@ -500,7 +520,6 @@ struct Met {
 /// `focus export`: the log's entries in `--range`, as JSON, CSV or iCalendar. The log is read
 /// in parallel parts, each rendered by its own thread and written in file order.
 pub(super) fn export(args: &ExportArgs, settings: &Settings) -> Result<(), Error> {
-    use icalendar::Component;
     let path = log_path(settings);
     let range = range(&args.range, today())?;
     let stdout = io::stdout();
@@ -528,44 +547,45 @@ pub(super) fn export(args: &ExportArgs, settings: &Settings) -> Result<(), Error
     };
     let mut written = out.write_all(&head);
     let stamp = ics_time(clock::now().fixed_offset());
+    let stamp = std::str::from_utf8(&stamp).unwrap_or_default();
     let format = args.format;
     // Each part's entries as text (JSON items each begin with ",\n  "); CSV rows through
-    // one writer a part.
+    // one writer a part; each iCalendar event made in the part's scratch text.
     let init = || {
         let rows = csv::WriterBuilder::new()
             .has_headers(false)
             .from_writer(Vec::new());
-        (Vec::new(), rows)
+        (Vec::new(), rows, String::new())
     };
-    let each =
-        |part: &mut (Vec<u8>, csv::Writer<Vec<u8>>), line: &[u8]| -> serde_json::Result<()> {
-            if format == ExportFormat::Json {
-                // Each entry as logged: the line is read through (so a damaged one is skipped)
-                // for its start, and written as it is.
-                let head: Head = serde_json::from_slice(line)?;
-                if range.contains(head.start.date_naive()) {
-                    part.0.extend_from_slice(b",\n  ");
-                    part.0.extend_from_slice(line);
-                }
-                return Ok(());
+    let each = |part: &mut ExportPart, line: &[u8]| -> serde_json::Result<()> {
+        if format == ExportFormat::Json {
+            // Each entry as logged: the line is read through (so a damaged one is skipped)
+            // for its start, and written as it is.
+            let head: Head = serde_json::from_slice(line)?;
+            if range.contains(head.start.date_naive()) {
+                part.0.extend_from_slice(b",\n  ");
+                part.0.extend_from_slice(line);
             }
-            let entry: Exported<'_> = serde_json::from_slice(line)?;
-            if !range.contains(entry.start.date_naive()) {
-                return Ok(());
+            return Ok(());
+        }
+        if format == ExportFormat::Ics {
+            let entry: Calendared<'_> = serde_json::from_slice(line)?;
+            if range.contains(entry.start.date_naive()) {
+                part.2.clear();
+                write_ics_event(&mut part.2, &entry, stamp);
+                part.0.extend_from_slice(part.2.as_bytes());
             }
-            if format == ExportFormat::Csv {
-                // Writing to memory cannot fail.
-                let _ = part.1.write_record(csv_row(&entry));
-            } else {
-                let mut event = String::new();
-                // Writing to a String cannot fail.
-                let _ = ics_event(&entry, &stamp).fmt_write(&mut event);
-                part.0.extend_from_slice(event.as_bytes());
-            }
-            Ok(())
-        };
+            return Ok(());
+        }
+        let entry: Exported<'_> = serde_json::from_slice(line)?;
+        if range.contains(entry.start.date_naive()) {
+            // Writing to memory cannot fail.
+            let _ = part.1.write_record(csv_row(&entry));
+        }
+        Ok(())
+    };
     let mut first = true;
-    let emit = |(mut text, rows): (Vec<u8>, csv::Writer<Vec<u8>>)| {
+    let emit = |(mut text, rows, _): ExportPart| {
         // Flushing to memory cannot fail.
         text.extend(rows.into_inner().unwrap_or_default());
         let mut text = &text[..];
@@ -663,8 +683,8 @@ fn csv_row(entry: &Exported<'_>) -> [String; 22] {
     ]
 }
 
-fn ics_event(entry: &Exported<'_>, stamp: &str) -> icalendar::Event {
-    use icalendar::Component;
+/// A logged session as a calendar event (written as the `icalendar` crate writes one).
+fn write_ics_event(out: &mut String, entry: &Calendared<'_>, stamp: &str) {
     let outcome = entry.outcome.map_or("not answered", |a| a.as_str());
     let mut description = format!(
         "{} focused of {} planned. Goal reached: {outcome}.",
@@ -675,30 +695,42 @@ fn ics_event(entry: &Exported<'_>, stamp: &str) -> icalendar::Event {
         description.push('\n');
         description.push_str(summary);
     }
-    icalendar::Event::new()
-        .uid(&format!("focus-session-{}@focus", entry.id))
-        .add_property("DTSTAMP", stamp)
-        .summary(&format!("Focus: {}", entry.task))
-        .description(&description)
-        .add_property("DTSTART", ics_time(entry.start))
-        .add_property("DTEND", ics_time(entry.end))
-        .done()
+    let (start, end) = (ics_time(entry.start), ics_time(entry.end));
+    output::ics::write_event(
+        out,
+        &[
+            ("DESCRIPTION", &description),
+            ("DTEND", std::str::from_utf8(&end).unwrap_or_default()),
+            ("DTSTAMP", stamp),
+            ("DTSTART", std::str::from_utf8(&start).unwrap_or_default()),
+            ("SUMMARY", &format!("Focus: {}", entry.task)),
+            ("UID", &format!("focus-session-{}@focus", entry.id)),
+        ],
+    );
 }
 
-/// A time as iCalendar writes it in UTC, `20261120T090000Z` (what `icalendar` writes for
-/// `starts` and `ends`, without a format string parsed for every event).
-fn ics_time(at: chrono::DateTime<chrono::FixedOffset>) -> String {
+/// A time as iCalendar writes it in UTC, `20261120T090000Z` (as `icalendar` writes `starts`
+/// and `ends`, without a format string parsed for every event).
+fn ics_time(at: chrono::DateTime<chrono::FixedOffset>) -> [u8; 16] {
     use chrono::{Datelike, Timelike};
     let at = at.with_timezone(&Utc);
-    format!(
-        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
-        at.year(),
-        at.month(),
-        at.day(),
-        at.hour(),
-        at.minute(),
-        at.second()
-    )
+    let mut text = *b"00000000T000000Z";
+    let year = u32::try_from(at.year()).unwrap_or(0);
+    for (end, width, value) in [
+        (4, 4, year),
+        (6, 2, at.month()),
+        (8, 2, at.day()),
+        (11, 2, at.hour()),
+        (13, 2, at.minute()),
+        (15, 2, at.second()),
+    ] {
+        let mut n = value;
+        for digit in text[end - width..end].iter_mut().rev() {
+            *digit = b'0' + (n % 10) as u8;
+            n /= 10;
+        }
+    }
+    text
 }
 
 /// `focus review`: this week's figures against last week's; the model narrates them and
