@@ -686,25 +686,28 @@ fn csv_row(entry: &Exported<'_>) -> [String; 22] {
 /// A logged session as a calendar event (written as the `icalendar` crate writes one).
 fn write_ics_event(out: &mut String, entry: &Calendared<'_>, stamp: &str) {
     let outcome = entry.outcome.map_or("not answered", |a| a.as_str());
-    let mut description = format!(
+    let figures = format!(
         "{} focused of {} planned. Goal reached: {outcome}.",
         format_minutes(entry.focused_minutes),
         format_minutes(entry.planned_minutes)
     );
-    if let Some(summary) = &entry.summary {
-        description.push('\n');
-        description.push_str(summary);
-    }
+    let description: &[&str] = match &entry.summary {
+        Some(summary) => &[&figures, "\n", summary],
+        None => &[&figures],
+    };
     let (start, end) = (ics_time(entry.start), ics_time(entry.end));
     output::ics::write_event(
         out,
         &[
-            ("DESCRIPTION", &description),
-            ("DTEND", std::str::from_utf8(&end).unwrap_or_default()),
-            ("DTSTAMP", stamp),
-            ("DTSTART", std::str::from_utf8(&start).unwrap_or_default()),
-            ("SUMMARY", &format!("Focus: {}", entry.task)),
-            ("UID", &format!("focus-session-{}@focus", entry.id)),
+            ("DESCRIPTION", description),
+            ("DTEND", &[std::str::from_utf8(&end).unwrap_or_default()]),
+            ("DTSTAMP", &[stamp]),
+            (
+                "DTSTART",
+                &[std::str::from_utf8(&start).unwrap_or_default()],
+            ),
+            ("SUMMARY", &["Focus: ", &entry.task]),
+            ("UID", &["focus-session-", &entry.id, "@focus"]),
         ],
     );
 }
