@@ -580,7 +580,9 @@ pub(super) fn export(args: &ExportArgs, settings: &Settings) -> Result<(), Error
         let entry: Exported<'_> = serde_json::from_slice(line)?;
         if range.contains(entry.start.date_naive()) {
             // Writing to memory cannot fail.
-            let _ = part.1.write_record(csv_row(&entry));
+            let _ = part
+                .1
+                .write_record(csv_row(&entry).iter().map(|f| f.as_bytes()));
         }
         Ok(())
     };
@@ -639,41 +641,48 @@ const CSV_HEADER: [&str; 22] = [
     "summary",
 ];
 
-fn csv_row(entry: &Exported<'_>) -> [String; 22] {
+/// A CSV row, borrowing from the entry what it can.
+fn csv_row<'a>(entry: &'a Exported<'_>) -> [Cow<'a, str>; 22] {
     let met = entry
         .criteria
         .iter()
         .filter(|c| c.met == Some(true))
         .count();
     let goals = entry.criteria.len();
-    let joined = |items: &[Text<'_>]| {
-        items
-            .iter()
-            .map(|i| i.text.as_ref())
-            .collect::<Vec<_>>()
-            .join("; ")
+    let joined = |items: &'a [Text<'_>]| -> Cow<'a, str> {
+        match items {
+            [] => Cow::Borrowed(""),
+            [one] => Cow::Borrowed(one.text.as_ref()),
+            many => Cow::Owned(
+                many.iter()
+                    .map(|i| i.text.as_ref())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+        }
     };
-    let text = |value: &Option<Cow<'_, str>>| value.as_deref().unwrap_or_default().to_owned();
+    let text =
+        |value: &'a Option<Cow<'_, str>>| Cow::Borrowed(value.as_deref().unwrap_or_default());
+    let number = |n: usize| Cow::Owned(n.to_string());
     [
-        entry.id.to_string(),
-        entry.start.format("%Y-%m-%d").to_string(),
-        entry.start.to_rfc3339(),
-        entry.end.to_rfc3339(),
-        entry.task.to_string(),
+        Cow::Borrowed(entry.id.as_ref()),
+        Cow::Owned(entry.start.date_naive().to_string()),
+        Cow::Owned(entry.start.to_rfc3339()),
+        Cow::Owned(entry.end.to_rfc3339()),
+        Cow::Borrowed(entry.task.as_ref()),
         text(&entry.goal),
-        entry.method.name().to_owned(),
-        entry.planned_minutes.to_string(),
-        entry.focused_minutes.to_string(),
-        entry.blocks_done.to_string(),
-        entry.blocks.to_string(),
-        entry.pauses.len().to_string(),
+        Cow::Borrowed(entry.method.name()),
+        number(entry.planned_minutes as usize),
+        number(entry.focused_minutes as usize),
+        number(entry.blocks_done as usize),
+        number(entry.blocks as usize),
+        number(entry.pauses.len()),
+        Cow::Borrowed(entry.outcome.map_or("", |a| a.as_str())),
+        number(met),
+        number(goals),
         entry
-            .outcome
-            .map(|a| a.as_str().to_owned())
-            .unwrap_or_default(),
-        met.to_string(),
-        goals.to_string(),
-        entry.energy.map(|e| e.to_string()).unwrap_or_default(),
+            .energy
+            .map_or(Cow::Borrowed(""), |e| number(usize::from(e))),
         joined(&entry.distractions),
         joined(&entry.insights),
         joined(&entry.decisions),
