@@ -49,10 +49,12 @@ fn rules(settings: &Settings) -> Rules {
 }
 
 /// The unfinished sessions' journals (and their directory), once any session that was closed
-/// but not logged has been logged.
+/// but not logged has been logged. Every command that writes to the data directory starts
+/// here, so this is where it is made private first ([`make_private`]).
 fn unfinished(
     settings: &Settings,
 ) -> Result<(PathBuf, journal::Unfinished, closing::Recovery), Error> {
+    make_private(settings.data_dir());
     let dir = journal_dir(settings);
     let mut found = journal::unfinished(&dir)?;
     to_stderr(&found.ignored);
@@ -62,6 +64,22 @@ fn unfinished(
         .journals
         .retain(|(path, _)| !recovery.closed.contains(path));
     Ok((dir, found, recovery))
+}
+
+/// Files and folders in the data directory that others could read (written by an older
+/// focus, or by hand) are made readable by their owner only, and the person is told once:
+/// after that, nothing is left to tighten.
+fn make_private(dir: &Path) {
+    match crate::store::private::tighten(dir) {
+        Ok(0) => {}
+        Ok(n) => to_stderr(&[format!(
+            "made {n} of the files and folders in {} readable by you only: they hold your sessions and what you told the coach",
+            dir.display(),
+        )]),
+        Err(error) => {
+            tracing::debug!(%error, dir = %dir.display(), "cannot tighten the data directory");
+        }
+    }
 }
 
 /// `focus start`: plans the session from now, prints the plan, and runs it.
@@ -635,31 +653,7 @@ impl Edge for Files<'_> {
             };
         };
         let text = serde_json::to_string_pretty(plan).expect("plans serialize");
-        write_private(&path, text.as_bytes())
+        crate::store::private::write(&path, text.as_bytes())
             .map_err(|e| format!("cannot keep the plan in {} ({e})", path.display()))
-    }
-}
-
-/// Writes `bytes` to `path`, readable only by its owner (the directory made if needed).
-fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    if let Some(dir) = path.parent() {
-        fs::create_dir_all(dir)?;
-    }
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-        options.mode(0o600);
-        let mut file = options.open(path)?;
-        file.set_permissions(fs::Permissions::from_mode(0o600))?;
-        file.write_all(bytes)?;
-        file.sync_data()
-    }
-    #[cfg(not(unix))]
-    {
-        let mut file = options.open(path)?;
-        file.write_all(bytes)?;
-        file.sync_data()
     }
 }

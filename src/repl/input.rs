@@ -315,7 +315,7 @@ impl TerminalModes {
 /// The history file exists and only its owner can read it.
 fn prepare_history(path: &Path) -> io::Result<()> {
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
+        crate::store::private::create_dir_all(dir)?;
     }
     let mut options = OpenOptions::new();
     options.create(true).append(true);

@@ -182,11 +182,12 @@ pub struct Journal {
 impl Journal {
     /// Starts the journal of a new session in `dir`.
     pub fn create(dir: &Path, header: &Header) -> Result<Journal, JournalError> {
-        fs::create_dir_all(dir).map_err(io_error(format!("cannot create {}", dir.display())))?;
+        super::private::create_dir_all(dir)
+            .map_err(io_error(format!("cannot create {}", dir.display())))?;
         let mut n = 1;
         let (file, path) = loop {
             let path = dir.join(numbered(&header.id, n));
-            match OpenOptions::new()
+            match super::private::options()
                 .create_new(true)
                 .append(true)
                 .read(true)
@@ -273,7 +274,8 @@ impl Journal {
     /// Returns the new path.
     pub fn close(self) -> Result<PathBuf, JournalError> {
         let dir = self.path.parent().unwrap_or(Path::new(".")).join("closed");
-        fs::create_dir_all(&dir).map_err(io_error(format!("cannot create {}", dir.display())))?;
+        super::private::create_dir_all(&dir)
+            .map_err(io_error(format!("cannot create {}", dir.display())))?;
         let stem = self
             .path
             .file_stem()

@@ -8,7 +8,7 @@
 //! - Readers stream the file line by line; memory does not grow with the log unless the caller
 //!   keeps what it reads.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
@@ -300,11 +300,14 @@ impl Entry {
 /// Appends one entry, synced to disk, creating the directory and file as needed.
 pub fn append(path: &Path, entry: &Entry) -> io::Result<()> {
     if let Some(dir) = path.parent() {
-        fs::create_dir_all(dir)?;
+        super::private::create_dir_all(dir)?;
     }
     let mut line = serde_json::to_vec(entry).map_err(io::Error::other)?;
     line.push(b'\n');
-    let mut file = OpenOptions::new().create(true).append(true).open(path)?;
+    let mut file = super::private::options()
+        .create(true)
+        .append(true)
+        .open(path)?;
     // A previous write cut off mid-line would glue this entry to it: start on a new line.
     let len = file.metadata()?.len();
     if len > 0 {

@@ -5,6 +5,7 @@
 pub mod journal;
 pub mod log;
 pub mod notes;
+pub mod private;
 pub mod stats;
 
 pub use journal::{Header, Journal, JournalError, Replay};

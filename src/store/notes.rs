@@ -5,7 +5,7 @@
 //! string is quoted and escaped the same way whatever the person typed.
 
 use std::fmt::Write as _;
-use std::fs::{self, OpenOptions};
+use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
@@ -50,7 +50,7 @@ fn slug(text: &str) -> String {
 /// Writes the note into `dir` (created if needed) under a name no other note has. Returns
 /// its path.
 pub fn write(dir: &Path, entry: &Entry) -> io::Result<PathBuf> {
-    fs::create_dir_all(dir)?;
+    super::private::create_dir_all(dir)?;
     let text = render(entry);
     let name = file_name(entry);
     let stem = name.trim_end_matches(".md");
@@ -60,7 +60,11 @@ pub fn write(dir: &Path, entry: &Entry) -> io::Result<PathBuf> {
         } else {
             dir.join(format!("{stem}-{n}.md"))
         };
-        match OpenOptions::new().write(true).create_new(true).open(&path) {
+        match super::private::options()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
             Ok(mut file) => {
                 file.write_all(text.as_bytes())?;
                 file.sync_data()?;

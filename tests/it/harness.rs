@@ -318,3 +318,23 @@ impl Run {
         self.stderr().lines().next().unwrap_or_default().to_owned()
     }
 }
+
+/// Makes everything under `dir` readable by its owner only, as focus writes its files: for
+/// fixtures that stand for what an earlier focus wrote.
+pub fn as_focus_writes(dir: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for entry in fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let mode = if path.is_dir() {
+                as_focus_writes(&path);
+                0o700
+            } else {
+                0o600
+            };
+            fs::set_permissions(&path, fs::Permissions::from_mode(mode)).unwrap();
+        }
+    }
+    let _ = dir;
+}

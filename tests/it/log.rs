@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 
-use crate::harness::{Focus, Home, focus, focus_in};
+use crate::harness::{Focus, Home, as_focus_writes, focus, focus_in};
 use crate::server::{Response, Server, reply};
 
 const ANSWERS: &str = "partly\n1 2\nclosing the door, and the phone was away\n/skip\n\
@@ -40,6 +40,7 @@ fn known_session() -> Home {
         fixture("journal.jsonl"),
     )
     .unwrap();
+    as_focus_writes(run.home());
     run.home_handle()
 }
 

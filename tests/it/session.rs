@@ -6,10 +6,11 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde_json::Value;
 
-use crate::harness::{focus, focus_in};
+use crate::harness::{Home, focus, focus_in};
 
 fn journal_dir(home: &Path) -> PathBuf {
     home.join(".local/share/focus/journal")
@@ -459,6 +460,12 @@ fn a_stray_file_in_the_journal_directory_is_left_alone() {
     run.ok();
     let dir = journal_dir(run.home.path());
     fs::write(dir.join("notes.jsonl"), "{\"a\":1}\n").unwrap();
+    #[cfg(unix)]
+    {
+        // Private, as focus would have made it.
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(dir.join("notes.jsonl"), fs::Permissions::from_mode(0o600)).unwrap();
+    }
     let resumed = focus_in(&run.home).args(["resume"]).input("/quit\n").run();
     let stdout = resumed.ok();
     assert!(stdout.contains("Back to \"Write\"."), "{stdout}");
@@ -582,4 +589,124 @@ fn time_away_after_quitting_mid_block_is_not_focus() {
     assert_eq!(entry["pauses"][0]["reason"], "left focus", "{entry}");
     assert!(away >= 5, "the time away is a pause: {entry}");
     assert!(focused <= 2, "and not focus: {entry}");
+}
+
+/// `focus start` and the REPL run under umask 022, as on most systems: a session, its log,
+/// note and closed journal, the history and a kept draft.
+#[cfg(unix)]
+fn under_umask_022(home: &Home, args: &[&str], input: &str) -> crate::harness::Run {
+    focus_in(home)
+        .program("sh")
+        .args([
+            "-c",
+            "umask 022; exec \"$0\" \"$@\"",
+            env!("CARGO_BIN_EXE_focus"),
+        ])
+        .args(args)
+        .input(input)
+        .run()
+}
+
+/// Every file and folder under `dir`, with its mode.
+#[cfg(unix)]
+fn modes(dir: &Path) -> Vec<(PathBuf, u32)> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut found = Vec::new();
+    for entry in fs::read_dir(dir).unwrap() {
+        let entry = entry.unwrap();
+        let mode = entry.metadata().unwrap().permissions().mode() & 0o777;
+        found.push((entry.path(), mode));
+        if entry.file_type().unwrap().is_dir() {
+            found.extend(modes(&entry.path()));
+        }
+    }
+    found
+}
+
+#[cfg(unix)]
+#[test]
+fn every_file_focus_writes_is_readable_by_its_owner_only() {
+    let home: Home = Arc::new(tempfile::tempdir().unwrap());
+    let private = |written: &[&str]| {
+        let found = modes(home.path());
+        for name in written {
+            assert!(
+                found.iter().any(|(p, _)| p.ends_with(name)),
+                "{name} in {found:?}"
+            );
+        }
+        for (path, mode) in &found {
+            let want = if path.is_dir() { 0o700 } else { 0o600 };
+            assert_eq!(*mode, want, "{} is {mode:o}", path.display());
+        }
+    };
+    // A session from start to log: its journal, closed; the log; the note.
+    let args = [
+        "start",
+        "Write",
+        "--for",
+        "25m",
+        "--goal",
+        "g",
+        "--time-scale",
+        "100",
+        "--offline",
+    ];
+    under_umask_022(&home, &args, "/done\nyes\n/done\n").ok();
+    private(&[".local/share/focus/sessions.jsonl", "journal/closed"]);
+    assert!(
+        modes(home.path())
+            .iter()
+            .any(|(p, _)| p.extension().is_some_and(|e| e == "md")),
+        "a note"
+    );
+    // A plan kept for the next run. (The history is kept only at a terminal; the
+    // pseudo-terminal test checks its mode.)
+    under_umask_022(&home, &["--offline"], "/plan email for 25m\n/quit\n").ok();
+    private(&["draft.json"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_data_directory_others_could_read_is_tightened_once_with_a_line() {
+    use std::os::unix::fs::PermissionsExt;
+    let home: Home = Arc::new(tempfile::tempdir().unwrap());
+    let data = home.path().join(".local/share/focus");
+    fs::create_dir_all(&data).unwrap();
+    fs::write(data.join("sessions.jsonl"), "").unwrap();
+    fs::set_permissions(&data, fs::Permissions::from_mode(0o755)).unwrap();
+    fs::set_permissions(
+        data.join("sessions.jsonl"),
+        fs::Permissions::from_mode(0o644),
+    )
+    .unwrap();
+    let args = [
+        "start",
+        "Write",
+        "--for",
+        "25m",
+        "--goal",
+        "g",
+        "--time-scale",
+        "100",
+        "--offline",
+    ];
+    let run = under_umask_022(&home, &args, "/done\nyes\n/done\n");
+    run.ok();
+    let told = format!(
+        "focus: made 2 of the files and folders in {} readable by you only: they hold your sessions and what you told the coach",
+        data.display()
+    );
+    assert_eq!(run.stderr().matches(&told).count(), 1, "{}", run.stderr());
+    for (path, mode) in modes(&data) {
+        let want = if path.is_dir() { 0o700 } else { 0o600 };
+        assert_eq!(mode, want, "{}", path.display());
+    }
+    let again = under_umask_022(&home, &args, "/done\nyes\n/done\n");
+    again.ok();
+    assert!(
+        !again.stderr().contains("readable by you only"),
+        "{}",
+        again.stderr()
+    );
 }
