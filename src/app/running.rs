@@ -434,8 +434,10 @@ fn open(
     let origin = now.fixed_offset();
     let plan = starting_at(plan, this_minute(now)?.fixed_offset());
     let id = now.format("%Y%m%d-%H%M%S").to_string();
-    let header = Header::new(id, origin, scale, rules(settings), plan);
-    let journal = Journal::create(dir, &header)?;
+    let mut header = Header::new(id, origin, scale, rules(settings), plan);
+    // The last logged session may have started in this same second.
+    let last = log::last(&log_path(settings)).ok().flatten().map(|e| e.id);
+    let journal = Journal::create(dir, &mut header, |id| last.as_deref() == Some(id))?;
     Ok((journal, header))
 }
 

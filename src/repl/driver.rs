@@ -612,14 +612,15 @@ mod tests {
 
     impl Edge for Memory {
         fn open(&mut self, plan: &Plan) -> Result<(Journal, Header), String> {
-            let header = Header::new(
+            let mut header = Header::new(
                 "20261120-090000".into(),
                 plan.start,
                 300.0,
                 Rules::default(),
                 plan.clone(),
             );
-            let journal = Journal::create(self.dir.path(), &header).map_err(|e| e.to_string())?;
+            let journal = Journal::create(self.dir.path(), &mut header, |_| false)
+                .map_err(|e| e.to_string())?;
             Ok((journal, header))
         }
 

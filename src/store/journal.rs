@@ -180,20 +180,38 @@ pub struct Journal {
 }
 
 impl Journal {
-    /// Starts the journal of a new session in `dir`.
-    pub fn create(dir: &Path, header: &Header) -> Result<Journal, JournalError> {
+    /// Starts the journal of a new session in `dir`. Its id is made unique in the data
+    /// directory: a session started in the same second as another (whose journal is open,
+    /// closed, or named by `taken`, such as the log's last session) gets `-2`, `-3`… after
+    /// it, in its journal's name and in `header`.
+    pub fn create(
+        dir: &Path,
+        header: &mut Header,
+        taken: impl Fn(&str) -> bool,
+    ) -> Result<Journal, JournalError> {
         super::private::create_dir_all(dir)
             .map_err(io_error(format!("cannot create {}", dir.display())))?;
+        let base = header.id.clone();
+        let closed = dir.join("closed");
         let mut n = 1;
         let (file, path) = loop {
-            let path = dir.join(numbered(&header.id, n));
-            match super::private::options()
-                .create_new(true)
-                .append(true)
-                .read(true)
-                .open(&path)
-            {
-                Ok(file) => break (file, path),
+            let id = numbered(&base, n).trim_end_matches(".jsonl").to_owned();
+            let path = dir.join(numbered(&id, 1));
+            let used = taken(&id) || closed.join(numbered(&id, 1)).exists();
+            let opened = if used {
+                Err(io::ErrorKind::AlreadyExists.into())
+            } else {
+                super::private::options()
+                    .create_new(true)
+                    .append(true)
+                    .read(true)
+                    .open(&path)
+            };
+            match opened {
+                Ok(file) => {
+                    header.id = id;
+                    break (file, path);
+                }
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists && n < 100 => n += 1,
                 Err(e) => return Err(io_error(format!("cannot create {}", path.display()))(e)),
             }
@@ -492,9 +510,41 @@ mod tests {
     }
 
     #[test]
+    fn sessions_started_in_the_same_second_get_their_own_ids() {
+        let dir = tempfile::tempdir().unwrap();
+        let ids = |header: &Header| header.id.clone();
+        // One still open, one closed, one the log holds: the next takes the next number.
+        let mut first = header();
+        let open = Journal::create(dir.path(), &mut first, |_| false).unwrap();
+        let mut second = header();
+        let closing = Journal::create(dir.path(), &mut second, |_| false).unwrap();
+        closing.close().unwrap();
+        let mut third = header();
+        Journal::create(dir.path(), &mut third, |id| id == "20261120-090000-3").unwrap();
+        let mut fourth = header();
+        let last = Journal::create(dir.path(), &mut fourth, |_| false).unwrap();
+        assert_eq!(
+            [&first, &second, &third, &fourth].map(ids),
+            [
+                "20261120-090000",
+                "20261120-090000-2",
+                "20261120-090000-4",
+                "20261120-090000-3",
+            ]
+        );
+        // The journal's name and its header say the same id.
+        let (_, replay) = {
+            drop(last);
+            Journal::open(&dir.path().join("20261120-090000-3.jsonl")).unwrap()
+        };
+        assert_eq!(replay.header.id, "20261120-090000-3");
+        drop(open);
+    }
+
+    #[test]
     fn records_are_appended_and_a_second_opener_is_locked_out() {
         let dir = tempfile::tempdir().unwrap();
-        let mut journal = Journal::create(dir.path(), &header()).unwrap();
+        let mut journal = Journal::create(dir.path(), &mut header(), |_| false).unwrap();
         let record: Record = serde_json::from_str(PARK).unwrap();
         journal.append(&record).unwrap();
         let err = Journal::open(journal.path()).unwrap_err();
@@ -512,7 +562,7 @@ mod tests {
     #[test]
     fn opening_drops_a_cut_off_tail_so_the_next_record_has_its_own_line() {
         let dir = tempfile::tempdir().unwrap();
-        let path = Journal::create(dir.path(), &header())
+        let path = Journal::create(dir.path(), &mut header(), |_| false)
             .unwrap()
             .path()
             .to_owned();
@@ -560,8 +610,8 @@ mod tests {
         let mut later = header();
         later.origin += chrono::TimeDelta::hours(1);
         later.id = "a-later-one".into();
-        let later = Journal::create(dir.path(), &later).unwrap();
-        let earlier = Journal::create(dir.path(), &header()).unwrap();
+        let later = Journal::create(dir.path(), &mut later, |_| false).unwrap();
+        let earlier = Journal::create(dir.path(), &mut header(), |_| false).unwrap();
         fs::write(dir.path().join("notes.jsonl"), "{\"a\":1}\n").unwrap();
         fs::write(dir.path().join("empty.jsonl"), "").unwrap();
         let found = unfinished(dir.path()).unwrap();
@@ -582,11 +632,11 @@ mod tests {
     #[test]
     fn closing_never_replaces_an_earlier_closed_journal() {
         let dir = tempfile::tempdir().unwrap();
-        let first = Journal::create(dir.path(), &header())
+        let first = Journal::create(dir.path(), &mut header(), |_| false)
             .unwrap()
             .close()
             .unwrap();
-        let second = Journal::create(dir.path(), &header())
+        let second = Journal::create(dir.path(), &mut header(), |_| false)
             .unwrap()
             .close()
             .unwrap();
@@ -599,8 +649,8 @@ mod tests {
     #[test]
     fn a_closed_journal_is_no_longer_unfinished() {
         let dir = tempfile::tempdir().unwrap();
-        let journal = Journal::create(dir.path(), &header()).unwrap();
-        let second = Journal::create(dir.path(), &header()).unwrap();
+        let journal = Journal::create(dir.path(), &mut header(), |_| false).unwrap();
+        let second = Journal::create(dir.path(), &mut header(), |_| false).unwrap();
         assert!(second.path().ends_with("20261120-090000-2.jsonl"));
         let closed = journal.close().unwrap();
         assert!(closed.ends_with("closed/20261120-090000.jsonl"));

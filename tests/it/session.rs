@@ -710,3 +710,50 @@ fn a_data_directory_others_could_read_is_tightened_once_with_a_line() {
         again.stderr()
     );
 }
+
+/// Two sessions started in the same second (issue 16: the second's closed journal was taken
+/// for logged and never reached the log) get ids of their own and are both logged.
+#[test]
+fn sessions_started_in_the_same_second_are_both_logged_under_their_own_ids() {
+    let args = [
+        "start",
+        "Same task",
+        "--for",
+        "25m",
+        "--goal",
+        "g",
+        "--time-scale",
+        "100",
+        "--offline",
+    ];
+    for _ in 0..20 {
+        let first = focus().args(args).input("/done\nyes\n/done\n").run();
+        first.ok();
+        let second = focus_in(&first.home)
+            .args(args)
+            .input("/done\nyes\n/done\n")
+            .run();
+        second.ok();
+        let log = first.home.path().join(".local/share/focus/sessions.jsonl");
+        let ids: Vec<String> = fs::read_to_string(&log)
+            .unwrap()
+            .lines()
+            .map(|l| {
+                serde_json::from_str::<Value>(l).unwrap()["id"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect();
+        assert_eq!(ids.len(), 2, "both are logged: {ids:?}");
+        if !ids[1].starts_with(&ids[0]) {
+            // Not the same second this time; try again.
+            continue;
+        }
+        assert_eq!(ids[1], format!("{}-2", ids[0]));
+        let shown = focus_in(&first.home).args(["show", &ids[1]]).run().ok();
+        assert!(shown.contains("Same task"), "{shown}");
+        return;
+    }
+    panic!("two sessions never started in the same second in 20 tries");
+}
