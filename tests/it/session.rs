@@ -757,3 +757,74 @@ fn sessions_started_in_the_same_second_are_both_logged_under_their_own_ids() {
     }
     panic!("two sessions never started in the same second in 20 tries");
 }
+
+/// The loss issue 16 reproduced: the second of two sessions started in the same second could
+/// not be logged (here, the log is a folder for a moment); `focus resume` then took its
+/// closed journal for the first session's, already logged, and it never reached the log.
+#[test]
+fn a_same_second_session_that_could_not_be_logged_is_logged_by_resume() {
+    let args = [
+        "start",
+        "Same task",
+        "--for",
+        "25m",
+        "--goal",
+        "g",
+        "--time-scale",
+        "100",
+        "--offline",
+    ];
+    for _ in 0..20 {
+        let first = focus().args(args).input("/done\nyes\n/done\n").run();
+        first.ok();
+        let data = first.home.path().join(".local/share/focus");
+        let log = data.join("sessions.jsonl");
+        let kept = data.join("kept.jsonl");
+        fs::rename(&log, &kept).unwrap();
+        fs::create_dir(&log).unwrap();
+        let second = focus_in(&first.home)
+            .args(args)
+            .input("/done\nyes\n/done\n")
+            .run();
+        fs::remove_dir(&log).unwrap();
+        fs::rename(&kept, &log).unwrap();
+        let first_id =
+            serde_json::from_str::<Value>(&fs::read_to_string(&log).unwrap()).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+        let stuck = journals(&journal_dir(first.home.path()));
+        assert_eq!(stuck.len(), 1, "{}", second.stderr());
+        if !stuck[0]
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with(&first_id)
+        {
+            // Not the same second this time; try again.
+            continue;
+        }
+        let resumed = focus_in(&first.home).args(["resume"]).run();
+        assert!(
+            resumed.stderr().contains(&format!(
+                "the session \"Same task\" was closed but not logged; it is logged now as {first_id}-2"
+            )),
+            "{}",
+            resumed.stderr()
+        );
+        let listed: Value =
+            serde_json::from_str(&focus_in(&first.home).args(["log", "--json"]).run().ok())
+                .unwrap();
+        let ids: Vec<&str> = listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(ids.len(), 2, "{ids:?}");
+        let second_id = format!("{first_id}-2");
+        assert!(ids.contains(&first_id.as_str()) && ids.contains(&second_id.as_str()));
+        return;
+    }
+    panic!("two sessions never started in the same second in 20 tries");
+}
