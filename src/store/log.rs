@@ -662,6 +662,11 @@ fn scan_part(
             return;
         }
         if let Some(end) = finder.find(line).filter(|_| first_prefix) {
+            // The whole line must read, or a line cut after its first fields would pass.
+            if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(line) {
+                problems.push(number, damaged(&e));
+                return;
+            }
             prefix.clear();
             prefix.extend_from_slice(&line[..end]);
             prefix.push(b'}');

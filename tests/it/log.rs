@@ -897,3 +897,59 @@ fn ctrl_c_during_the_coachs_reply_stops_the_reply_not_the_reflection() {
     assert_eq!(entry["helped"], "music");
     assert_eq!(entry["summary"], "Well done.");
 }
+
+/// A last record cut off after its first fields (past `"plan":`, where the fast readers stop
+/// reading) is skipped with the same warning by every reader.
+#[test]
+fn a_record_cut_after_its_first_fields_is_skipped_with_a_warning_by_every_reader() {
+    let run = focus();
+    generated_log(
+        run.home(),
+        &[
+            ("2026-11-16T09:00:00Z", 50, 50, Some("yes"), Some(4), &[]),
+            ("2026-11-18T09:00:00Z", 25, 25, Some("no"), Some(2), &[]),
+        ],
+    );
+    let path = log_path(run.home());
+    let text = fs::read_to_string(&path).unwrap();
+    let last = text
+        .lines()
+        .last()
+        .unwrap()
+        .replace("\"id\":\"gen-1\"", "\"id\":\"cut\"");
+    let cut = last.find(",\"plan\":").unwrap() + 60;
+    fs::write(&path, format!("{text}{}", &last[..cut])).unwrap();
+    as_focus_writes(run.home());
+    let home = run.home_handle();
+    let warned = |run: &crate::harness::Run| {
+        assert!(
+            run.stderr()
+                .contains(&format!("{} line 3 is damaged", path.display())),
+            "{}",
+            run.stderr()
+        );
+    };
+    let log = focus_in(&home).args(["log"]).run();
+    assert_eq!(log.ok().lines().count(), 2);
+    warned(&log);
+    let json = focus_in(&home).args(["log", "--json"]).run();
+    assert!(!json.ok().contains("\"cut\""));
+    warned(&json);
+    let stats = focus_in(&home).args(["stats", "--json"]).run();
+    let s: Value = serde_json::from_str(&stats.ok()).unwrap();
+    assert_eq!(s["sessions"], 2);
+    warned(&stats);
+    for (format, cut) in [
+        ("json", "\"id\":\"cut\""),
+        ("csv", "\ncut,"),
+        ("ics", "focus-session-cut@"),
+    ] {
+        let export = focus_in(&home).args(["export", "--format", format]).run();
+        let out = export.ok();
+        assert!(
+            out.contains("gen-1") && !out.contains(cut),
+            "{format}: {out}"
+        );
+        warned(&export);
+    }
+}
