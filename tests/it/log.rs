@@ -952,4 +952,11 @@ fn a_record_cut_after_its_first_fields_is_skipped_with_a_warning_by_every_reader
         );
         warned(&export);
     }
+    // `show` does not find it, and says why; `review` counts without it.
+    let show = focus_in(&home).args(["show", "cut"]).run();
+    assert_ne!(show.code(), 0);
+    warned(&show);
+    let review = focus_in(&home).args(["review", "--offline"]).run();
+    review.ok();
+    warned(&review);
 }
