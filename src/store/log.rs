@@ -16,11 +16,11 @@ use chrono::{DateTime, FixedOffset};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use crate::llm::Usage;
 use crate::session::machine::{CaptureKind, Outcome, Session, Why};
 use crate::session::plan::BlockKind;
 use crate::session::reflection::{Achieved, Answers, Fate};
 use crate::session::{Method, Plan};
+use crate::usage::Usage;
 
 /// The entry format this build writes and reads.
 pub const SCHEMA: u32 = 1;
