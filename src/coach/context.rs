@@ -218,19 +218,8 @@ impl Conversation {
     pub fn digest(&self, upto: usize) -> String {
         let upto = upto.min(self.turns.len());
         let mut out = self.summary.clone().unwrap_or_default();
-        let mut lines = Vec::new();
-        let mut budget = SUMMARY_TOKENS.saturating_sub(estimate_tokens(&out) + HEADINGS);
-        for turn in self.turns[self.summarised..upto].iter().rev() {
-            let line = brief(turn);
-            let cost = estimate_tokens(&line) + 1;
-            if cost > budget {
-                break;
-            }
-            budget -= cost;
-            lines.push(line);
-        }
-        let left_out = upto - self.summarised - lines.len();
-        lines.reverse();
+        let budget = SUMMARY_TOKENS.saturating_sub(estimate_tokens(&out) + HEADINGS);
+        let (lines, left_out) = in_brief(&self.turns[self.summarised..upto], budget);
         if left_out > 0 {
             let _ = write!(out, "\n- ({left_out} exchanges not kept)");
         }
@@ -256,19 +245,7 @@ impl Conversation {
         if rest.is_empty() {
             return out;
         }
-        let mut lines = Vec::new();
-        for turn in rest.iter().rev() {
-            let line = brief(turn);
-            // The line and the newline before it.
-            let cost = estimate_tokens(&line) + 1;
-            if cost > budget {
-                break;
-            }
-            budget -= cost;
-            lines.push(line);
-        }
-        let left_out = rest.len() - lines.len();
-        lines.reverse();
+        let (lines, left_out) = in_brief(rest, budget);
         let _ = write!(out, "\nThe exchanges after that, in brief:");
         if left_out > 0 {
             let _ = write!(out, "\n- ({left_out} older exchanges not shown)");
@@ -278,6 +255,25 @@ impl Conversation {
         }
         fit(&out, cap)
     }
+}
+
+/// The latest of `turns` on a line each ([`brief`]), oldest first, as many as fit `budget`
+/// tokens, and how many were left out.
+fn in_brief(turns: &[Turn], mut budget: u32) -> (Vec<String>, usize) {
+    let mut lines = Vec::new();
+    for turn in turns.iter().rev() {
+        let line = brief(turn);
+        // The line and the newline before it.
+        let cost = estimate_tokens(&line) + 1;
+        if cost > budget {
+            break;
+        }
+        budget -= cost;
+        lines.push(line);
+    }
+    let left_out = turns.len() - lines.len();
+    lines.reverse();
+    (lines, left_out)
 }
 
 /// A turn on one line, for a digest.

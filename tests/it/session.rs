@@ -711,28 +711,32 @@ fn a_data_directory_others_could_read_is_tightened_once_with_a_line() {
     );
 }
 
+/// A session on "Same task" run to its log in a blink (time scale 100, ended at once).
+fn same_task(focus: crate::harness::Focus) -> crate::harness::Run {
+    focus
+        .args([
+            "start",
+            "Same task",
+            "--for",
+            "25m",
+            "--goal",
+            "g",
+            "--time-scale",
+            "100",
+            "--offline",
+        ])
+        .input("/done\nyes\n/done\n")
+        .run()
+}
+
 /// Two sessions started in the same second (issue 16: the second's closed journal was taken
 /// for logged and never reached the log) get ids of their own and are both logged.
 #[test]
 fn sessions_started_in_the_same_second_are_both_logged_under_their_own_ids() {
-    let args = [
-        "start",
-        "Same task",
-        "--for",
-        "25m",
-        "--goal",
-        "g",
-        "--time-scale",
-        "100",
-        "--offline",
-    ];
     for _ in 0..20 {
-        let first = focus().args(args).input("/done\nyes\n/done\n").run();
+        let first = same_task(focus());
         first.ok();
-        let second = focus_in(&first.home)
-            .args(args)
-            .input("/done\nyes\n/done\n")
-            .run();
+        let second = same_task(focus_in(&first.home));
         second.ok();
         let log = first.home.path().join(".local/share/focus/sessions.jsonl");
         let ids: Vec<String> = fs::read_to_string(&log)
@@ -763,29 +767,15 @@ fn sessions_started_in_the_same_second_are_both_logged_under_their_own_ids() {
 /// closed journal for the first session's, already logged, and it never reached the log.
 #[test]
 fn a_same_second_session_that_could_not_be_logged_is_logged_by_resume() {
-    let args = [
-        "start",
-        "Same task",
-        "--for",
-        "25m",
-        "--goal",
-        "g",
-        "--time-scale",
-        "100",
-        "--offline",
-    ];
     for _ in 0..20 {
-        let first = focus().args(args).input("/done\nyes\n/done\n").run();
+        let first = same_task(focus());
         first.ok();
         let data = first.home.path().join(".local/share/focus");
         let log = data.join("sessions.jsonl");
         let kept = data.join("kept.jsonl");
         fs::rename(&log, &kept).unwrap();
         fs::create_dir(&log).unwrap();
-        let second = focus_in(&first.home)
-            .args(args)
-            .input("/done\nyes\n/done\n")
-            .run();
+        let second = same_task(focus_in(&first.home));
         fs::remove_dir(&log).unwrap();
         fs::rename(&kept, &log).unwrap();
         let first_id =
