@@ -6,6 +6,8 @@
 use std::fs;
 use std::path::PathBuf;
 
+use chrono::{DateTime, FixedOffset};
+
 use super::to_stderr;
 use crate::coach::offline;
 use crate::coach::writeup::offline_closing;
@@ -102,7 +104,7 @@ pub(super) fn recover(settings: &Settings, found: &journal::Unfinished) -> Recov
         // `None`: it was in the log already, and only its journal needed closing.
         let attempt = || -> Result<Option<Logged>, Error> {
             let (journal, _) = Journal::open(path)?;
-            if logged_already(settings, &header.id)? {
+            if logged_already(settings, &Identity::of(header, &machine))? {
                 journal.close()?;
                 return Ok(None);
             }
@@ -140,11 +142,32 @@ pub(super) fn recover(settings: &Settings, found: &journal::Unfinished) -> Recov
     recovery
 }
 
-/// Whether the log already holds session `id`.
-fn logged_already(settings: &Settings, id: &str) -> Result<bool, Error> {
+/// What tells one session from every other: its id, task and start. Ids are unique for
+/// sessions this focus starts, but a log written before may hold two sessions that started in
+/// the same second under one id, so the id alone is not enough.
+#[derive(Debug, PartialEq, Eq, serde::Deserialize)]
+struct Identity {
+    id: String,
+    task: String,
+    start: DateTime<FixedOffset>,
+}
+
+impl Identity {
+    fn of(header: &Header, machine: &Machine) -> Identity {
+        let session = machine.session();
+        Identity {
+            id: header.id.clone(),
+            task: session.plan().task.clone(),
+            start: session.started().unwrap_or(session.plan().start),
+        }
+    }
+}
+
+/// Whether the log already holds this very session.
+fn logged_already(settings: &Settings, session: &Identity) -> Result<bool, Error> {
     let path = log_path(settings);
     let mut found = false;
-    log::read(&path, |_, _, entry: log::Id| found |= entry.id == id)
+    log::read(&path, |_, _, logged: Identity| found |= logged == *session)
         .map_err(Error::io(format!("cannot read {}", path.display())))?;
     Ok(found)
 }

@@ -193,29 +193,20 @@ impl Journal {
             .map_err(io_error(format!("cannot create {}", dir.display())))?;
         let base = header.id.clone();
         let closed = dir.join("closed");
-        let mut n = 1;
-        let (file, path) = loop {
-            let id = numbered(&base, n).trim_end_matches(".jsonl").to_owned();
-            let path = dir.join(numbered(&id, 1));
-            let used = taken(&id) || closed.join(numbered(&id, 1)).exists();
-            let opened = if used {
-                Err(io::ErrorKind::AlreadyExists.into())
-            } else {
-                super::private::options()
-                    .create_new(true)
-                    .append(true)
-                    .read(true)
-                    .open(&path)
-            };
-            match opened {
-                Ok(file) => {
-                    header.id = id;
-                    break (file, path);
-                }
-                Err(e) if e.kind() == io::ErrorKind::AlreadyExists && n < 100 => n += 1,
-                Err(e) => return Err(io_error(format!("cannot create {}", path.display()))(e)),
+        let (path, (file, id)) = super::private::unique(dir, &base, "jsonl", |path, n| {
+            let id = numbered(&base, n);
+            if taken(&id) || closed.join(format!("{id}.jsonl")).exists() {
+                return Err(io::ErrorKind::AlreadyExists.into());
             }
-        };
+            let file = super::private::options()
+                .create_new(true)
+                .append(true)
+                .read(true)
+                .open(path)?;
+            Ok((file, id))
+        })
+        .map_err(io_error(format!("cannot create a journal in {}", dir.display())))?;
+        header.id = id;
         lock(&file, &header.plan.task)?;
         let mut journal = Journal { file, path };
         let line = serde_json::to_string(header).expect("headers serialize");
@@ -223,9 +214,7 @@ impl Journal {
             .write_line(&line, true)
             .map_err(io_error(format!("cannot write {}", journal.path.display())))?;
         // The new name must survive a crash too.
-        if let Ok(dir) = File::open(dir) {
-            let _ = dir.sync_all();
-        }
+        super::private::sync_dir(dir);
         Ok(journal)
     }
 
@@ -301,30 +290,23 @@ impl Journal {
             .to_string_lossy()
             .into_owned();
         let context = || format!("cannot move {} to {}", self.path.display(), dir.display());
-        for n in 1..1000 {
-            let to = dir.join(numbered(&stem, n));
-            // A hard link fails when the name is taken, where a rename would replace it.
-            match fs::hard_link(&self.path, &to) {
-                Ok(()) => {
-                    fs::remove_file(&self.path).map_err(io_error(context()))?;
-                    return Ok(to);
-                }
-                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
-                Err(e) => return Err(io_error(context())(e)),
-            }
-        }
-        Err(io_error(context())(io::Error::other(
-            "too many journals of the same name",
-        )))
+        // A hard link fails when the name is taken, where a rename would replace it.
+        let (to, ()) = super::private::unique(&dir, &stem, "jsonl", |to, _| {
+            fs::hard_link(&self.path, to)
+        })
+        .map_err(io_error(context()))?;
+        fs::remove_file(&self.path).map_err(io_error(context()))?;
+        super::private::sync_dir(&dir);
+        Ok(to)
     }
 }
 
-/// `<stem>.jsonl`, then `<stem>-2.jsonl`, …
-fn numbered(stem: &str, n: u32) -> String {
+/// `<base>`, then `<base>-2`, …: a session's id, and its journal's file stem.
+fn numbered(base: &str, n: u32) -> String {
     if n == 1 {
-        format!("{stem}.jsonl")
+        base.to_owned()
     } else {
-        format!("{stem}-{n}.jsonl")
+        format!("{base}-{n}")
     }
 }
 

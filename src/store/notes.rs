@@ -6,7 +6,7 @@
 
 use std::fmt::Write as _;
 use std::fs;
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, FixedOffset};
@@ -47,34 +47,11 @@ fn slug(text: &str) -> String {
     }
 }
 
-/// Writes the note into `dir` (created if needed) under a name no other note has. Returns
-/// its path.
+/// Writes the note into `dir` (created if needed) under a name no other note has, whole or not
+/// at all. Returns its path.
 pub fn write(dir: &Path, entry: &Entry) -> io::Result<PathBuf> {
-    super::private::create_dir_all(dir)?;
-    let text = render(entry);
     let name = file_name(entry);
-    let stem = name.trim_end_matches(".md");
-    for n in 1..1000 {
-        let path = if n == 1 {
-            dir.join(&name)
-        } else {
-            dir.join(format!("{stem}-{n}.md"))
-        };
-        match super::private::options()
-            .write(true)
-            .create_new(true)
-            .open(&path)
-        {
-            Ok(mut file) => {
-                file.write_all(text.as_bytes())?;
-                file.sync_data()?;
-                return Ok(path);
-            }
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Err(io::Error::other("too many notes of the same name"))
+    super::private::write_new(dir, name.trim_end_matches(".md"), "md", render(entry).as_bytes())
 }
 
 /// The note of `entry` in `dir`, if it is there: the file named for it whose front matter

@@ -3,10 +3,15 @@
 //! directory it creates `0700`, whatever the umask; files and directories already in the data
 //! directory with wider modes (written by an older focus, or by hand) are tightened on the next
 //! write ([`tighten`]). Elsewhere than Unix the platform's defaults stand.
+//!
+//! Two more things every writer here needs: a name no other file in its directory has
+//! ([`unique`]: `<stem>.<ext>`, then `<stem>-2.<ext>`, …, claimed without a race), and a whole
+//! file that is either all there or not at all ([`write_new`], [`replace`]: written beside
+//! its place, synced, then linked or renamed into it, so a crash never leaves half a file).
 
 use std::fs::{self, OpenOptions};
 use std::io;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Open options that create a file readable and writable by its owner only.
 pub fn options() -> OpenOptions {
@@ -47,6 +52,85 @@ pub fn write(path: &Path, bytes: &[u8]) -> io::Result<()> {
     set_mode(path, 0o600)?;
     file.write_all(bytes)?;
     file.sync_data()
+}
+
+/// `<stem>.<ext>` for `n` 1, else `<stem>-<n>.<ext>`.
+pub fn numbered(stem: &str, n: u32, ext: &str) -> String {
+    if n == 1 {
+        format!("{stem}.{ext}")
+    } else {
+        format!("{stem}-{n}.{ext}")
+    }
+}
+
+/// Claims the first free name of `<stem>.<ext>`, `<stem>-2.<ext>`, … in `dir`: `claim(path,
+/// n)` makes the file there, failing with `AlreadyExists` when the name is taken (so it must
+/// be atomic: `create_new`, or a hard link, never a rename). Returns the path and what
+/// `claim` made.
+pub fn unique<T>(
+    dir: &Path,
+    stem: &str,
+    ext: &str,
+    mut claim: impl FnMut(&Path, u32) -> io::Result<T>,
+) -> io::Result<(PathBuf, T)> {
+    for n in 1..1000 {
+        let path = dir.join(numbered(stem, n, ext));
+        match claim(&path, n) {
+            Ok(made) => return Ok((path, made)),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Err(io::Error::other(format!(
+        "too many files named {stem} in {}",
+        dir.display()
+    )))
+}
+
+/// A file beside `path` to write its new text into: hidden, named for this process, private.
+fn beside(path: &Path, bytes: &[u8]) -> io::Result<PathBuf> {
+    use std::io::Write as _;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    create_dir_all(dir)?;
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let mut file = options()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(&temp)?;
+    set_mode(&temp, 0o600)?;
+    file.write_all(bytes)?;
+    file.sync_data()?;
+    Ok(temp)
+}
+
+/// Writes `bytes` as a new file under the first free name of `<stem>.<ext>`, `<stem>-2.<ext>`,
+/// … in `dir` (see [`unique`]), whole or not at all. Returns its path.
+pub fn write_new(dir: &Path, stem: &str, ext: &str, bytes: &[u8]) -> io::Result<PathBuf> {
+    let temp = beside(&dir.join(numbered(stem, 1, ext)), bytes)?;
+    let placed = unique(dir, stem, ext, |path, _| fs::hard_link(&temp, path));
+    let _ = fs::remove_file(&temp);
+    sync_dir(dir);
+    placed.map(|(path, ())| path)
+}
+
+/// Replaces the file at `path` with `bytes` (or makes it), whole or not at all.
+pub fn replace(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let temp = beside(path, bytes)?;
+    if let Err(e) = fs::rename(&temp, path) {
+        let _ = fs::remove_file(&temp);
+        return Err(e);
+    }
+    sync_dir(path.parent().unwrap_or(Path::new(".")));
+    Ok(())
+}
+
+/// Makes a new or moved name in `dir` survive a crash (best effort: not every platform can).
+pub fn sync_dir(dir: &Path) {
+    if let Ok(dir) = fs::File::open(dir) {
+        let _ = dir.sync_all();
+    }
 }
 
 /// Makes `dir` and everything in it readable by its owner only: files `0600`, directories
@@ -147,5 +231,27 @@ mod tests {
         // Once is enough.
         assert_eq!(tighten(&data).unwrap(), 0);
         assert_eq!(tighten(&root.path().join("none")).unwrap(), 0);
+    }
+
+    #[test]
+    fn new_files_take_the_first_free_name_whole_and_private() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("notes");
+        let first = write_new(&dir, "note", "md", b"one").unwrap();
+        let second = write_new(&dir, "note", "md", b"two").unwrap();
+        assert_eq!(first, dir.join("note.md"));
+        assert_eq!(second, dir.join("note-2.md"));
+        assert_eq!(fs::read(&second).unwrap(), b"two");
+        assert_eq!(mode(&second), 0o600);
+        replace(&first, b"one, amended").unwrap();
+        assert_eq!(fs::read(&first).unwrap(), b"one, amended");
+        assert_eq!(mode(&first), 0o600);
+        // Nothing is left beside them.
+        let mut names: Vec<_> = fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["note-2.md", "note.md"]);
     }
 }

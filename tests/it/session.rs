@@ -765,6 +765,46 @@ fn sessions_started_in_the_same_second_are_both_logged_under_their_own_ids() {
 /// The loss issue 16 reproduced: the second of two sessions started in the same second could
 /// not be logged (here, the log is a folder for a moment); `focus resume` then took its
 /// closed journal for the first session's, already logged, and it never reached the log.
+/// A log written before ids were made unique may hold another session under the id of a
+/// session that was closed but not logged: recovery tells them apart by task and start.
+#[test]
+fn recovery_logs_a_closed_session_whose_id_the_log_holds_for_another_session() {
+    let first = same_task(focus());
+    first.ok();
+    let closed = journals(&journal_dir(first.home.path()).join("closed"));
+    assert_eq!(closed.len(), 1);
+    // The same journal, for another task: as if an older focus had given two sessions one id.
+    let text = fs::read_to_string(&closed[0]).unwrap();
+    let mut lines = text.lines();
+    let mut header: Value = serde_json::from_str(lines.next().unwrap()).unwrap();
+    header["plan"]["task"] = Value::from("Other task");
+    let mut copy = serde_json::to_string(&header).unwrap() + "\n";
+    for line in lines {
+        copy += line;
+        copy += "\n";
+    }
+    let copy_path = journal_dir(first.home.path()).join(closed[0].file_name().unwrap());
+    fs::write(&copy_path, copy).unwrap();
+
+    let resumed = focus_in(&first.home).args(["resume"]).run();
+    assert!(
+        resumed
+            .stderr()
+            .contains("the session \"Other task\" was closed but not logged; it is logged now"),
+        "{}",
+        resumed.stderr()
+    );
+    let listed: Value =
+        serde_json::from_str(&focus_in(&first.home).args(["log", "--json"]).run().ok()).unwrap();
+    let tasks: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["task"].as_str().unwrap())
+        .collect();
+    assert_eq!(tasks, ["Same task", "Other task"]);
+}
+
 #[test]
 fn a_same_second_session_that_could_not_be_logged_is_logged_by_resume() {
     for _ in 0..20 {
