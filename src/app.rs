@@ -53,6 +53,10 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                 _ => running::repl_command(&ctx),
             }
         }
+        Some(Command::Cancel(args)) => {
+            let loaded = load_settings(cli.config.as_deref(), &env, &dirs)?;
+            running::cancel(&args, &loaded.settings)
+        }
         Some(Command::Log(args)) => {
             let loaded = load_settings(cli.config.as_deref(), &env, &dirs)?;
             reading::log(&args, &loaded.settings, &mut io::stdout().lock())

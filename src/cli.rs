@@ -69,6 +69,9 @@ pub enum Command {
     Start(StartArgs),
     /// Continue the unfinished session (after a crash, a reboot or /quit)
     Resume,
+    /// End the unfinished session without logging it (what you typed stays in its journal)
+    #[command(after_help = CANCEL_EXAMPLES)]
+    Cancel(CancelArgs),
     /// Send one message to the coach and print the reply (also a quick check of the model settings)
     #[command(after_help = ASK_EXAMPLES)]
     Ask(AskArgs),
@@ -95,6 +98,15 @@ pub enum Command {
     },
 }
 
+const CANCEL_EXAMPLES: &str = "\
+Nothing of a cancelled session reaches the log, the stats or the notes. Its journal moves to
+journal/cancelled/ in the data directory, so nothing you typed is destroyed. Inside a session,
+/cancel does the same.
+
+Examples:
+  focus cancel         asks first when the session holds more than 5 focused minutes
+  focus cancel --yes";
+
 const PLAN_EXAMPLES: &str = "\
 Examples:
   focus plan \"Write blog post draft\" --for 90m --goal \"800 words\"
@@ -113,6 +125,7 @@ Times: 16:00, 9:30, 4pm, or \"2026-11-20 09:00\".";
 const START_EXAMPLES: &str = "\
 Commands, one per line (typed or piped):
   /pause [reason]  /resume  /extend <minutes>  /skip  /replan  /done  /start (the go)
+  /cancel (ends it without a record; after 5 focused minutes it asks first)
   /park <text>  /insight <text>  /decision <text> -- <why>  /blocker <text>
   /status  /help  /quit (the session is saved; `focus resume` continues it)
   Anything else is a reply to the last check-in.
@@ -307,6 +320,13 @@ pub struct LogArgs {
     /// Print the sessions as a JSON array of log entries
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CancelArgs {
+    /// Do not ask, however long the session ran
+    #[arg(long, short = 'y')]
+    pub yes: bool,
 }
 
 #[derive(Debug, Args)]

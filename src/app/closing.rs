@@ -71,6 +71,14 @@ pub(super) fn report(logged: &Logged) -> String {
     )
 }
 
+/// What to tell the person about a cancelled session's journal.
+pub(super) fn cancelled_report(path: &std::path::Path) -> String {
+    format!(
+        "Nothing is logged; what you typed is kept in {}.",
+        path.display()
+    )
+}
+
 /// What [`recover`] did.
 #[derive(Debug, Default)]
 pub(super) struct Recovery {
@@ -101,6 +109,16 @@ pub(super) fn recover(settings: &Settings, found: &journal::Unfinished) -> Recov
             continue;
         }
         recovery.closed.push(path.clone());
+        if machine.session().cancelled() {
+            // Cancelled, and focus stopped before its journal was put away.
+            if let Err(error) = Journal::open(path).and_then(|(journal, _)| journal.cancel()) {
+                to_stderr(&[format!(
+                    "the cancelled session \"{}\" could not be put away ({error}); it is not logged",
+                    header.plan.task
+                )]);
+            }
+            continue;
+        }
         // `None`: it was in the log already, and only its journal needed closing.
         let attempt = || -> Result<Option<Logged>, Error> {
             let (journal, _) = Journal::open(path)?;

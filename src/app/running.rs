@@ -15,7 +15,7 @@ use chrono::{DateTime, FixedOffset, Local};
 use super::closing::{self, log_path};
 use super::reading;
 use super::{asked, asked_in_line, plan_request, this_minute, to_stderr};
-use crate::cli::StartArgs;
+use crate::cli::{CancelArgs, StartArgs};
 use crate::clock::{self, Clock, SessionClock};
 use crate::coach::prompts::Prompts;
 use crate::coach::{Coach, Offline};
@@ -183,6 +183,66 @@ pub(super) fn resume(ctx: &Ctx<'_>) -> Result<(), Error> {
         Some((journal, header)),
         Event::Reopen,
     )
+}
+
+/// `focus cancel`: ends the unfinished session without logging it, after a yes when it
+/// holds more than a few focused minutes. Its journal, with the cancel at the end, moves to
+/// `journal/cancelled/`.
+pub(super) fn cancel(args: &CancelArgs, settings: &Settings) -> Result<(), Error> {
+    let (_, found, _) = unfinished(settings)?;
+    let Some((path, header)) = found.journals.last() else {
+        return Err(Error::State(
+            "there is no unfinished session to cancel (a logged one can be removed with `focus delete ID`)"
+                .into(),
+        ));
+    };
+    let what = describe(header);
+    if journal::in_use(path) {
+        return Err(Error::State(format!(
+            "{what} is running in another focus process; type /cancel there"
+        )));
+    }
+    let (mut journal, header, mut running, _) = reopen(path)?;
+    let focused = running.machine.session().focused_minutes();
+    if focused > 5 && !args.yes {
+        let question = format!(
+            "Cancel {what}? Its {} of focus would not count in the log or the stats. [y/N] ",
+            session::format_minutes(focused)
+        );
+        if !confirm(&question)? {
+            return Err(Error::State(format!(
+                "not cancelled; {what} has {} of focus: `focus cancel --yes` cancels it without asking, `focus resume` goes on with it",
+                session::format_minutes(focused)
+            )));
+        }
+    }
+    let now = running.clock.now();
+    for event in [Event::Reopen, Event::Cancel] {
+        for effect in running.machine.handle(event, now) {
+            if let session::machine::Effect::Persist(record) = effect {
+                journal
+                    .append(&record)
+                    .map_err(Error::io(format!("cannot write {}", journal.path().display())))?;
+            }
+        }
+    }
+    let kept = journal.cancel()?;
+    println!("Cancelled \"{}\". {}", header.plan.task, closing::cancelled_report(&kept));
+    Ok(())
+}
+
+/// Asks a yes-or-no question at the terminal; a pipe answers no.
+pub(super) fn confirm(question: &str) -> Result<bool, Error> {
+    if !io::stdin().is_terminal() {
+        return Ok(false);
+    }
+    eprint!("{question}");
+    io::stderr().flush().map_err(Error::io("cannot ask"))?;
+    let mut answer = String::new();
+    io::stdin()
+        .read_line(&mut answer)
+        .map_err(Error::io("cannot read the answer"))?;
+    Ok(matches!(answer.trim().to_lowercase().as_str(), "y" | "yes"))
 }
 
 /// `focus` with no arguments: the REPL. An unfinished session is taken up where it is;
@@ -607,6 +667,13 @@ impl Edge for Files<'_> {
             entry: logged.entry,
             report,
         })
+    }
+
+    fn discard(&mut self, _: &Header, journal: Journal) -> Result<String, String> {
+        let path = journal.cancel().map_err(|e| {
+            format!("{e} (the session is cancelled in its journal; the next `focus` puts it away)")
+        })?;
+        Ok(closing::cancelled_report(&path))
     }
 
     fn show(&mut self, show: &Show) -> Result<String, String> {

@@ -88,6 +88,7 @@ pub fn say(message: &Message) -> String {
         | Message::Noted
         | Message::GoalSet(_)
         | Message::Closed
+        | Message::Cancelled { .. }
         | Message::Refused { .. } => acknowledge(message),
         _ => moment(message),
     }
@@ -352,6 +353,7 @@ fn acknowledge(message: &Message) -> String {
                 .trim_end_matches('.')
         ),
         Message::Closed => "Session closed.".to_owned(),
+        Message::Cancelled { .. } => "Session cancelled: nothing of it goes to the log.".to_owned(),
         Message::Refused { command, phase } => {
             format!("{command} does not apply {}.", refusal(*phase))
         }

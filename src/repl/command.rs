@@ -118,6 +118,12 @@ pub const COMMANDS: &[Spec] = &[
         "end the session and reflect; in the reflection, close the session",
     ),
     spec(
+        "/cancel",
+        "/cancel",
+        Group::Session,
+        "end the session without logging it (asks after 5 focused minutes); drops a plan not started",
+    ),
+    spec(
         "/status",
         "/status",
         Group::Session,
@@ -363,6 +369,7 @@ pub fn parse(line: &str) -> Result<Option<Command>, String> {
         "/skip" => no_argument(event(Event::Skip))?,
         "/replan" => no_argument(event(Event::Replan))?,
         "/done" => no_argument(event(Event::Done))?,
+        "/cancel" => no_argument(event(Event::Cancel))?,
         "/status" => no_argument(Command::Status)?,
         "/park" => event(Event::Park {
             text: text("what came to mind")?,

@@ -53,6 +53,8 @@ pub trait Edge {
         journal: Journal,
         closing: Closing,
     ) -> Result<Logged, String>;
+    /// Puts a cancelled session's journal away; what to tell the person.
+    fn discard(&mut self, header: &Header, journal: Journal) -> Result<String, String>;
     /// The text of `/log` or `/stats`.
     fn show(&mut self, show: &Show) -> Result<String, String>;
     /// The week's figures: as shown, and for the coach.
@@ -395,6 +397,11 @@ impl<S: Screen, E: Edge> Driver<S, E> {
                     self.follow.push_back(Event::Opened(opened));
                 }
                 Effect::Close(close) => self.close(*close),
+                Effect::Discard => {
+                    let live = self.live.take().expect("a cancelled session has its journal");
+                    let result = self.edge.discard(&live.header, live.journal);
+                    self.follow.push_back(Event::Discarded(result));
+                }
                 Effect::CancelClose => {
                     if let Some(writing) = self.writing.take() {
                         writing.job.abort();
@@ -638,6 +645,13 @@ mod tests {
                 entry,
                 report: "Logged.".into(),
             })
+        }
+
+        fn discard(&mut self, _: &Header, journal: Journal) -> Result<String, String> {
+            journal
+                .cancel()
+                .map(|path| format!("Kept in {}.", path.display()))
+                .map_err(|e| e.to_string())
         }
 
         fn show(&mut self, _: &Show) -> Result<String, String> {

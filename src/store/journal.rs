@@ -172,6 +172,12 @@ pub fn parse(bytes: &[u8], name: &str) -> Result<Replay, String> {
     Ok(replay)
 }
 
+/// Where the journals of logged sessions go, beside the unfinished ones.
+pub const CLOSED: &str = "closed";
+
+/// Where the journals of cancelled sessions go.
+pub const CANCELLED: &str = "cancelled";
+
 /// An open journal, locked for this process.
 #[derive(Debug)]
 pub struct Journal {
@@ -192,7 +198,7 @@ impl Journal {
         super::private::create_dir_all(dir)
             .map_err(io_error(format!("cannot create {}", dir.display())))?;
         let base = header.id.clone();
-        let closed = dir.join("closed");
+        let closed = dir.join(CLOSED);
         let (path, (file, id)) = super::private::unique(dir, &base, "jsonl", |path, n| {
             let id = numbered(&base, n);
             if taken(&id) || closed.join(format!("{id}.jsonl")).exists() {
@@ -280,7 +286,17 @@ impl Journal {
     /// Moves a closed session's journal to `closed/` beside it, never over another one.
     /// Returns the new path.
     pub fn close(self) -> Result<PathBuf, JournalError> {
-        let dir = self.path.parent().unwrap_or(Path::new(".")).join("closed");
+        self.move_to(CLOSED)
+    }
+
+    /// Moves a cancelled session's journal to `cancelled/` beside it, never over another
+    /// one: nothing of the session is logged, and nothing the person typed is destroyed.
+    pub fn cancel(self) -> Result<PathBuf, JournalError> {
+        self.move_to(CANCELLED)
+    }
+
+    fn move_to(self, folder: &str) -> Result<PathBuf, JournalError> {
+        let dir = self.path.parent().unwrap_or(Path::new(".")).join(folder);
         super::private::create_dir_all(&dir)
             .map_err(io_error(format!("cannot create {}", dir.display())))?;
         let stem = self

@@ -226,6 +226,30 @@ impl Running {
         }
     }
 
+    /// Waits until `n` lines containing `needle` have been printed; returns the last one's
+    /// index.
+    #[track_caller]
+    pub fn expect_nth(&self, needle: &str, n: usize) -> usize {
+        let (lines, arrived) = &*self.output;
+        let deadline = Instant::now() + PATIENCE;
+        let mut lines = lines.lock().unwrap();
+        loop {
+            let found: Vec<usize> = (0..lines.len())
+                .filter(|&i| lines[i].contains(needle))
+                .collect();
+            if found.len() >= n {
+                return found[n - 1];
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            assert!(
+                !left.is_zero(),
+                "not {n} lines with {needle:?} in:\n{}",
+                lines.join("\n")
+            );
+            lines = arrived.wait_timeout(lines, left).unwrap().0;
+        }
+    }
+
     pub fn id(&self) -> u32 {
         self.child.id()
     }

@@ -10,6 +10,7 @@ mod config;
 mod llm;
 mod log;
 mod plan;
+mod records;
 mod repl;
 mod session;
 mod shell;

@@ -46,6 +46,8 @@ pub enum Effect {
     Open(Box<Plan>),
     /// Log the closed session (with the model's write-up when `write_up`).
     Close(Box<Close>),
+    /// The session was cancelled: keep its journal apart, log nothing.
+    Discard,
     /// Ctrl-C during the write-up: log the session with the person's own answers now.
     CancelClose,
     /// `/log` or `/stats` with their option words.

@@ -44,6 +44,9 @@ pub enum Event {
     Opened(Result<Box<Header>, String>),
     /// The closed session is in the log, or why it could not be put there.
     Logged(Result<Box<Logged>, String>),
+    /// The cancelled session's journal is kept under `journal/cancelled/`: what to tell the
+    /// person, or why it could not be moved.
+    Discarded(Result<String, String>),
     /// The figures of `/review` (already shown), for the coach to narrate.
     Figures(Box<Figures>),
 }

@@ -86,6 +86,18 @@ const CHECKIN_LIMIT: Duration = Duration::from_secs(15);
 /// The longest the model may take to shape a plan, or to summarise older turns.
 const PLAN_LIMIT: Duration = Duration::from_secs(60);
 
+/// Whether a short answer says yes.
+fn is_yes(answer: &str) -> bool {
+    let answer = answer
+        .trim()
+        .trim_end_matches(['.', '!'])
+        .to_lowercase();
+    matches!(answer.as_str(), "yes" | "y" | "ok" | "sure" | "yep" | "yes please")
+}
+
+/// `/cancel` asks first when the session holds more focused minutes than this.
+const CANCEL_ASKS_AFTER: i64 = 5;
+
 /// The most a line after a check-in may hold, in characters.
 const CHECKIN_CHARS: usize = 300;
 
@@ -322,6 +334,9 @@ pub struct Repl {
     asked: Option<(Asked, String)>,
     /// The person left while the session was being logged: the loop ends once it is.
     leaving: Option<LeftBy>,
+    /// `/cancel` asked whether to drop a session with more than [`CANCEL_ASKS_AFTER`]
+    /// focused minutes: the next line answers.
+    cancel_asked: bool,
     input_open: bool,
     done: bool,
 }
@@ -362,6 +377,7 @@ impl Repl {
             waiting: None,
             asked: None,
             leaving: None,
+            cancel_asked: false,
             input_open: true,
             done: false,
         }
@@ -447,6 +463,7 @@ impl Repl {
             }
             Event::Opened(result) => self.opened(result, now, &mut out),
             Event::Logged(result) => self.logged(result, now, &mut out),
+            Event::Discarded(result) => self.discarded(result, now, &mut out),
             Event::Figures(figures) => self.queue.push_back(Task::Review(figures)),
         }
         if let Some(turn) = self.turn.as_mut()
@@ -474,6 +491,7 @@ impl Repl {
     /// The prompt of now: where the session is, or what is asked.
     pub fn prompt(&self, now: Wall) -> String {
         match &self.session {
+            Some(_) if self.cancel_asked => "focus [cancel it? yes/no] › ".to_owned(),
             Some(running) => {
                 let at = running.at(now);
                 let session = running.machine.session();
@@ -517,6 +535,23 @@ impl Repl {
                 _ => self.waiting = None,
             }
         }
+        if std::mem::take(&mut self.cancel_asked) {
+            match &command {
+                Command::Event(SessionEvent::Cancel) => {
+                    return self.feed(SessionEvent::Cancel, now, out);
+                }
+                Command::Say(answer) => {
+                    out.typed = None;
+                    return if is_yes(answer) {
+                        self.feed(SessionEvent::Cancel, now, out);
+                    } else {
+                        out.say("Not cancelled: the session goes on.");
+                    };
+                }
+                // Another command leaves the question; the session goes on.
+                _ => {}
+            }
+        }
         match command {
             // A plan being shaped is waited for; otherwise /start acts at once.
             Command::Event(SessionEvent::Start) if self.session.is_none() => {
@@ -530,6 +565,7 @@ impl Repl {
                     self.start(now, out);
                 }
             }
+            Command::Event(SessionEvent::Cancel) => self.cancel(now, out),
             Command::Event(event) => self.session_command(event, now, out),
             Command::Say(text) => self.words(text, now, out),
             Command::Plan(words) => self.enqueue(Task::Plan(words), now, out),
@@ -549,6 +585,32 @@ impl Repl {
             Command::Quit => self.leave(LeftBy::Quit, now, out),
         }
         out.typed = None;
+    }
+
+    /// `/cancel`: at once, or after a yes when the session holds more than a few focused
+    /// minutes. Without a session, a drafted plan is dropped.
+    fn cancel(&mut self, now: Wall, out: &mut Out) {
+        let Some(running) = &self.session else {
+            if self.draft.is_some() {
+                self.draft = None;
+                self.waiting = None;
+                self.asked = None;
+                out.push(Effect::SaveDraft(None));
+                return out.say("The plan is dropped. /plan makes another.");
+            }
+            return self.session_command(SessionEvent::Cancel, now, out);
+        };
+        let session = running.machine.session();
+        let focused = session.status(running.at(now)).focused / 60;
+        if focused <= CANCEL_ASKS_AFTER || session.phase() == Phase::Closed {
+            return self.feed(SessionEvent::Cancel, now, out);
+        }
+        self.cancel_asked = true;
+        out.say(format!(
+            "Cancel \"{}\"? Its {} of focus would not count in the log or the stats (the journal keeps what you typed). yes cancels it; anything else, and the session goes on.",
+            session.plan().task,
+            format_minutes(u32::try_from(focused).unwrap_or(u32::MAX))
+        ));
     }
 
     /// A session command: to the session machine, or refused when no session runs.
@@ -945,7 +1007,7 @@ impl Repl {
     /// The answer to "start now?".
     fn answer_start(&mut self, answer: &str, at: Wall, now: Wall, out: &mut Out) {
         match answer.trim().to_lowercase().as_str() {
-            "yes" | "y" | "now" | "start" | "ok" | "sure" => {
+            yes if is_yes(yes) || matches!(yes, "now" | "start") => {
                 self.waiting = None;
                 self.open_draft(out);
             }
@@ -1667,6 +1729,17 @@ impl Repl {
         for comment in self.comments.drain(..) {
             out.push(Effect::Cancel { job: comment.job });
         }
+        if running.machine.session().cancelled() {
+            // Nothing is logged, nor written up; the coach's part of it ends here.
+            if let Some(turn) = self.turn.take() {
+                out.push(Effect::Cancel { job: turn.job });
+            }
+            self.queue.clear();
+            self.held.clear();
+            self.coach.spent = Usage::default();
+            self.closing = true;
+            return out.push(Effect::Discard);
+        }
         let write_up = self.coach.is_ready(now);
         if write_up {
             out.say(
@@ -1695,6 +1768,26 @@ impl Repl {
             }
             // `focus start` and `focus resume` fail with it; the REPL says it and goes on (the
             // session stays in its journal, logged at the next start).
+            Err(message) if self.setup.mode == Mode::Session => {
+                self.done = true;
+                return out.push(Effect::Fail(message));
+            }
+            Err(message) => out.say(format!("focus: {message}")),
+        }
+        if let Some(by) = self.leaving {
+            return self.leave(by, now, out);
+        }
+        if self.setup.mode == Mode::Session {
+            self.done = true;
+            out.push(Effect::Exit);
+        }
+    }
+
+    /// The cancelled session's journal is put away (or could not be).
+    fn discarded(&mut self, result: Result<String, String>, now: Wall, out: &mut Out) {
+        self.closing = false;
+        match result {
+            Ok(report) => out.say(report),
             Err(message) if self.setup.mode == Mode::Session => {
                 self.done = true;
                 return out.push(Effect::Fail(message));

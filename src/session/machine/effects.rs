@@ -284,6 +284,10 @@ pub enum Message {
     /// A reply became the goal of a block that had none.
     GoalSet(BlockInfo),
     Closed,
+    /// The session was cancelled after this many focused minutes: nothing is logged.
+    Cancelled {
+        focused: u32,
+    },
 
     /// The command does not fit the session's state.
     Refused {

@@ -48,6 +48,8 @@ pub enum Event {
     Done,
     /// After a long pause: fit what is left of the plan into the time that was planned.
     Replan,
+    /// End the session without a record: it was started by mistake, or is not worth keeping.
+    Cancel,
 
     // ── what the person captures ─────────────────────────────────────────────
     /// A distracting thought, parked for later.
@@ -105,6 +107,7 @@ impl Event {
             Event::Start => "/start",
             Event::Pause { .. } => "/pause",
             Event::Resume { .. } => "/resume",
+            Event::Cancel => "/cancel",
             Event::Leave => "/quit",
             Event::Extend { .. } => "/extend",
             Event::Skip => "/skip",

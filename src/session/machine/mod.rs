@@ -232,6 +232,8 @@ pub struct Session {
     reflection: Option<Form>,
     /// Why the reflection began.
     why: Option<Why>,
+    /// The session was cancelled: it closed without a record.
+    cancelled: bool,
 }
 
 /// The session plus the driver-facing bookkeeping of timers.
@@ -276,6 +278,7 @@ impl Machine {
                 last_seen: None,
                 reflection: None,
                 why: None,
+                cancelled: false,
             },
             next_id: 0,
             pending: None,
@@ -429,6 +432,11 @@ impl Session {
 
     pub fn started(&self) -> Option<Instant> {
         self.started
+    }
+
+    /// The session was closed by `/cancel`: it is not logged.
+    pub fn cancelled(&self) -> bool {
+        self.cancelled
     }
 
     pub fn plan(&self) -> &Plan {
@@ -770,6 +778,7 @@ impl Session {
             },
             Event::Skip => self.skip(now, said),
             Event::Done => self.done(now, said),
+            Event::Cancel => self.cancel(now, said),
             Event::Replan => {
                 self.is_under_way() && {
                     self.replan(now, said);
@@ -998,6 +1007,24 @@ impl Session {
             }
             Phase::Closed => return false,
         }
+        true
+    }
+
+    /// Closes the session without a record: whatever runs stops where it is.
+    fn cancel(&mut self, now: Instant, said: &mut Vec<Message>) -> bool {
+        if self.phase == Phase::Closed {
+            return false;
+        }
+        if !matches!(self.phase, Phase::Reflecting(_)) {
+            self.stop_all(now);
+            self.ended = Some(now);
+        }
+        self.waiting_since = None;
+        self.phase = Phase::Closed;
+        self.cancelled = true;
+        said.push(Message::Cancelled {
+            focused: minutes_down(self.focused(self.ended.unwrap_or(now))),
+        });
         true
     }
 

@@ -138,6 +138,7 @@ fn describe(message: &Message) -> String {
         Message::Noted => "noted".into(),
         Message::GoalSet(b) => format!("goal {} {}", b.number, b.goal.as_deref().unwrap()),
         Message::Closed => "closed".into(),
+        Message::Cancelled { focused } => format!("cancelled after {focused}m"),
         Message::Refused { command, phase } => format!("refused {command} in {phase:?}"),
         Message::Question {
             question, retry, ..
@@ -736,6 +737,33 @@ fn ending_early_goes_to_the_reflection_and_done_again_closes() {
     assert_eq!(live.phase(), Phase::Closed);
     let replies = live.machine.session.replies();
     assert_eq!(replies[0].during, Phase::Reflecting(Why::EndedEarly));
+}
+
+#[test]
+fn cancelling_closes_the_session_without_a_reflection_and_replays_the_same() {
+    let mut live = Live::pomodoros();
+    live.person(Event::Start, hm(9, 0));
+    let effects = live.person(Event::Cancel, hm(9, 12));
+    assert_eq!(said(&effects), ["cancelled after 12m"]);
+    assert_eq!(effects.last(), Some(&Effect::Exit));
+    assert!(!effects.contains(&Effect::AskCoach(Topic::Reflection)));
+    let session = live.machine.session();
+    assert!(session.cancelled());
+    assert_eq!(session.phase(), Phase::Closed);
+    assert_eq!(session.focused_minutes(), 12);
+    assert_eq!(live.replayed().session(), live.machine.session());
+    // Nothing more happens to a closed session.
+    let again = live.person(Event::Cancel, hm(9, 13));
+    assert!(!again.iter().any(|e| matches!(e, Effect::Persist(_) | Effect::Exit)));
+
+    // In the reflection too, and before the go.
+    let mut live = Live::pomodoros();
+    live.person(Event::Start, hm(9, 0));
+    live.person(Event::Done, hm(9, 20));
+    assert_eq!(said(&live.person(Event::Cancel, hm(9, 21))), ["cancelled after 20m"]);
+    let mut live = Live::pomodoros();
+    assert_eq!(said(&live.person(Event::Cancel, hm(9, 0))), ["cancelled after 0m"]);
+    assert!(live.machine.session().cancelled());
 }
 
 #[test]
