@@ -220,15 +220,20 @@ pub(super) fn cancel(args: &CancelArgs, settings: &Settings) -> Result<(), Error
     for event in [Event::Reopen, Event::Cancel] {
         for effect in running.machine.handle(event, now) {
             if let session::machine::Effect::Persist(record) = effect {
-                journal
-                    .append(&record)
-                    .map_err(Error::io(format!("cannot write {}", journal.path().display())))?;
+                journal.append(&record).map_err(Error::io(format!(
+                    "cannot write {}",
+                    journal.path().display()
+                )))?;
             }
         }
     }
     let kept = journal.cancel()?;
-    println!("Cancelled \"{}\". {}", header.plan.task, closing::cancelled_report(&kept));
-    Ok(())
+    let said = format!(
+        "Cancelled \"{}\". {}\n",
+        header.plan.task,
+        closing::cancelled_report(&kept)
+    );
+    super::write_stdout(said.as_bytes())
 }
 
 /// Asks a yes-or-no question at the terminal; a pipe answers no.
@@ -236,8 +241,10 @@ pub(super) fn confirm(question: &str) -> Result<bool, Error> {
     if !io::stdin().is_terminal() {
         return Ok(false);
     }
-    eprint!("{question}");
-    io::stderr().flush().map_err(Error::io("cannot ask"))?;
+    let mut err = io::stderr().lock();
+    err.write_all(question.as_bytes())
+        .and_then(|()| err.flush())
+        .map_err(Error::io("cannot ask"))?;
     let mut answer = String::new();
     io::stdin()
         .read_line(&mut answer)

@@ -353,15 +353,7 @@ pub fn parse(line: &str) -> Result<Option<Command>, String> {
             reason: (!arg.is_empty()).then(|| arg.to_owned()),
         }),
         "/resume" => event(Event::Resume {
-            worked: match arg.to_lowercase().as_str() {
-                "" => false,
-                "worked" => true,
-                other => {
-                    return Err(format!(
-                        "/resume takes nothing, or worked to count the time away as focus (not \"{other}\")"
-                    ));
-                }
-            },
+            worked: worked(arg)?,
         }),
         "/extend" => event(Event::Extend {
             minutes: extend_minutes(&text("a length")?)?,
@@ -388,16 +380,7 @@ pub fn parse(line: &str) -> Result<Option<Command>, String> {
         "/kickoff" => no_argument(Command::Workflow(Workflow::Kickoff, String::new()))?,
         "/summary" => no_argument(Command::Summary)?,
         "/model" => Command::Model((!arg.is_empty()).then(|| arg.to_owned())),
-        "/offline" => Command::Offline(match arg.to_lowercase().as_str() {
-            "" => None,
-            "on" => Some(true),
-            "off" => Some(false),
-            other => {
-                return Err(format!(
-                    "/offline takes on or off (not \"{other}\"); /offline alone switches"
-                ));
-            }
-        }),
+        "/offline" => Command::Offline(on_or_off(arg)?),
         "/context" => no_argument(Command::Context)?,
         "/log" => Command::Log(arg.to_owned()),
         "/stats" => Command::Stats(arg.to_owned()),
@@ -407,6 +390,29 @@ pub fn parse(line: &str) -> Result<Option<Command>, String> {
         other => unreachable!("{other} is in the table but not parsed"),
     };
     Ok(Some(command))
+}
+
+/// `/resume`'s word: `worked` counts the time away as focus.
+fn worked(arg: &str) -> Result<bool, String> {
+    match arg.to_lowercase().as_str() {
+        "" => Ok(false),
+        "worked" => Ok(true),
+        other => Err(format!(
+            "/resume takes nothing, or worked to count the time away as focus (not \"{other}\")"
+        )),
+    }
+}
+
+/// `/offline`'s word: on, off, or nothing to switch.
+fn on_or_off(arg: &str) -> Result<Option<bool>, String> {
+    match arg.to_lowercase().as_str() {
+        "" => Ok(None),
+        "on" => Ok(Some(true)),
+        "off" => Ok(Some(false)),
+        other => Err(format!(
+            "/offline takes on or off (not \"{other}\"); /offline alone switches"
+        )),
+    }
 }
 
 /// The command named `name` (without its slash), or the one command it is the start of.

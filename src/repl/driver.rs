@@ -398,7 +398,10 @@ impl<S: Screen, E: Edge> Driver<S, E> {
                 }
                 Effect::Close(close) => self.close(*close),
                 Effect::Discard => {
-                    let live = self.live.take().expect("a cancelled session has its journal");
+                    let live = self
+                        .live
+                        .take()
+                        .expect("a cancelled session has its journal");
                     let result = self.edge.discard(&live.header, live.journal);
                     self.follow.push_back(Event::Discarded(result));
                 }

@@ -211,7 +211,10 @@ impl Journal {
                 .open(path)?;
             Ok((file, id))
         })
-        .map_err(io_error(format!("cannot create a journal in {}", dir.display())))?;
+        .map_err(io_error(format!(
+            "cannot create a journal in {}",
+            dir.display()
+        )))?;
         header.id = id;
         lock(&file, &header.plan.task)?;
         let mut journal = Journal { file, path };
@@ -307,10 +310,9 @@ impl Journal {
             .into_owned();
         let context = || format!("cannot move {} to {}", self.path.display(), dir.display());
         // A hard link fails when the name is taken, where a rename would replace it.
-        let (to, ()) = super::private::unique(&dir, &stem, "jsonl", |to, _| {
-            fs::hard_link(&self.path, to)
-        })
-        .map_err(io_error(context()))?;
+        let (to, ()) =
+            super::private::unique(&dir, &stem, "jsonl", |to, _| fs::hard_link(&self.path, to))
+                .map_err(io_error(context()))?;
         fs::remove_file(&self.path).map_err(io_error(context()))?;
         super::private::sync_dir(&dir);
         Ok(to)

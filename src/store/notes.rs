@@ -51,7 +51,12 @@ fn slug(text: &str) -> String {
 /// at all. Returns its path.
 pub fn write(dir: &Path, entry: &Entry) -> io::Result<PathBuf> {
     let name = file_name(entry);
-    super::private::write_new(dir, name.trim_end_matches(".md"), "md", render(entry).as_bytes())
+    super::private::write_new(
+        dir,
+        name.trim_end_matches(".md"),
+        "md",
+        render(entry).as_bytes(),
+    )
 }
 
 /// The note of `entry` in `dir`, if it is there: the file named for it whose front matter

@@ -49,7 +49,10 @@ fn cancel_in_a_session_logs_nothing_and_keeps_what_was_typed() {
         out.contains("Session cancelled: nothing of it goes to the log."),
         "{out}"
     );
-    assert!(out.contains("Nothing is logged; what you typed is kept in"), "{out}");
+    assert!(
+        out.contains("Nothing is logged; what you typed is kept in"),
+        "{out}"
+    );
     let home = run.home;
     assert_eq!(logged(&home), Vec::<Value>::new());
     assert!(!data(home.path()).join("sessions.jsonl").exists());
@@ -64,7 +67,11 @@ fn cancel_in_a_session_logs_nothing_and_keeps_what_was_typed() {
     assert!(files(&data(home.path()).join("notes")).is_empty());
     // Nothing is left to resume.
     let resumed = focus_in(&home).args(["resume"]).run();
-    assert!(resumed.stderr().contains("there is no unfinished session to resume"));
+    assert!(
+        resumed
+            .stderr()
+            .contains("there is no unfinished session to resume")
+    );
 }
 
 #[test]
@@ -101,7 +108,8 @@ fn focus_cancel_ends_an_unfinished_session_from_outside_it() {
     let none = focus().args(["cancel"]).run();
     assert_eq!(none.code(), 1, "{}", none.stderr());
     assert!(
-        none.stderr().contains("there is no unfinished session to cancel"),
+        none.stderr()
+            .contains("there is no unfinished session to cancel"),
         "{}",
         none.stderr()
     );
@@ -136,7 +144,10 @@ fn focus_cancel_ends_an_unfinished_session_from_outside_it() {
 
     let cancelled = focus_in(&home).args(["cancel", "--yes"]).run();
     let out = cancelled.ok();
-    assert!(out.starts_with("Cancelled \"Left running\". Nothing is logged"), "{out}");
+    assert!(
+        out.starts_with("Cancelled \"Left running\". Nothing is logged"),
+        "{out}"
+    );
     assert!(files(&data(home.path()).join("journal")).is_empty());
     assert_eq!(files(&data(home.path()).join("journal/cancelled")).len(), 1);
     assert_eq!(logged(&home), Vec::<Value>::new());

@@ -88,11 +88,11 @@ const PLAN_LIMIT: Duration = Duration::from_secs(60);
 
 /// Whether a short answer says yes.
 fn is_yes(answer: &str) -> bool {
-    let answer = answer
-        .trim()
-        .trim_end_matches(['.', '!'])
-        .to_lowercase();
-    matches!(answer.as_str(), "yes" | "y" | "ok" | "sure" | "yep" | "yes please")
+    let answer = answer.trim().trim_end_matches(['.', '!']).to_lowercase();
+    matches!(
+        answer.as_str(),
+        "yes" | "y" | "ok" | "sure" | "yep" | "yes please"
+    )
 }
 
 /// `/cancel` asks first when the session holds more focused minutes than this.
@@ -305,6 +305,7 @@ enum Waiting {
 }
 
 /// The REPL: the session, the plan, the coach, and what is pending.
+#[allow(clippy::struct_excessive_bools)] // independent facts, not a state in disguise
 pub struct Repl {
     setup: Setup,
     session: Option<Running>,

@@ -754,15 +754,25 @@ fn cancelling_closes_the_session_without_a_reflection_and_replays_the_same() {
     assert_eq!(live.replayed().session(), live.machine.session());
     // Nothing more happens to a closed session.
     let again = live.person(Event::Cancel, hm(9, 13));
-    assert!(!again.iter().any(|e| matches!(e, Effect::Persist(_) | Effect::Exit)));
+    assert!(
+        !again
+            .iter()
+            .any(|e| matches!(e, Effect::Persist(_) | Effect::Exit))
+    );
 
     // In the reflection too, and before the go.
     let mut live = Live::pomodoros();
     live.person(Event::Start, hm(9, 0));
     live.person(Event::Done, hm(9, 20));
-    assert_eq!(said(&live.person(Event::Cancel, hm(9, 21))), ["cancelled after 20m"]);
+    assert_eq!(
+        said(&live.person(Event::Cancel, hm(9, 21))),
+        ["cancelled after 20m"]
+    );
     let mut live = Live::pomodoros();
-    assert_eq!(said(&live.person(Event::Cancel, hm(9, 0))), ["cancelled after 0m"]);
+    assert_eq!(
+        said(&live.person(Event::Cancel, hm(9, 0))),
+        ["cancelled after 0m"]
+    );
     assert!(live.machine.session().cancelled());
 }
 
