@@ -464,7 +464,7 @@ impl Repl {
             }
             Event::Opened(result) => self.opened(result, now, &mut out),
             Event::Logged(result) => self.logged(result, now, &mut out),
-            Event::Discarded(result) => self.discarded(result, now, &mut out),
+            Event::Discarded(result) => self.ended(result, now, &mut out),
             Event::Figures(figures) => self.queue.push_back(Task::Review(figures)),
         }
         if let Some(turn) = self.turn.as_mut()
@@ -1758,34 +1758,21 @@ impl Repl {
 
     /// The closed session is in the log.
     fn logged(&mut self, result: Result<Box<Logged>, String>, now: Wall, out: &mut Out) {
-        self.closing = false;
         // The model gets another chance in the next session.
         self.coach.reflection_replies = true;
-        match result {
-            Ok(logged) => {
-                out.say(logged.report);
-                self.handoff = offline::handoff(&logged.entry);
-                self.last = Some(logged.entry);
-            }
-            // `focus start` and `focus resume` fail with it; the REPL says it and goes on (the
-            // session stays in its journal, logged at the next start).
-            Err(message) if self.setup.mode == Mode::Session => {
-                self.done = true;
-                return out.push(Effect::Fail(message));
-            }
-            Err(message) => out.say(format!("focus: {message}")),
-        }
-        if let Some(by) = self.leaving {
-            return self.leave(by, now, out);
-        }
-        if self.setup.mode == Mode::Session {
-            self.done = true;
-            out.push(Effect::Exit);
-        }
+        let result = result.map(|logged| {
+            self.handoff = offline::handoff(&logged.entry);
+            self.last = Some(logged.entry);
+            logged.report
+        });
+        self.ended(result, now, out);
     }
 
-    /// The cancelled session's journal is put away (or could not be).
-    fn discarded(&mut self, result: Result<String, String>, now: Wall, out: &mut Out) {
+    /// A closed session is logged, or a cancelled one put away: what to say about it, or why
+    /// it could not be done. `focus start` and `focus resume` fail with the reason and end;
+    /// the REPL says it and goes on (the session stays in its journal, finished at the next
+    /// start).
+    fn ended(&mut self, result: Result<String, String>, now: Wall, out: &mut Out) {
         self.closing = false;
         match result {
             Ok(report) => out.say(report),
